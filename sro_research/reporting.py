@@ -1,0 +1,80 @@
+"""What a report shows a reader: tables (also saved as CSV), banners and notes.
+
+Notebooks call these instead of printing, so every table a reader sees is also written,
+machine-readable, to reports/tables/<report>/<name>.csv, and banners look the same everywhere.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import reports_dir
+
+REPORT_ENV = "SRO_REPORT_NAME"  # set by the build for each report
+TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<report>
+INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+BANNER_KINDS = ("notice", "warning", "reconstruction", "fallback")
+
+
+def report_name() -> str:
+    return os.environ.get(REPORT_ENV) or INTERACTIVE
+
+
+def tables_dir() -> Path:
+    folder = Path(os.environ.get(TABLES_ENV) or reports_dir() / "tables" / report_name())
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_table(df: pd.DataFrame, name: str) -> Path:
+    """Write `df` to <tables_dir>/<name>.csv (UTF-8, no index) and return the path."""
+    if not _SLUG.match(name):
+        raise ValueError(f"table name {name!r} must be lower-case letters, digits, '_' or '-'")
+    path = tables_dir() / f"{name}.csv"
+    df.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
+    body = df.to_html(index=False, na_rep="—", classes="sro-table", border=0, escape=True)
+    if caption:
+        body = body.replace(
+            '<table border="0" class="dataframe sro-table">',
+            f'<table class="dataframe sro-table"><caption>{html.escape(caption)}</caption>',
+            1,
+        )
+    return body
+
+
+def show_table(df: pd.DataFrame, name: str, caption: str | None = None) -> pd.DataFrame:
+    """Show `df` to the reader and save the same rows as CSV under `name`."""
+    from IPython.display import HTML, display
+
+    save_table(df, name)
+    display(HTML(table_html(df, caption)))
+    return df
+
+
+def banner(message: str, kind: str = "notice", title: str | None = None) -> None:
+    """A boxed message a reader cannot miss, e.g. that data is a reconstruction."""
+    from IPython.display import HTML, display
+
+    if kind not in BANNER_KINDS:
+        raise ValueError(f"banner kind {kind!r} is not one of {', '.join(BANNER_KINDS)}")
+    heading = f"<strong>{html.escape(title)}</strong> " if title else ""
+    display(
+        HTML(f'<div class="sro-banner sro-banner-{kind}" role="note">{heading}{html.escape(message)}</div>')
+    )
+
+
+def note(markdown: str) -> None:
+    """Plain-words text computed at run time (e.g. a sentence that quotes an estimate)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))
