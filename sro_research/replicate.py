@@ -1,0 +1,352 @@
+"""Survey estimates with replicate-weight standard errors, in the spirit of R's `svrepdesign`.
+
+A `ReplicateDesign` holds a data frame, its full-sample weight and its replicate weights, and
+computes means, proportions, totals and ratios, overall or by domain, each with a standard error,
+a 95% confidence interval, a coefficient of variation, unweighted and weighted n, and the NCES
+reporting flag. It is general: nothing in it knows about SSOCS.
+
+Variance, for R replicates with estimates theta_r and full-sample estimate theta:
+
+    V = scale * sum_r rscales_r * (theta_r - c)^2,   c = theta (mse=True) or mean(theta_r)
+
+with R's defaults for `scale`: JK1 (R-1)/R, JKn 1 (rscales required), BRR 1/R,
+Fay 1/(R (1-rho)^2). Every replicate is computed in one matrix product (weights.T @ values),
+not a Python loop per replicate.
+
+Missing values (the one policy, applied by every method):
+  * A row whose analysis variable is missing (NaN/None) is left out of that estimate only
+    (and, for a ratio, a row missing either the numerator or the denominator). It is never
+    imputed. It still counts for other variables. Each result reports how many rows of the
+    domain were left out this way in `n_missing`.
+  * A row whose `by` variable is missing belongs to no domain, so it is left out of every
+    domain estimate (it still counts in the overall estimate when `by` is None).
+  * This is domain estimation, so for a replicate design it equals R's `na.rm=TRUE`
+    (which subsets the design) and estimating on the subset of complete rows.
+  * Weights must not be missing or negative: that is an error, not something to drop.
+
+Confidence intervals are Wald intervals, estimate +/- z * SE (normal quantile, as R's
+`confint` on `svymean`); pass `df` for a t quantile instead. They are not clipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+VARIANCE_TYPES = ("JK1", "JKn", "BRR", "Fay", "other")
+RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "n", "weighted_n", "n_missing", "flag"]
+CAUTION_FLAG = "!"  # NCES: interpret with caution
+SUPPRESS_FLAG = "‡"  # NCES: reporting standards not met
+
+
+def nces_flag(
+    cv,
+    n,
+    se=None,
+    *,
+    caution_cv: float = 0.30,
+    suppress_cv: float = 0.50,
+    min_n: int = 3,
+) -> np.ndarray:
+    """NCES reporting flags: "‡" when n < min_n, CV > suppress_cv or the SE cannot be computed;
+    "!" when caution_cv <= CV <= suppress_cv; "" otherwise.
+
+    CV is a fraction (0.30 = 30%). A CV that is undefined because the estimate is 0 does not by
+    itself flag the estimate (NCES prints such zeros); a missing SE does.
+    """
+    cv = np.asarray(cv, dtype=float)
+    n = np.asarray(n, dtype=float)
+    flags = np.full(np.broadcast(cv, n).shape, "", dtype=object)
+    caution = (cv >= caution_cv) & (cv <= suppress_cv)
+    flags[caution] = CAUTION_FLAG
+    suppress = (n < min_n) | (cv > suppress_cv)
+    if se is not None:
+        suppress |= ~np.isfinite(np.asarray(se, dtype=float))
+    flags[suppress] = SUPPRESS_FLAG
+    return flags
+
+
+class ReplicateDesign:
+    """A survey design described by full-sample and replicate weights.
+
+    data        a DataFrame of analysis variables (one row per sampled unit).
+    weights     the full-sample weight: a column name or an array of length len(data).
+    repweights  the replicate weights: a list of column names, a regular expression matching
+                column names (as in R, e.g. "REPFWT[0-9]+"), or an (n x R) array.
+    type        "JK1", "JKn", "BRR", "Fay" or "other" (then `scale` is required).
+    scale, rscales, rho, mse  as in R's svrepdesign (see the module docstring); mse=True centres
+                the variance on the full-sample estimate, as NCES does.
+    combined_weights  True (R's default) when replicate columns are weights, False when they are
+                multipliers of the full-sample weight.
+    ci_level, df       confidence level; df=None uses the normal quantile.
+    caution_cv, suppress_cv, min_n  the NCES flag thresholds (see `nces_flag`).
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        weights,
+        repweights,
+        type: str = "JK1",
+        scale: float | None = None,
+        rscales=None,
+        rho: float | None = None,
+        mse: bool = True,
+        combined_weights: bool = True,
+        ci_level: float = 0.95,
+        df: float | None = None,
+        caution_cv: float = 0.30,
+        suppress_cv: float = 0.50,
+        min_n: int = 3,
+    ):
+        if not isinstance(data, pd.DataFrame):
+            raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+        if type not in VARIANCE_TYPES:
+            raise ValueError(f"type {type!r} is not one of {', '.join(VARIANCE_TYPES)}")
+        self.data = data.reset_index(drop=True)
+        n = len(self.data)
+        w = self._column_or_array(weights, "weights").astype(float)
+        reps = self._replicate_matrix(repweights)
+        if reps.shape[0] != n:
+            raise ValueError(f"replicate weights have {reps.shape[0]} rows, data has {n}")
+        if not combined_weights:
+            reps = reps * w[:, None]
+        for label, values in (("full-sample weight", w), ("replicate weights", reps)):
+            if np.isnan(values).any():
+                raise ValueError(f"the {label} contain missing values; weights must be complete")
+            if (values < 0).any():
+                raise ValueError(f"the {label} contain negative values")
+        n_rep = reps.shape[1]
+        if n_rep < 2:
+            raise ValueError(f"need at least 2 replicate weights, got {n_rep}")
+
+        if type == "Fay":
+            if rho is None or not 0 <= rho < 1:
+                raise ValueError("type='Fay' needs rho with 0 <= rho < 1")
+        if type == "JKn" and rscales is None:
+            raise ValueError("type='JKn' needs rscales: (n_h - 1) / n_h for the stratum of each replicate")
+        if type == "other" and scale is None:
+            raise ValueError("type='other' needs an explicit scale")
+        if scale is None:
+            scale = {
+                "JK1": (n_rep - 1) / n_rep,
+                "JKn": 1.0,
+                "BRR": 1.0 / n_rep,
+                "Fay": 1.0 / (n_rep * (1 - (rho or 0.0)) ** 2),
+            }[type]
+        rscales = np.ones(n_rep) if rscales is None else np.asarray(rscales, dtype=float).ravel()
+        if rscales.shape != (n_rep,):
+            raise ValueError(f"rscales has {rscales.size} values for {n_rep} replicates")
+
+        self.type, self.scale, self.rscales, self.rho, self.mse = type, float(scale), rscales, rho, mse
+        self.combined_weights = combined_weights
+        self.ci_level, self.df = ci_level, df
+        self.caution_cv, self.suppress_cv, self.min_n = caution_cv, suppress_cv, min_n
+        # Column 0 is the full sample, columns 1..R the replicates: one product does them all.
+        self._weights = np.column_stack([w, reps])
+        self._weights_t = np.ascontiguousarray(self._weights.T)
+
+    # -- construction helpers -------------------------------------------------------------
+
+    def _column_or_array(self, spec, label: str) -> np.ndarray:
+        if isinstance(spec, str):
+            if spec not in self.data.columns:
+                raise KeyError(f"{label} column {spec!r} is not in the data")
+            return self.data[spec].to_numpy(dtype=float, na_value=np.nan)
+        values = np.asarray(spec, dtype=float)
+        if values.shape != (len(self.data),):
+            raise ValueError(f"{label} must have one value per row ({len(self.data)}), got shape {values.shape}")
+        return values
+
+    def _replicate_matrix(self, spec) -> np.ndarray:
+        if isinstance(spec, str):
+            pattern = re.compile(spec)
+            columns = [c for c in self.data.columns if pattern.fullmatch(str(c))]
+            if not columns:
+                raise KeyError(f"no column matches the replicate-weight pattern {spec!r}")
+            # Natural order (REP2 before REP10), as the replicates are numbered.
+            columns.sort(key=lambda c: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(c))])
+            spec = columns
+        if isinstance(spec, (list, tuple, pd.Index)) and all(isinstance(c, str) for c in spec):
+            missing = [c for c in spec if c not in self.data.columns]
+            if missing:
+                raise KeyError(f"replicate-weight columns not in the data: {', '.join(missing)}")
+            return self.data[list(spec)].to_numpy(dtype=float, na_value=np.nan)
+        values = np.asarray(spec, dtype=float)
+        if values.ndim != 2:
+            raise ValueError("repweights must be column names, a regex, or a 2-D array")
+        return values
+
+    @property
+    def n_replicates(self) -> int:
+        return self._weights.shape[1] - 1
+
+    def subset(self, rows) -> "ReplicateDesign":
+        """The design restricted to `rows` (a boolean mask); replicate weights travel with rows."""
+        mask = np.asarray(rows, dtype=bool)
+        if mask.shape != (len(self.data),):
+            raise ValueError(f"subset needs one boolean per row ({len(self.data)})")
+        return ReplicateDesign(
+            self.data.loc[mask],
+            self._weights[mask, 0],
+            self._weights[mask, 1:],
+            type=self.type,
+            scale=self.scale,
+            rscales=self.rscales,
+            rho=self.rho,
+            mse=self.mse,
+            ci_level=self.ci_level,
+            df=self.df,
+            caution_cv=self.caution_cv,
+            suppress_cv=self.suppress_cv,
+            min_n=self.min_n,
+        )
+
+    # -- public estimators ----------------------------------------------------------------
+
+    def mean(self, variables, by=None) -> pd.DataFrame:
+        """Weighted mean of each variable (overall, or per domain of `by`)."""
+        names = _as_list(variables)
+        return self._estimate("mean", names, self._numeric(names), None, by)
+
+    def total(self, variables, by=None) -> pd.DataFrame:
+        """Weighted total of each variable (overall, or per domain of `by`)."""
+        names = _as_list(variables)
+        return self._estimate("total", names, self._numeric(names), None, by)
+
+    def ratio(self, numerator, denominator, by=None) -> pd.DataFrame:
+        """Ratio of weighted totals, sum(w * numerator) / sum(w * denominator), pairwise."""
+        nums, dens = _as_list(numerator), _as_list(denominator)
+        if len(nums) != len(dens):
+            raise ValueError(f"{len(nums)} numerators but {len(dens)} denominators")
+        names = [f"{a}/{b}" for a, b in zip(nums, dens)]
+        out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), by)
+        parts = out["variable"].str.split("/", n=1, expand=True)
+        out.insert(out.columns.get_loc("variable") + 1, "numerator", parts[0])
+        out.insert(out.columns.get_loc("numerator") + 1, "denominator", parts[1])
+        return out
+
+    def proportion(self, variable: str, by=None, levels=None) -> pd.DataFrame:
+        """Share of weight in each level of a categorical variable (R: svymean(~factor(x))).
+
+        One row per level (and domain), with a `level` column; `levels` limits or orders them
+        (a level nobody has gets estimate 0). Proportions are fractions, not percents.
+        """
+        column = self._column(variable)
+        present = column.dropna().unique()
+        if levels is None:
+            levels = list(pd.Series(present).sort_values()) if len(present) else []
+        if not len(levels):
+            raise ValueError(f"{variable!r} has no non-missing values")
+        missing = column.isna().to_numpy()
+        values = np.column_stack(
+            [np.where(missing, np.nan, (column == level).to_numpy(dtype=float)) for level in levels]
+        )
+        labels = [f"{variable}={level}" for level in levels]
+        out = self._estimate("mean", labels, values, None, by)
+        out.insert(out.columns.get_loc("variable") + 1, "level", out["variable"].map(dict(zip(labels, levels))))
+        out["variable"] = variable
+        return out
+
+    # -- the computation --------------------------------------------------------------------
+
+    def _column(self, name: str) -> pd.Series:
+        if name not in self.data.columns:
+            raise KeyError(f"variable {name!r} is not in the data")
+        return self.data[name]
+
+    def _numeric(self, names: list[str]) -> np.ndarray:
+        columns = []
+        for name in names:
+            column = self._column(name)
+            if column.dtype == bool or pd.api.types.is_bool_dtype(column):
+                column = column.astype("float")
+            if not pd.api.types.is_numeric_dtype(column):
+                raise TypeError(f"variable {name!r} is not numeric ({column.dtype}); use proportion() for categories")
+            columns.append(column.to_numpy(dtype=float, na_value=np.nan))
+        return np.column_stack(columns)
+
+    def _domains(self, by) -> tuple[np.ndarray, pd.DataFrame]:
+        """Domain code per row (-1 = in no domain) and one row of labels per domain."""
+        n = len(self.data)
+        if by is None:
+            return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
+        names = _as_list(by)
+        codes, uniques = [], []
+        for name in names:
+            code, unique = pd.factorize(self._column(name), sort=True)
+            codes.append(code)
+            uniques.append(unique)
+        codes = np.column_stack(codes)
+        usable = (codes >= 0).all(axis=1)
+        combos, inverse = np.unique(codes[usable], axis=0, return_inverse=True)
+        domain = np.full(n, -1, dtype=np.int64)
+        domain[usable] = inverse.ravel()
+        labels = pd.DataFrame({name: np.asarray(uniques[i])[combos[:, i]] for i, name in enumerate(names)})
+        return domain, labels
+
+    def _estimate(self, kind: str, names: list[str], y: np.ndarray, x: np.ndarray | None, by) -> pd.DataFrame:
+        domain, labels = self._domains(by)
+        n, k, g = len(self.data), y.shape[1], len(labels)
+        in_domain = np.zeros((n, g))
+        rows = domain >= 0
+        in_domain[np.flatnonzero(rows), domain[rows]] = 1.0
+        valid = ~np.isnan(y)
+        if x is not None:
+            valid &= ~np.isnan(x)
+        # used[i, k, g]: row i enters the estimate of variable k in domain g.
+        used = (valid[:, :, None] * in_domain[:, None, :]).reshape(n, k * g)
+        y_used = (np.where(valid, y, 0.0)[:, :, None] * in_domain[:, None, :]).reshape(n, k * g)
+        blocks = [y_used]
+        if kind == "mean":
+            blocks.append(used)
+        elif kind == "ratio":
+            blocks.append((np.where(valid, x, 0.0)[:, :, None] * in_domain[:, None, :]).reshape(n, k * g))
+        # One product: (R + 1) weight columns x every variable, domain and numerator/denominator.
+        sums = self._weights_t @ np.hstack(blocks)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            thetas = sums[:, : k * g] if kind == "total" else sums[:, : k * g] / sums[:, k * g :]
+        theta, replicates = thetas[0], thetas[1:]
+        centre = theta if self.mse else replicates.mean(axis=0)
+        variance = self.scale * (self.rscales @ (replicates - centre) ** 2)
+        se = np.sqrt(variance)
+        quantile = stats.norm.ppf if self.df is None else (lambda p: stats.t.ppf(p, self.df))
+        z = quantile(0.5 + self.ci_level / 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv = np.where(theta != 0, se / np.abs(theta), np.nan)
+        n_used = used.sum(axis=0)
+        n_domain = np.repeat(in_domain.sum(axis=0)[None, :], k, axis=0).ravel()
+        out = pd.concat([labels] * k, ignore_index=True) if by is not None else pd.DataFrame(index=range(k))
+        out.insert(0, "variable", np.repeat(names, g))
+        out["estimate"] = theta
+        out["se"] = se
+        out["ci_low"] = theta - z * se
+        out["ci_high"] = theta + z * se
+        out["cv"] = cv
+        out["n"] = n_used.astype(np.int64)
+        out["weighted_n"] = self._weights[:, 0] @ used
+        out["n_missing"] = (n_domain - n_used).astype(np.int64)
+        out["flag"] = nces_flag(
+            cv, n_used, se, caution_cv=self.caution_cv, suppress_cv=self.suppress_cv, min_n=self.min_n
+        )
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"ReplicateDesign(n={len(self.data)}, replicates={self.n_replicates}, type={self.type!r}, "
+            f"scale={self.scale:.6g}, mse={self.mse})"
+        )
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence) or isinstance(value, pd.Index):
+        return list(value)
+    raise TypeError(f"expected a column name or a list of names, got {type(value).__name__}")
