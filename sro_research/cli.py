@@ -1,0 +1,70 @@
+"""`sro-research build|list`: the command-line face of the build.
+
+Exit status: 0 all reports built; 1 a report failed (the others were still built);
+2 the request was wrong (unknown report or parameter, bad value, bad reports.toml) and nothing ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .build import BuildError, build
+from .config import ConfigError, load_reports
+from .parameters import ParameterError, notebook_parameters
+
+USAGE_ERROR, REPORT_FAILED = 2, 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sro-research", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", help="reports.toml to use (default: the project's)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("build", help="execute report notebooks and render them to HTML")
+    run.add_argument("names", nargs="*", metavar="NAME", help="reports to build (default: all)")
+    run.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
+                     help="set a notebook parameter; repeat for several")
+    run.add_argument("--out", help="output folder (default: reports/)")
+    commands.add_parser("list", help="list reports and their parameters")
+    return parser
+
+
+def _list(config: str | None) -> int:
+    for name, spec in load_reports(config).items():
+        print(f"{name}: {spec.title}")
+        print(f"  notebook: {spec.notebook.name}")
+        for param in notebook_parameters(spec.notebook).values():
+            default = param.default_source
+            if param.name in spec.parameters:
+                default = f"{spec.parameters[param.name]!r} (reports.toml; notebook: {param.default_source})"
+            required = " REQUIRED" if param.required and param.name not in spec.parameters else ""
+            help_text = f"  # {param.help}" if param.help else ""
+            print(f"  {param.name}: {param.describe_type()} = {default}{required}{help_text}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    results = build(args.names, args.parameter, args.out, args.config)
+    failed = [r for r in results if not r.ok]
+    for result in results:
+        if result.ok:
+            print(f"built {result.name}: {result.html}")
+        else:
+            kept = f"; executed notebook kept at {result.failed_notebook}" if result.failed_notebook else ""
+            print(f"FAILED {result.name}: {result.failure}{kept}", file=sys.stderr)
+    return REPORT_FAILED if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return _list(args.config)
+        return _build(args)
+    except (BuildError, ParameterError, ConfigError) as exc:
+        print(f"sro-research: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""reports.toml: which reports exist, which notebook makes each, and its parameter values."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import MARKER, project_root
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout"}
+DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
+
+
+class ConfigError(Exception):
+    """reports.toml is missing, malformed or names a notebook that does not exist."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    notebook: Path  # absolute
+    title: str
+    description: str = ""
+    parameters: dict = field(default_factory=dict)
+    timeout: int = DEFAULT_TIMEOUT
+
+
+def config_path(path: str | Path | None = None) -> Path:
+    return Path(path).resolve() if path else project_root() / MARKER
+
+
+def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
+    """Every report declared in reports.toml, in file order."""
+    path = config_path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file; the build needs a reports.toml at the project root")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    reports = raw.get("reports")
+    if not isinstance(reports, dict) or not reports:
+        raise ConfigError(f"{path}: declares no [reports.NAME] tables")
+    specs: dict[str, ReportSpec] = {}
+    for name, table in reports.items():
+        where = f"{path}: [reports.{name}]"
+        if not NAME.match(name):
+            raise ConfigError(f"{where}: report names use lower-case letters, digits, '_' and '-'")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        unknown = set(table) - KNOWN_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(KNOWN_KEYS))}")
+        if "notebook" not in table:
+            raise ConfigError(f"{where}: missing 'notebook'")
+        notebook = (path.parent / table["notebook"]).resolve()
+        if not notebook.is_file():
+            raise ConfigError(f"{where}: notebook {table['notebook']} does not exist")
+        parameters = table.get("parameters", {})
+        if not isinstance(parameters, dict):
+            raise ConfigError(f"{where}: 'parameters' must be a table")
+        timeout = table.get("timeout", DEFAULT_TIMEOUT)
+        if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+            raise ConfigError(f"{where}: 'timeout' must be a positive whole number of seconds")
+        specs[name] = ReportSpec(
+            name=name,
+            notebook=notebook,
+            title=str(table.get("title", name)),
+            description=str(table.get("description", "")),
+            parameters=dict(parameters),
+            timeout=timeout,
+        )
+    return specs

@@ -1,0 +1,146 @@
+"""Execute one report notebook with papermill, reporting progress per cell and failures precisely."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+from jupyter_client.manager import KernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from papermill.engines import NBClientEngine, papermill_engines
+
+from .progress import LineProgress
+
+ENGINE = "sro-research"
+# Cells papermill adds: the injected parameters and, on failure, error markers at the top.
+ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
+@dataclass(frozen=True)
+class CellFailure:
+    """Where and why a notebook stopped: enough for one line in a log."""
+
+    notebook: str
+    cell: int | None  # 1-based position in the source notebook, None when no cell is to blame
+    first_line: str
+    ename: str
+    evalue: str
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell}" if self.cell else "before any cell ran"
+        line = f" `{self.first_line}`" if self.first_line else ""
+        return f"{self.notebook} {where}{line}: {self.ename}: {self.evalue}".rstrip(": ")
+
+
+class _ProgressEngine(NBClientEngine):
+    """papermill's nbclient engine, with our progress callbacks wrapped around each cell."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, sro_progress=None, sro_report="", **kwargs):
+        if sro_progress is not None:
+            n_cells = len(nb_man.nb.cells)
+            start, complete = nb_man.cell_start, nb_man.cell_complete
+
+            def cell_start(cell, cell_index=None, **kw):
+                sro_progress.cell_start(sro_report, cell_index or 0, n_cells)
+                return start(cell, cell_index, **kw)
+
+            def cell_complete(cell, cell_index=None, **kw):
+                result = complete(cell, cell_index, **kw)
+                sro_progress.cell_done(sro_report, cell_index or 0, n_cells)
+                return result
+
+            nb_man.cell_start, nb_man.cell_complete = cell_start, cell_complete
+        return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+
+papermill_engines.register(ENGINE, _ProgressEngine)
+
+
+@contextmanager
+def kernel_environment(values: dict[str, str]):
+    """Environment variables the kernel inherits (it is started as a child of this process)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _source_cell_number(nb: nbformat.NotebookNode, index: int) -> int:
+    """1-based number of executed cell `index` in the notebook as the researcher wrote it."""
+    added = sum(1 for cell in nb.cells[:index] if ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])))
+    return index - added + 1
+
+
+def _failure_from_notebook(notebook: Path, output: Path, ename: str, evalue: str) -> CellFailure:
+    """Find the cell papermill marked as failed in the saved output (kernel death, timeout)."""
+    cell_number, first_line = None, ""
+    if output.exists():
+        nb = nbformat.read(output, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.get("metadata", {}).get("papermill", {}).get("status") in ("failed", "running"):
+                cell_number = _source_cell_number(nb, index)
+                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                break
+    return CellFailure(notebook.name, cell_number, first_line, ename, evalue)
+
+
+def execute(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: int,
+    report: str,
+    progress: LineProgress,
+) -> CellFailure | None:
+    """Run `notebook` into `output`; None on success, else where and why it failed.
+
+    The output notebook is written in both cases, with papermill's error marker on failure.
+    """
+    source = nbformat.read(notebook, as_version=4)
+    # IPC sockets instead of TCP: the kernel is only ever local, and ipykernel warns on plain TCP.
+    kernel = KernelManager(kernel_name=source.metadata.get("kernelspec", {}).get("name", "python3"), transport="ipc")
+    progress.report_start(report, len(source.cells) + (1 if parameters else 0))
+    try:
+        with kernel_environment(env):
+            pm.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                engine_name=ENGINE,
+                cwd=str(cwd),
+                progress_bar=False,
+                execution_timeout=timeout,
+                sro_progress=progress,
+                sro_report=report,
+                km=kernel,
+            )
+    except pm.PapermillExecutionError as exc:
+        return _failure_from_notebook(notebook, output, exc.ename, exc.evalue)
+    except (DeadKernelError, CellTimeoutError) as exc:
+        return _failure_from_notebook(notebook, output, type(exc).__name__, _first_line(exc))
+    except Exception as exc:  # kernel could not start, notebook unreadable: still one clear line
+        return CellFailure(notebook.name, None, "", type(exc).__name__, _first_line(exc))
+    finally:
+        if kernel.has_kernel:  # nbclient leaves a kernel it did not create running
+            kernel.shutdown_kernel(now=True)
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""

@@ -1,0 +1,216 @@
+"""A report's parameters: read from its notebook's `parameters` cell and checked before any kernel starts.
+
+papermill only warns about unknown names and injects whatever it is given, so a typo in a scheduled
+run would silently build a report with defaults. Here every value is checked against the
+annotation in the notebook (`n: int = 3  # help`) and turned into that type first.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import papermill as pm
+
+BASE_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
+_OPTIONAL = re.compile(r"^(?:Optional\[(?P<inner>.+)\]|(?P<left>.+?)\s*\|\s*None|None\s*\|\s*(?P<right>.+))$")
+_GENERIC = re.compile(r"^(?P<base>\w+)\[(?P<args>.+)\]$")
+_TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
+_NO_DEFAULT = object()  # the default is an expression, not a literal we can show or check
+
+
+class ParameterError(Exception):
+    """A parameter value that the notebook cannot take; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type_name: str  # as annotated in the notebook, e.g. "Optional[str]"; "" when not annotated
+    default_source: str  # the default as written in the notebook
+    help: str
+
+    @property
+    def optional(self) -> bool:
+        return self.type_name == "" or bool(_OPTIONAL.match(self.type_name))
+
+    def _bare(self) -> tuple[str, str]:
+        """('list', 'int') for 'Optional[list[int]]'; ('', '') when not annotated."""
+        name = self.type_name.strip()
+        match = _OPTIONAL.match(name)
+        if match:
+            name = (match.group("inner") or match.group("left") or match.group("right")).strip()
+        generic = _GENERIC.match(name)
+        if generic:
+            return generic.group("base").lower(), generic.group("args").strip().lower()
+        return name.lower(), ""
+
+    @property
+    def base(self) -> str:
+        """The bare type ('str', 'list', ...) or '' when the notebook did not annotate one."""
+        return self._bare()[0]
+
+    @property
+    def element(self) -> str:
+        """The element type of `list[int]`-style annotations, else ''."""
+        base, args = self._bare()
+        return args if base == "list" else ""
+
+    @property
+    def default(self) -> Any:
+        try:
+            return ast.literal_eval(self.default_source)
+        except (ValueError, SyntaxError):
+            return _NO_DEFAULT
+
+    @property
+    def required(self) -> bool:
+        """No usable default: `x: str = None` without Optional means the caller must give x."""
+        return self.default is None and not self.optional
+
+    def describe_type(self) -> str:
+        return self.type_name or "any"
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
+    """The parameters declared in the notebook's cell tagged `parameters`, in order."""
+    notebook = Path(notebook)
+    try:
+        found = pm.inspect_notebook(str(notebook))
+    except Exception as exc:  # papermill raises several types for unreadable notebooks
+        raise ParameterError(f"{notebook}: cannot read its parameters cell: {exc}") from exc
+    params = {}
+    for name, info in found.items():
+        type_name = info.get("inferred_type_name") or ""
+        params[name] = Parameter(
+            name=name,
+            type_name="" if type_name == "None" else type_name,
+            default_source=info.get("default", ""),
+            help=info.get("help", ""),
+        )
+    for param in params.values():
+        if param.base and param.base not in BASE_TYPES:
+            raise ParameterError(
+                f"{notebook.name}: parameter {param.name!r} is annotated {param.type_name!r}; "
+                f"supported: {', '.join(BASE_TYPES)} and Optional[...] of those"
+            )
+    return params
+
+
+def _coerce_text(param: Parameter, text: str, where: str) -> Any:
+    """Turn a command-line string into the parameter's type."""
+    if param.optional and text.strip().lower() in {"none", "null"}:
+        return None
+    base = param.base
+    try:
+        if base in ("", "str"):
+            return text
+        if base == "int":
+            return int(text)
+        if base == "float":
+            return float(text)
+        if base == "bool":
+            lowered = text.strip().lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise ValueError
+        if base == "list":
+            stripped = text.strip()
+            items = json.loads(stripped) if stripped.startswith("[") else [s.strip() for s in stripped.split(",") if s.strip()]
+            if not isinstance(items, list):
+                raise ValueError
+            if param.element in ("int", "float"):
+                items = [BASE_TYPES[param.element](item) for item in items]
+            return items
+        if base == "dict":
+            value = json.loads(text)
+            if not isinstance(value, dict):
+                raise ValueError
+            return value
+    except (ValueError, TypeError, json.JSONDecodeError):
+        pass
+    raise ParameterError(
+        f"{where}: parameter {param.name!r} expects {_expects(param)}, got {text!r}"
+    )
+
+
+def _expects(param: Parameter) -> str:
+    examples = {
+        "int": "a whole number",
+        "float": "a number",
+        "bool": "true or false",
+        "list": "a list (JSON like [\"a\",\"b\"] or comma-separated)",
+        "dict": "a JSON object",
+        "str": "text",
+    }
+    text = f"{param.describe_type()} ({examples.get(param.base, 'a value')})"
+    return text + (" or none" if param.optional and param.type_name else "")
+
+
+def _check_value(param: Parameter, value: Any, where: str) -> Any:
+    """A value from reports.toml is already typed; make sure it is the right type."""
+    if value is None or param.base == "":
+        if value is None and not param.optional:
+            raise ParameterError(f"{where}: parameter {param.name!r} may not be none; it expects {_expects(param)}")
+        return value
+    expected = BASE_TYPES[param.base]
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, bool) and expected is not bool:
+        ok = False
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        raise ParameterError(f"{where}: parameter {param.name!r} expects {_expects(param)}, got {value!r}")
+    return value
+
+
+def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
+    """`-p KEY=VALUE` strings -> {KEY: VALUE}; a pair without '=' is a usage error."""
+    values: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"-p {pair!r}: write parameters as KEY=VALUE")
+        values[key.strip()] = value
+    return values
+
+
+def resolve(
+    report: str,
+    declared: dict[str, Parameter],
+    configured: dict[str, Any],
+    given: dict[str, str],
+) -> dict[str, Any]:
+    """The values to inject: notebook defaults < reports.toml < command line; all checked.
+
+    Returns only the values that differ from the notebook's own cell (configured or given), so the
+    executed notebook shows exactly what the build changed.
+    """
+    valid = ", ".join(declared) or "(none)"
+    values: dict[str, Any] = {}
+    for source, supplied in (("reports.toml", configured), ("-p", given)):
+        for name, value in supplied.items():
+            where = f"report {report!r} ({source})"
+            if name not in declared:
+                raise ParameterError(f"{where}: unknown parameter {name!r}; valid parameters: {valid}")
+            param = declared[name]
+            if isinstance(value, str) and source == "-p":
+                values[name] = _coerce_text(param, value, where)
+            else:
+                values[name] = _check_value(param, value, where)
+    missing = [p.name for p in declared.values() if p.required and values.get(p.name) is None]
+    if missing:
+        first = declared[missing[0]]
+        raise ParameterError(
+            f"report {report!r}: missing required parameter {first.name!r} ({_expects(first)})"
+            + (f": {first.help}" if first.help else "")
+            + f"; give it with -p {first.name}=VALUE"
+        )
+    return values
