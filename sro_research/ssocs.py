@@ -53,7 +53,10 @@ INDICATORS = {
     "any_security_staff": "Security guards, SROs or sworn law enforcement at school at least once a week",
     "security_full_time": "Any full-time security staff (guards, SROs or sworn law enforcement)",
     "security_part_time_only": "Part-time security staff only (no full-time)",
-    "sworn_law_enforcement": "Sworn law enforcement officers, including SROs, at school at least once a week (C0610)",
+    "sworn_law_enforcement": (
+        "Sworn law enforcement officers, including SROs, at school at least once a week "
+        "(C0610 from 2015-16; 2005-06 derived from SRO and sworn-officer counts; not in the 2007-08 file)"
+    ),
     "any_sro": "Any full- or part-time School Resource Officer (2005-06 counts C0236_R, C0238_R)",
 }
 DOMAINS = {
@@ -106,6 +109,7 @@ class YearLayout:
     part_time_counts: tuple[str, ...] = ()
     sro_counts: tuple[str, ...] = ()
     sworn_item: str | None = None  # C0610, 2015-16 on
+    sworn_counts: tuple[str, ...] = ()  # 2005-06: SRO and other sworn-officer counts
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -116,7 +120,7 @@ class YearLayout:
     def columns(self) -> list[str]:
         items = [
             "SCHID", WEIGHT, self.level, self.size, self.locale, self.minority, self.percent_white,
-            self.any_staff_item, *self.full_time_counts, *self.part_time_counts, *self.sro_counts, self.sworn_item,
+            self.any_staff_item, *self.full_time_counts, *self.part_time_counts, *self.sro_counts, self.sworn_item, *self.sworn_counts,
         ]
         unique = list(dict.fromkeys(c for c in items if c))
         return unique + self.repweights
@@ -131,7 +135,12 @@ LAYOUTS: dict[str, YearLayout] = {
             "FR_LVEL", "FR_SIZE", "FR_LOC4", ("City", "Urban fringe", "Town", "Rural"), minority="FR_CATMN",
             any_staff_item="C0220", full_time_counts=("C0232_R", "C0236_R", "C0240_R"),
             part_time_counts=("C0234_R", "C0238_R", "C0242_R"), sro_counts=("C0236_R", "C0238_R"),
-            notes=("Locale is the older CCD code (urban fringe), not the urban-centric one.",),
+            sworn_counts=("C0236_R", "C0238_R", "C0240_R", "C0242_R"),
+            notes=(
+                "Locale is the older CCD code (urban fringe), not the urban-centric one.",
+                "Sworn law enforcement is derived from the SRO and other sworn-officer counts "
+                "(no single item that year); it gives 36.3%, as NCES's published 36%.",
+            ),
         ),
         YearLayout(
             "2007-08", ("pu_ssocs08_spss.sav", "pu_ssocs08.sav", "pu_ssocs08.sas7bdat"), "REPWGT",
@@ -167,7 +176,7 @@ INDICATOR_YEARS = {
     "any_security_staff": YEARS,
     "security_full_time": YEARS,
     "security_part_time_only": YEARS,
-    "sworn_law_enforcement": tuple(y for y, lay in LAYOUTS.items() if lay.sworn_item),
+    "sworn_law_enforcement": tuple(y for y, lay in LAYOUTS.items() if lay.sworn_item or lay.sworn_counts),
     "any_sro": tuple(y for y, lay in LAYOUTS.items() if lay.sro_counts),
 }
 
@@ -331,9 +340,12 @@ def harmonize(raw: pd.DataFrame, year: str) -> pd.DataFrame:
     out["any_security_staff"] = any_staff.astype(float)
     out["security_full_time"] = full_time.astype(float)
     out["security_part_time_only"] = (~full_time & part_time).astype(float)
-    out["sworn_law_enforcement"] = (
-        (_codes(raw, layout.sworn_item, {1, 2}, year) == 1).astype(float) if layout.sworn_item else np.nan
-    )
+    if layout.sworn_item:
+        out["sworn_law_enforcement"] = (_codes(raw, layout.sworn_item, {1, 2}, year) == 1).astype(float)
+    elif layout.sworn_counts:
+        out["sworn_law_enforcement"] = _counts(raw, layout.sworn_counts, gate, year).astype(float)
+    else:
+        out["sworn_law_enforcement"] = np.nan
     out["any_sro"] = _counts(raw, layout.sro_counts, gate, year).astype(float) if layout.sro_counts else np.nan
 
     out[WEIGHT] = raw[WEIGHT].astype(float)
