@@ -44,21 +44,20 @@ def save_table(df: pd.DataFrame, name: str) -> Path:
 def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
     body = df.to_html(index=False, na_rep="—", classes="sro-table", border=0, escape=True)
     if caption:
-        body = body.replace(
-            '<table border="0" class="dataframe sro-table">',
-            f'<table class="dataframe sro-table"><caption>{html.escape(caption)}</caption>',
-            1,
-        )
+        opening, rest = body.split(">", 1)  # caption must be the table's first child
+        body = f"{opening}><caption>{html.escape(caption)}</caption>{rest}"
     return body
 
 
-def show_table(df: pd.DataFrame, name: str, caption: str | None = None) -> pd.DataFrame:
-    """Show `df` to the reader and save the same rows as CSV under `name`."""
+def show_table(df: pd.DataFrame, name: str, caption: str | None = None) -> None:
+    """Show `df` to the reader and save the same rows as CSV under `name`.
+
+    Returns nothing, so a notebook cell ending in show_table(...) does not show the table twice.
+    """
     from IPython.display import HTML, display
 
     save_table(df, name)
     display(HTML(table_html(df, caption)))
-    return df
 
 
 def banner(message: str, kind: str = "notice", title: str | None = None) -> None:
