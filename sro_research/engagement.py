@@ -1,0 +1,356 @@
+"""The 2017 engagement survey: its codebook, and reading a district's export onto it.
+
+A district export (CSV or .xlsx) uses its own headers and answer labels. A column-mapping file
+(YAML, see data/engagement/mapping_example.yaml) says which header holds which codebook item and
+which label means which answer code. Reading checks every row and reports every problem with the
+file, row, column and value, so a researcher can fix the export rather than guess.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .paths import data_dir
+from .provenance import record_input
+
+MULTI_SEPARATOR = ";"  # how the package stores a multi-select answer: codes joined by ";"
+RECONSTRUCTION_STATUS = "reconstruction"
+MAX_ERRORS_SHOWN = 50  # a broken export can have thousands; the first ones show the pattern
+
+
+class EngagementDataError(ValueError):
+    """An export or mapping file that cannot be read as the codebook says."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:MAX_ERRORS_SHOWN]
+        more = len(problems) - len(shown)
+        text = "\n".join(f"- {p}" for p in shown)
+        if more:
+            text += f"\n- ... and {more} more problem(s)"
+        super().__init__(f"{len(problems)} problem(s) reading survey data:\n{text}")
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    label: str
+    kind: str  # id, single, multi or text
+    required: bool
+    status: str  # published or assumed
+    values: dict[str, str] = field(default_factory=dict)  # code -> label
+    value_status: dict[str, str] = field(default_factory=dict)
+    sources: str = ""
+    note: str = ""
+    agree_values: tuple[str, ...] = ()  # for the agreement item: the codes that count as "agreed"
+
+
+@dataclass(frozen=True)
+class Codebook:
+    items: tuple[Item, ...]
+    path: Path
+
+    def item(self, name: str) -> Item:
+        for item in self.items:
+            if item.name == name:
+                return item
+        raise KeyError(f"{name!r} is not an item of the codebook {self.path}")
+
+    @property
+    def names(self) -> list[str]:
+        return [item.name for item in self.items]
+
+    def codes(self, name: str) -> list[str]:
+        return list(self.item(name).values)
+
+    def agree_codes(self) -> list[str]:
+        return list(self.item("sro_agree").agree_values)
+
+    def table(self) -> pd.DataFrame:
+        """One row per item and answer, with whether it is published or assumed."""
+        rows = []
+        for item in self.items:
+            answers = item.values or {"": ""}
+            for code, label in answers.items():
+                rows.append(
+                    {
+                        "item": item.name,
+                        "question": item.label,
+                        "answer_code": code,
+                        "answer_label": label,
+                        "status": item.value_status.get(code, item.status),
+                        "source": item.sources,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def codebook_path() -> Path:
+    return data_dir() / "engagement" / "codebook.yaml"
+
+
+def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
+    path = Path(path) if path else codebook_path()
+    return _load_codebook(str(path.resolve()))
+
+
+@lru_cache(maxsize=8)
+def _load_codebook(path: str) -> Codebook:
+    record_input(path, role="engagement codebook")
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    items = tuple(
+        Item(
+            name=i["name"],
+            label=i["label"],
+            kind=i["kind"],
+            required=bool(i.get("required", False)),
+            status=i["status"],
+            values={str(k): str(v) for k, v in (i.get("values") or {}).items()},
+            value_status=dict(i.get("value_status") or {}),
+            sources=i.get("sources", ""),
+            note=i.get("note", ""),
+            agree_values=tuple(i.get("agree_values") or ()),
+        )
+        for i in raw["items"]
+    )
+    return Codebook(items=items, path=Path(path))
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which export header holds each codebook item, and which labels mean which codes."""
+
+    columns: dict[str, str]  # codebook name -> export header
+    values: dict[str, dict[str, str]]  # codebook name -> {export label -> code}
+    missing: tuple[str, ...]  # labels that mean "no answer"
+    separators: dict[str, str]  # multi-select item -> separator in the export
+    path: Path | None
+
+    @classmethod
+    def identity(cls) -> "Mapping":
+        """Headers and answers already spelled as the codebook (e.g. the shipped reconstruction)."""
+        return cls(columns={}, values={}, missing=("",), separators={}, path=None)
+
+
+def load_mapping(path: str | os.PathLike | None) -> Mapping:
+    """Read a column-mapping YAML; None means the export already uses codebook names and codes."""
+    if path is None:
+        return Mapping.identity()
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"column-mapping file not found: {path}")
+    record_input(path, role="engagement column mapping")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise EngagementDataError([f"{path}: not valid YAML: {error}"]) from error
+    codebook = load_codebook()
+    problems = []
+    columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
+    values = {str(k): {str(label): str(code) for label, code in (v or {}).items()} for k, v in (raw.get("values") or {}).items()}
+    for name in [*columns, *values]:
+        if name not in codebook.names:
+            problems.append(f"{path}: {name!r} is not a codebook item (items: {', '.join(codebook.names)})")
+    for name, labels in values.items():
+        if name in codebook.names:
+            allowed = codebook.codes(name)
+            for label, code in labels.items():
+                if code not in allowed:
+                    problems.append(
+                        f"{path}: values.{name}: label {label!r} maps to {code!r}, "
+                        f"which is not a code of {name} ({', '.join(allowed)})"
+                    )
+    if problems:
+        raise EngagementDataError(problems)
+    missing = tuple(str(m) for m in raw.get("missing_values", [""]))
+    separators = {str(k): str(v) for k, v in (raw.get("separators") or {}).items()}
+    return Mapping(columns=columns, values=values, missing=missing, separators=separators, path=path)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Survey:
+    """Respondent-level answers on the codebook, and where they came from."""
+
+    responses: pd.DataFrame  # one row per respondent; codebook columns; missing answers are NA
+    source: Path
+    sha256: str
+    mapping: Path | None
+    ignored_columns: list[str]
+
+    @property
+    def is_reconstruction(self) -> bool:
+        status = self.responses.get("data_status")
+        return status is not None and bool((status == RECONSTRUCTION_STATUS).any())
+
+
+def read_responses(path: str | os.PathLike, mapping: str | os.PathLike | Mapping | None = None) -> Survey:
+    """Read a survey export (CSV in UTF-8, UTF-8 with BOM or Windows-1252, or .xlsx).
+
+    Every problem is collected and raised together as EngagementDataError, naming the file, the
+    row (as numbered in a spreadsheet: the header is row 1), the column and the bad value.
+    Partial responses are kept: an unanswered item is NA. The file is only ever read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"survey export not found: {path}")
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    sha256 = record_input(path, role="engagement survey responses")
+    codebook = load_codebook()
+    raw = _read_table(path)
+    responses, ignored = _apply_mapping(raw, path, mapping, codebook)
+    return Survey(responses=responses, source=path, sha256=sha256, mapping=mapping.path, ignored_columns=ignored)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """Every cell as text, exactly as in the file ('' for an empty cell)."""
+    if path.stat().st_size == 0:
+        raise EngagementDataError([f"{path}: the file is empty (0 bytes)"])
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            table = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+        except Exception as error:  # openpyxl raises several types for a damaged workbook
+            raise EngagementDataError([f"{path}: cannot be read as an Excel workbook: {error}"]) from error
+    elif suffix in (".csv", ".txt"):
+        table = _read_csv(path)
+    else:
+        raise EngagementDataError([f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx"])
+    table.columns = [str(c).strip() for c in table.columns]
+    if table.empty:
+        raise EngagementDataError([f"{path}: no responses (a header row but no data rows)"])
+    return table.fillna("").astype(str)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # utf-8-sig reads plain UTF-8 too and drops a BOM; exports from Excel on Windows are cp1252.
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError as error:
+            raise EngagementDataError([f"{path}: the file has no header row"]) from error
+        except pd.errors.ParserError as error:
+            raise EngagementDataError([f"{path}: not a well-formed CSV file: {error}"]) from error
+    raise EngagementDataError([f"{path}: text is neither UTF-8 nor Windows-1252"])
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _apply_mapping(raw: pd.DataFrame, path: Path, mapping: Mapping, codebook: Codebook):
+    problems: list[str] = []
+    headers = {_norm(h): h for h in raw.columns}
+    found: dict[str, str] = {}
+    for item in codebook.items:
+        header = mapping.columns.get(item.name, item.name)
+        actual = headers.get(_norm(header))
+        if actual is not None:
+            found[item.name] = actual
+        elif item.required:
+            problems.append(
+                f"{path}: required column {header!r} (codebook item {item.name}) is missing; "
+                f"columns in the file: {', '.join(repr(c) for c in raw.columns)}"
+            )
+    if problems:
+        raise EngagementDataError(problems)
+
+    missing = {_norm(m) for m in mapping.missing}
+    out = pd.DataFrame(index=raw.index)
+    for item in codebook.items:
+        if item.name not in found:
+            out[item.name] = pd.Series(pd.NA, index=raw.index, dtype="object")
+            continue
+        header = found[item.name]
+        cells = raw[header]
+        if item.kind in ("id", "text"):
+            out[item.name] = [pd.NA if _norm(v) in missing else v.strip() for v in cells]
+            continue
+        lookup = _label_lookup(item, mapping)
+        separator = mapping.separators.get(item.name, MULTI_SEPARATOR)
+        column = []
+        for position, value in enumerate(cells):
+            if _norm(value) in missing:
+                column.append(pd.NA)
+                continue
+            parts = [value] if item.kind == "single" else [p for p in value.split(separator) if p.strip()]
+            codes = []
+            for part in parts:
+                code = lookup.get(_norm(part))
+                if code is None:
+                    problems.append(
+                        f"{path}: row {position + 2}, column {header!r}: unknown answer {part.strip()!r} "
+                        f"for {item.name} (known: {', '.join(sorted(set(lookup.values())))}; "
+                        f"add it to the column-mapping file)"
+                    )
+                elif code not in codes:
+                    codes.append(code)
+            column.append(MULTI_SEPARATOR.join(codes) if codes else pd.NA)
+        out[item.name] = column
+
+    ids = out["respondent_id"]
+    id_header = found["respondent_id"]
+    for position in ids[ids.isna()].index:
+        problems.append(f"{path}: row {position + 2}, column {id_header!r}: respondent id is empty")
+    duplicated = ids[ids.notna() & ids.duplicated(keep=False)]
+    for rid, rows in duplicated.groupby(duplicated).groups.items():
+        row_numbers = ", ".join(str(r + 2) for r in rows)
+        problems.append(f"{path}: rows {row_numbers}, column {id_header!r}: duplicate respondent id {rid!r}")
+    if problems:
+        raise EngagementDataError(problems)
+    ignored = [c for c in raw.columns if c not in found.values()]
+    return out.reset_index(drop=True), ignored
+
+
+def _label_lookup(item: Item, mapping: Mapping) -> dict[str, str]:
+    """Normalised label -> code. Codes and codebook labels are always understood."""
+    lookup = {_norm(code): code for code in item.values}
+    lookup.update({_norm(label): code for code, label in item.values.items()})
+    lookup.update({_norm(label): code for label, code in mapping.values.get(item.name, {}).items()})
+    return lookup
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+ANSWER_ITEMS = ("role", "race_ethnicity", "sro_agree", "sro_time", "scenario", "reasons", "comment")
+
+
+def completeness(responses: pd.DataFrame) -> pd.DataFrame:
+    """Respondents per role: all, complete, partial, and how many left each question unanswered.
+
+    "Complete" means every required question answered (role, agreement, SRO time, scenario);
+    everyone else is a partial response, kept in every analysis of the questions they answered.
+    """
+    required = [c for c in ("role", "sro_agree", "sro_time", "scenario") if c in responses]
+    role = responses["role"].fillna("not given")
+    complete = responses[required].notna().all(axis=1)
+    table = pd.DataFrame({"role": role, "complete": complete})
+    for item in ("sro_agree", "sro_time", "scenario"):
+        table[f"no_answer_{item}"] = responses[item].isna()
+    summary = table.groupby("role", sort=False).agg(
+        respondents=("complete", "size"),
+        complete=("complete", "sum"),
+        **{c: (c, "sum") for c in table.columns if c.startswith("no_answer_")},
+    )
+    summary.insert(2, "partial", summary["respondents"] - summary["complete"])
+    order = [*load_codebook().codes("role"), "not given"]
+    summary = summary.reindex([r for r in order if r in summary.index])
+    return summary.reset_index().astype({c: "int64" for c in summary.columns})

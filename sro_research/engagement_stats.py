@@ -1,0 +1,250 @@
+"""Findings from respondent-level survey answers: shares with Wilson CIs, chi-square tests, and a
+check of each published 2017 figure against the data.
+
+Shares use as denominator the respondents who answered the question (partial responses count for
+the questions they answered). Percents are compared with the press the way the press printed them:
+whole percents, rounded half up.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from scipy.stats import chi2_contingency
+from scipy.stats.contingency import association
+from statsmodels.stats.proportion import proportion_confint
+
+from .engagement import MULTI_SEPARATOR, load_codebook
+
+CONFIDENCE = 0.95
+GROUP_NAMES = {"student": "Students", "staff": "Staff", "parent": "Parents", "community": "Community members"}
+
+
+def percent_as_published(count: int, n: int) -> int:
+    """100 * count / n as a whole percent, rounded half up (exact integer arithmetic)."""
+    if n <= 0:
+        raise ValueError("a percent needs at least one respondent")
+    return (200 * count + n) // (2 * n)
+
+
+def with_agreed(responses: pd.DataFrame) -> pd.DataFrame:
+    """`responses` plus `agreed`: True (strongly agree/agree), False, or NA when not answered."""
+    out = responses.copy()
+    agree_codes = load_codebook().agree_codes()
+    answered = out["sro_agree"].notna()
+    out["agreed"] = out["sro_agree"].isin(agree_codes).astype(object).where(answered, pd.NA)
+    return out
+
+
+def _wilson(count, n):
+    low, high = proportion_confint(count, n, alpha=1 - CONFIDENCE, method="wilson")
+    return low, high
+
+
+def answer_shares(responses: pd.DataFrame, item: str, by: list[str]) -> pd.DataFrame:
+    """Share of respondents giving each answer to `item`, within each group of `by`.
+
+    Columns: by..., answer, count, n (answered `item` in the group), share, ci_low, ci_high.
+    Respondents who did not answer `item` (or a `by` question) are left out of that table only.
+    """
+    codes = ["agreed"] if item == "agreed" else load_codebook().codes(item)
+    data = with_agreed(responses) if item == "agreed" else responses
+    answered = data.dropna(subset=[item, *by])
+    if item == "agreed":
+        answered = answered.assign(agreed=answered["agreed"].map({True: "agreed", False: "did not agree"}))
+    rows = []
+    for keys, group in answered.groupby(by, sort=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        n = len(group)
+        for code in codes:
+            count = int((group[item] == code).sum())
+            low, high = _wilson(count, n)
+            rows.append({**dict(zip(by, keys)), "answer": code, "count": count, "n": n,
+                         "share": count / n, "ci_low": low, "ci_high": high})
+    table = pd.DataFrame(rows)
+    return _ordered(table, by)
+
+
+def agreement_shares(responses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Share who agreed that SROs should work in their school, per group of `by`, with Wilson CIs."""
+    return answer_shares(responses, "agreed", by).drop(columns="answer")
+
+
+def _ordered(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    codebook = load_codebook()
+    for column in reversed(by):
+        if column in codebook.names and codebook.item(column).values:
+            order = {code: i for i, code in enumerate(codebook.codes(column))}
+            table = table.sort_values(column, key=lambda s, o=order: s.map(o).fillna(len(o)), kind="stable")
+    return table.reset_index(drop=True)
+
+
+def crosstab(responses: pd.DataFrame, row: str, column: str) -> pd.DataFrame:
+    """Counts of respondents answering both `row` and `column`, in codebook order."""
+    data = with_agreed(responses) if "agreed" in (row, column) else responses
+    data = data.dropna(subset=[row, column])
+    table = pd.crosstab(data[row], data[column])
+    codebook = load_codebook()
+    for axis, name in ((0, row), (1, column)):
+        if name in codebook.names and codebook.item(name).values:
+            present = table.index if axis == 0 else table.columns
+            order = [c for c in codebook.codes(name) if c in present]
+            table = table.reindex(order, axis=axis)
+    return table
+
+
+def chi_square(responses: pd.DataFrame, row: str, column: str) -> dict:
+    """Pearson chi-square test of independence of `row` and `column`, with Cramér's V."""
+    table = crosstab(responses, row, column)
+    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        raise ValueError(f"a chi-square test of {row} by {column} needs at least two answers of each")
+    result = chi2_contingency(table.to_numpy(), correction=False)
+    return {
+        "test": f"{row} by {column}",
+        "respondents": int(table.to_numpy().sum()),
+        "chi_square": float(result.statistic),
+        "dof": int(result.dof),
+        "p_value": float(result.pvalue),
+        "cramers_v": float(association(table.to_numpy(), method="cramer", correction=False)),
+        "smallest_expected": float(result.expected_freq.min()),
+    }
+
+
+def reason_counts(responses: pd.DataFrame, agreed: bool) -> pd.DataFrame:
+    """How many respondents who (dis)agreed chose each reason, most chosen first."""
+    data = with_agreed(responses)
+    subset = data[(data["agreed"] == agreed) & data["reasons"].notna()]
+    chosen = subset["reasons"].str.split(MULTI_SEPARATOR).explode()
+    counts = chosen.value_counts()
+    labels = load_codebook().item("reasons").values
+    table = pd.DataFrame({"reason": counts.index, "label": [labels[c] for c in counts.index],
+                          "respondents": counts.to_numpy(), "of": len(subset)})
+    return table.sort_values(["respondents", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def describe_difference(a_name: str, a: pd.Series, b_name: str, b: pd.Series) -> str:
+    """A sentence comparing two shares (rows of agreement_shares), saying whether the CIs overlap."""
+    pa, pb = round(100 * a["share"]), round(100 * b["share"])
+    overlap = a["ci_low"] <= b["ci_high"] and b["ci_low"] <= a["ci_high"]
+    gap = abs(pa - pb)
+    if pa == pb:
+        words = f"{a_name} and {b_name} agreed in the same share ({pa}%)"
+    else:
+        more, less = (a_name, b_name) if pa > pb else (b_name, a_name)
+        words = f"{more} agreed more often than {less} ({max(pa, pb)}% vs {min(pa, pb)}%, {gap} points)"
+    if overlap:
+        return words + "; the 95% intervals overlap, so this gap may be chance."
+    return words + "; the 95% intervals do not overlap."
+
+
+# --------------------------------------------------------------------------- published checks
+
+
+def _share(responses, role=None, race=None, item="agreed", answer=True):
+    data = with_agreed(responses)
+    if role:
+        data = data[data["role"] == role]
+    if race:
+        data = data[data["race_ethnicity"] == race]
+    answered = data[data[item].notna()]
+    return int((answered[item] == answer).sum()), len(answered)
+
+
+def _group_role(group: str) -> tuple[str | None, str | None]:
+    text = group.casefold()
+    race = "african_american" if "african american" in text else None
+    for role, name in GROUP_NAMES.items():
+        if name.casefold() in text or (role == "parent" and "parents" in text):
+            return role, race
+    return None, race
+
+
+def _check_respondents(figure, responses):
+    role, _ = _group_role(figure["group"])
+    n = int((responses["role"] == role).sum())
+    printed, value = str(figure["value_text"]).casefold(), float(figure["value"])
+    if printed.startswith("almost"):
+        ok, rule = 0.95 * value <= n < value, f"'almost {value:,.0f}': from 95% of it up to, not including, {value:,.0f}"
+    elif printed.startswith("over"):
+        ok, rule = n > value, f"'over {value:,.0f}': more than {value:,.0f}"
+    else:
+        ok, rule = round(n, -2) == value, f"{value:,.0f} read as rounded to the nearest hundred"
+    return f"{n:,} {GROUP_NAMES[role].lower()}", ok, rule
+
+
+def _check_agree_pct(figure, responses):
+    role, race = _group_role(figure["group"])
+    value = int(figure["value"])
+    if "lower_bound" in str(figure["flags"]) or str(figure["value_text"]).startswith("at least"):
+        parts = []
+        ok = True
+        for r in ("student", "staff", "parent"):
+            pct = percent_as_published(*_share(responses, role=r))
+            parts.append(f"{GROUP_NAMES[r].lower()} {pct}%")
+            ok = ok and pct >= value
+        return ", ".join(parts), ok, f"each group, rounded to a whole percent, >= {value}%"
+    pct = percent_as_published(*_share(responses, role=role, race=race))
+    return f"{pct}%", pct == value, f"rounded to a whole percent, = {value}%"
+
+
+def _check_less_time(figure, responses):
+    count, n = _share(responses, role="student", item="sro_time", answer="less")
+    pct = percent_as_published(count, n)
+    return f"{pct}% of students", 45 <= pct < 50, "'almost half' read as 45% to 49% (rounded)"
+
+
+def _check_disagree_reasons(figure, responses):
+    top = reason_counts(responses, agreed=False)["reason"].head(2).tolist()
+    labels = load_codebook().item("reasons").values
+    shown = "; ".join(f"{i} {labels[c].lower()}" for i, c in enumerate(top, 1))
+    return shown, top == ["unnecessary", "intimidating"], "the two reasons chosen most often by disagreers, in order"
+
+
+def _check_agree_reason(figure, responses):
+    top = reason_counts(responses, agreed=True)["reason"].head(1).tolist()
+    labels = load_codebook().item("reasons").values
+    return labels[top[0]].lower() if top else "none", top == ["general_safety"], "the reason chosen most often by agreers"
+
+
+def _check_scenario(figure, responses):
+    counts = responses["scenario"].value_counts()
+    labels = load_codebook().item("scenario").values
+    top = counts.index[0]
+    tie = len(counts) > 1 and counts.iloc[0] == counts.iloc[1]
+    return (labels[top].split(":")[0], top == "maintain_modify" and not tie,
+            "plurality of all respondents prefers 1 Maintain/Modify (the closest scenario to 'keep the program')")
+
+
+CHECKS = {
+    "respondents": _check_respondents,
+    "agree_sros_in_schools_pct": _check_agree_pct,
+    "want_less_sro_time": _check_less_time,
+    "disagree_reasons_ranked": _check_disagree_reasons,
+    "agree_main_reason": _check_agree_reason,
+    "preferred_scenario": _check_scenario,
+}
+
+
+def published_checks(responses: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """One row per published figure: what was printed, what the data gives, and whether they agree.
+
+    `check` is "yes", "no", or "not checkable" for figures the survey data cannot speak to.
+    """
+    rows = []
+    for _, figure in published.iterrows():
+        check = CHECKS.get(figure["measure"])
+        if check is None:
+            reproduced, ok, rule = "", None, "not a survey answer; cannot be checked from respondent data"
+        else:
+            reproduced, ok, rule = check(figure, responses)
+        rows.append({
+            "figure_id": figure["figure_id"],
+            "group": figure["group"],
+            "measure": figure["measure"],
+            "published": figure["value_text"],
+            "source_id": figure["source_id"],
+            "reproduced": reproduced,
+            "rule": rule,
+            "check": "not checkable" if ok is None else ("yes" if ok else "no"),
+        })
+    return pd.DataFrame(rows)
