@@ -1,0 +1,300 @@
+"""Published figures, each with its source: the CSV datasets in data/published/.
+
+The folder is a Frictionless data package: `datapackage.json` declares every CSV and its schema,
+`sources.csv` holds title, publisher, year and URL of every source, and every figure row names one
+of them in `source_id`. `load_published(name)` validates the whole package first, so a malformed
+file stops every report (and the tests) with a message naming the file, row and field.
+
+Row numbers in messages count the header as row 1, as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import data_dir
+from .provenance import file_sha256, record_input
+
+PACKAGE_FILE = "datapackage.json"
+SOURCES = "sources"
+FIGURE_COLUMNS = [
+    "figure_id", "measure", "group", "school_year", "value", "value_text", "se",
+    "unit", "denominator", "source_id", "location", "flags", "note",
+]
+NUMERIC_COLUMNS = ("value", "se")
+# value_text that prints a plain number, e.g. "84,100", "10.5", "43%", "$130,000".
+_PRINTED_NUMBER = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
+
+
+class PublishedDataError(ValueError):
+    """A file in data/published/ breaks its schema; `problems` lists each one (file, row, field)."""
+
+    def __init__(self, problems: list[str], folder: Path | None = None):
+        self.problems = list(problems)
+        where = f" in {folder}" if folder else ""
+        shown = "\n  - ".join(self.problems[:40])
+        more = f"\n  ... and {len(self.problems) - 40} more" if len(self.problems) > 40 else ""
+        super().__init__(f"{len(self.problems)} problem(s) with the published figures{where}:\n  - {shown}{more}")
+
+
+def published_dir(folder: str | os.PathLike | None = None) -> Path:
+    """The data package folder: `folder` if given, else data/published/ of this project."""
+    return Path(folder) if folder is not None else data_dir() / "published"
+
+
+def _descriptor(folder: Path) -> dict:
+    path = folder / PACKAGE_FILE
+    if not path.is_file():
+        raise PublishedDataError([f"{PACKAGE_FILE}: file not found"], folder)
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise PublishedDataError([f"{PACKAGE_FILE}: not valid JSON ({error})"], folder) from error
+    if not isinstance(descriptor.get("resources"), list) or not descriptor["resources"]:
+        raise PublishedDataError([f"{PACKAGE_FILE}: no 'resources' list"], folder)
+    return descriptor
+
+
+def _resources(folder: Path) -> dict[str, dict]:
+    return {resource.get("name", ""): resource for resource in _descriptor(folder)["resources"]}
+
+
+def list_published(folder: str | os.PathLike | None = None) -> list[str]:
+    """Names of the figure datasets (and `definitions`); `sources` is loaded with `load_sources`."""
+    return [name for name in _resources(published_dir(folder)) if name != SOURCES]
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _header_problems(folder: Path, resources: dict[str, dict]) -> dict[str, list[str]]:
+    """Missing, extra or misplaced columns, per resource: said once, plainly, before row checks."""
+    found: dict[str, list[str]] = {}
+    for name, resource in resources.items():
+        path = folder / resource.get("path", "")
+        if not resource.get("path") or not path.is_file():
+            found[name] = [f"{resource.get('path') or name}: file declared in {PACKAGE_FILE} not found"]
+            continue
+        expected = [field["name"] for field in resource.get("schema", {}).get("fields", [])]
+        with open(path, encoding="utf-8") as handle:
+            header = handle.readline().rstrip("\r\n").split(",")
+        if header == expected:
+            continue
+        issues = []
+        missing = [column for column in expected if column not in header]
+        extra = [column for column in header if column not in expected]
+        if missing:
+            issues.append(f"{path.name}: row 1 (header), field(s) {', '.join(missing)}: missing column")
+        if extra:
+            issues.append(f"{path.name}: row 1 (header), field(s) {', '.join(extra)}: column not in the schema")
+        if not issues:
+            issues.append(f"{path.name}: row 1 (header): columns out of order; expected {', '.join(expected)}")
+        found[name] = issues
+    return found
+
+
+def _frictionless_problems(folder: Path, skip: set[str]) -> list[str]:
+    from frictionless import Package
+
+    report = Package(str(folder / PACKAGE_FILE)).validate()
+    problems = [f"{PACKAGE_FILE}: {error.message}" for error in report.errors]
+    for task in report.tasks:
+        if task.name in skip:  # its header is wrong: every row would repeat the same complaint
+            continue
+        file = Path(task.place).name
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            field = getattr(error, "field_name", None) or ", ".join(getattr(error, "field_names", None) or [])
+            if error.type == "foreign-key":
+                cells = ", ".join(error.field_cells)
+                message = f"{cells!r} is not a {'/'.join(error.reference_field_names)} in {error.reference_name}.csv"
+            elif error.type == "type-error":
+                kind = re.search(r'type is "(\w+)', error.note)
+                message = f"{error.cell!r} is not a valid {kind.group(1) if kind else 'value'}"
+            elif error.type == "constraint-error" and '"required"' in error.note:
+                message = "empty, but every row needs it"
+            elif error.type == "constraint-error":
+                message = f"{getattr(error, 'cell', '')!r} breaks the schema's {error.note}"
+            else:
+                message = error.message
+            place = f"row {row}" if row else "header"
+            problems.append(f"{file}: {place}, field {field or '?'}: {message}")
+    return problems
+
+
+def _own_problems(folder: Path, resources: dict[str, dict], skip: set[str]) -> list[str]:
+    """What the schema cannot say: sources with a URL, ids unique across files, value = value_text."""
+    problems: list[str] = []
+    sources: dict[str, str] = {}
+    if SOURCES in resources and SOURCES not in skip:
+        table = _read_csv(folder / resources[SOURCES]["path"])
+        sources = dict(zip(table["source_id"], table["url"]))
+    seen_ids: dict[str, str] = {}
+    for name, resource in resources.items():
+        if name in skip or name == SOURCES:
+            continue
+        path = folder / resource["path"]
+        table = _read_csv(path)
+        used = set()
+        for position, row in enumerate(table.to_dict("records"), start=2):
+            where = f"{path.name}: row {position}"
+            source_id = row.get("source_id", "")
+            used.add(source_id)
+            if source_id in sources and not str(sources[source_id]).strip():
+                problems.append(f"{where}, field source_id: source {source_id!r} has no URL in sources.csv")
+            if "figure_id" not in row:
+                continue
+            figure_id = row["figure_id"]
+            if figure_id in seen_ids and seen_ids[figure_id] != path.name:
+                problems.append(f"{where}, field figure_id: {figure_id!r} is also used in {seen_ids[figure_id]}")
+            seen_ids.setdefault(figure_id, path.name)
+            problems.extend(_value_text_problems(where, row))
+        declared = {entry.get("path") for entry in resource.get("sources", [])}
+        wanted = {url for source_id, url in sources.items() if source_id in used}
+        if sources and declared != wanted:
+            problems.append(
+                f"{PACKAGE_FILE}: resource {name}, field sources: lists {sorted(declared - wanted) or 'none'} "
+                f"not cited by its rows and misses {sorted(wanted - declared) or 'none'} that are"
+            )
+    listed = {resource.get("path") for resource in resources.values()}
+    for path in sorted(folder.glob("*.csv")):
+        if path.name not in listed:
+            problems.append(f"{path.name}: not declared in {PACKAGE_FILE}, so it has no schema")
+    return problems
+
+
+def _value_text_problems(where: str, row: dict) -> list[str]:
+    text, value = str(row["value_text"]).strip(), row["value"]
+    if not _PRINTED_NUMBER.match(text):
+        return []
+    printed = float(text.lstrip("$").rstrip("%").replace(",", ""))
+    try:
+        number = float(value) if str(value).strip() else None
+    except ValueError:  # frictionless already names a non-numeric value
+        return []
+    if number is None:
+        return [f"{where}, field value: empty although value_text prints the number {text!r}"]
+    if abs(number - printed) > 1e-9:
+        return [f"{where}, field value: {value} does not match value_text {text!r}"]
+    return []
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # Everything as text first: the schema decides types, and "" must stay "" (not NaN) in text columns.
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@lru_cache(maxsize=8)
+def _validated(folder: str, fingerprint: tuple) -> None:
+    root = Path(folder)
+    resources = _resources(root)
+    headers = _header_problems(root, resources)
+    skip = set(headers)
+    problems = [issue for issues in headers.values() for issue in issues]
+    problems += _frictionless_problems(root, skip)
+    problems += _own_problems(root, resources, skip)
+    if problems:
+        raise PublishedDataError(problems, root)
+
+
+def validate_published(folder: str | os.PathLike | None = None) -> None:
+    """Check every file of the package; raise PublishedDataError naming file, row and field.
+
+    Cached on the files' checksums, so loading several datasets validates the package once.
+    """
+    root = published_dir(folder).resolve()
+    if not root.is_dir():
+        raise PublishedDataError([f"folder {root} not found"])
+    fingerprint = tuple(sorted((path.name, file_sha256(path)) for path in root.iterdir() if path.is_file()))
+    _validated(str(root), fingerprint)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def _typed(table: pd.DataFrame, resource: dict) -> pd.DataFrame:
+    for field in resource["schema"]["fields"]:
+        name = field["name"]
+        if field["type"] == "number":
+            table[name] = pd.to_numeric(table[name].replace("", None)).astype("float64")
+        elif field["type"] == "integer":
+            table[name] = pd.to_numeric(table[name].replace("", None)).astype("Int64")
+    return table
+
+
+def load_sources(folder: str | os.PathLike | None = None) -> pd.DataFrame:
+    """sources.csv: source_id, title, publisher, year, date, url, note."""
+    root = published_dir(folder)
+    validate_published(root)
+    resource = _resources(root)[SOURCES]
+    path = root / resource["path"]
+    record_input(path, role="published figures: sources")
+    return _typed(_read_csv(path), resource)
+
+
+def citation(source: dict | pd.Series) -> str:
+    """One line a reader can follow: title, publisher, year, URL."""
+    year = source.get("year")
+    year_text = f", {int(year)}" if pd.notna(year) else ""
+    return f"{source['title']} ({source['publisher']}{year_text}), {source['url']}"
+
+
+def load_published(name: str, folder: str | os.PathLike | None = None) -> pd.DataFrame:
+    """One dataset as a DataFrame, validated, with its provenance in `df.attrs`.
+
+    attrs: dataset, title, description, path, sha256, `source` (a citation line per source, joined
+    by "; "), `sources` ({source_id: {title, publisher, year, date, url, note}}).
+    Text columns hold "" where empty; `value` and `se` are floats with NaN where empty.
+    """
+    root = published_dir(folder)
+    resources = _resources(root)
+    if name not in resources:
+        raise KeyError(f"no published dataset {name!r} in {root}; known: {', '.join(sorted(resources))}")
+    if name == SOURCES:
+        return load_sources(root)
+    validate_published(root)
+    record_input(root / PACKAGE_FILE, role="published figures: schema")
+    resource = resources[name]
+    path = root / resource["path"]
+    sha = record_input(path, role=f"published figures: {name}")
+    table = _typed(_read_csv(path), resource)
+    sources = load_sources(root).set_index("source_id")
+    used = sources.loc[sorted(set(table["source_id"]))]
+    table.attrs = {
+        "dataset": name,
+        "title": resource.get("title", name),
+        "description": resource.get("description", ""),
+        "path": str(path),
+        "sha256": sha,
+        "source": "; ".join(citation(row) for _, row in used.iterrows()),
+        "sources": {
+            source_id: {key: (None if pd.isna(value) else value) for key, value in row.items()}
+            for source_id, row in used.iterrows()
+        },
+    }
+    return table
+
+
+def figure(table: pd.DataFrame, **where) -> pd.Series:
+    """The one row of `table` matching every column=value in `where` (e.g. figure_id="A05")."""
+    mask = pd.Series(True, index=table.index)
+    for column, wanted in where.items():
+        if column not in table.columns:
+            raise KeyError(f"{table.attrs.get('dataset', 'table')} has no column {column!r}")
+        mask &= table[column] == wanted
+    rows = table[mask]
+    if len(rows) != 1:
+        dataset = table.attrs.get("dataset", "table")
+        raise PublishedDataError([f"{dataset}: {len(rows)} rows match {where}, expected exactly 1"])
+    return rows.iloc[0]
+
+
+def flags(row: pd.Series | dict) -> set[str]:
+    """The row's flags as a set, e.g. {"approximate", "unverified"}."""
+    return {flag for flag in str(row.get("flags", "") or "").split(";") if flag}
