@@ -1,0 +1,16 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def fixture_project(tmp_path, monkeypatch):
+    """A copy of the small fixture project, so builds write into a temporary folder."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
+    return root

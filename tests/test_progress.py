@@ -1,0 +1,42 @@
+import io
+
+from sro_research.progress import LineProgress, TerminalProgress, for_stream
+
+
+def test_line_progress_is_quiet_and_line_based():
+    stream = io.StringIO()
+    progress = LineProgress(stream, slow=0.0)
+    progress.report_start("demo", 2)
+    progress.cell_start("demo", 0, 2)
+    progress.cell_done("demo", 0, 2)
+    progress.report_done("demo", True, 1.23)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "[demo] running 2 cells"
+    assert lines[1].startswith("[demo] cell 1/2 took")
+    assert lines[2] == "[demo] built in 1.2s"
+    assert "\r" not in stream.getvalue()
+
+
+def test_slow_threshold_keeps_logs_short():
+    stream = io.StringIO()
+    progress = LineProgress(stream, slow=60)
+    progress.cell_start("demo", 0, 1)
+    progress.cell_done("demo", 0, 1)
+    assert stream.getvalue() == ""
+
+
+def test_terminal_gets_a_bar_and_logs_get_lines():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert isinstance(for_stream(Tty()), TerminalProgress)
+    assert type(for_stream(io.StringIO())) is LineProgress
+    tty = Tty()
+    bar = TerminalProgress(tty)
+    bar.report_start("demo", 3)
+    for i in range(3):
+        bar.cell_start("demo", i, 3)
+        bar.cell_done("demo", i, 3)
+    bar.report_done("demo", False, 2.0, "demo.ipynb cell 2: ValueError: x")
+    assert "3/3" in tty.getvalue() and "[demo] FAILED in 2.0s: demo.ipynb cell 2" in tty.getvalue()
