@@ -95,6 +95,8 @@ COMMENTS_WITH_PERSONAL_INFO = [
     "I am scared of the SRO. Email J.Doe@Example.org or text 6125550199, ID 483920.",
 ]
 
+FAKE_NAMES = {"first": "Jamal", "first2": "Amina", "last": "Olson"}  # must be in data/engagement/names.txt
+
 ILLUSTRATIVE = {
     "respondent_id": "synthetic (RECON-...)",
     "race_ethnicity": "all counts, except that African American agreement shares of students and parents are published",
@@ -111,11 +113,14 @@ ILLUSTRATIVE = {
 def reconstruct_2017(seed: int = SEED) -> pd.DataFrame:
     """Synthetic respondents, one row each, in codebook columns, sorted by respondent id."""
     rng = np.random.default_rng(seed)
-    names = [n for n in load_names() if n[0].isupper()]
+    names = load_names()
+    missing = [n for n in FAKE_NAMES.values() if n not in names]
+    if missing:
+        raise ValueError(f"the names list lacks {missing}, which the reconstruction's comments use")
     frames = [_role(role, n, rng) for role, n in RESPONDENTS.items()]
     data = pd.concat(frames, ignore_index=True)
     data = data.iloc[rng.permutation(len(data))].reset_index(drop=True)
-    data["comment"] = _comments(data, rng, names)
+    data["comment"] = _comments(data, rng)
     data = data.drop(columns=["stage", "agrees"])  # working columns, not survey items
     data.insert(0, "respondent_id", [f"RECON-{i:06d}" for i in range(1, len(data) + 1)])
     data.insert(1, "data_status", "reconstruction")
@@ -231,17 +236,17 @@ def _role(role: str, n: int, rng) -> pd.DataFrame:
     return df
 
 
-def _comments(data: pd.DataFrame, rng, names: list[str]) -> pd.Series:
+def _comments(data: pd.DataFrame, rng) -> pd.Series:
+    """Illustrative comments for 5% of complete respondents, a few with fake personal information."""
     complete = data.index[(data["stage"] >= 3).to_numpy()].to_numpy()
     writers = np.sort(_pick(rng, complete, int(round(COMMENT_RATE * len(complete)))))
     comments = pd.Series(None, index=data.index, dtype=object)
     for i in writers:
         options = COMMENTS[bool(data.at[i, "agrees"])]
         comments.at[i] = options[int(rng.integers(0, len(options)))]
-    first, first2, last = (names[int(j)] for j in rng.choice(len(names), 3, replace=False))
     for i, text in zip(writers[:: max(1, len(writers) // len(COMMENTS_WITH_PERSONAL_INFO))],
                        COMMENTS_WITH_PERSONAL_INFO):
-        comments.at[i] = text.format(first=first, first2=first2, last=last)
+        comments.at[i] = text.format(**FAKE_NAMES)
     return comments
 
 

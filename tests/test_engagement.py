@@ -1,0 +1,250 @@
+"""Reading survey exports onto the codebook, and the engagement analysis functions."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+from statsmodels.stats.proportion import proportion_confint
+
+from sro_research.engagement import (
+    EngagementDataError,
+    completeness,
+    load_codebook,
+    load_mapping,
+    read_responses,
+)
+from sro_research.engagement_stats import (
+    agreement_shares,
+    answer_shares,
+    chi_square,
+    percent_as_published,
+    published_checks,
+    reason_counts,
+)
+from sro_research.provenance import file_sha256, recorded_inputs
+from sro_research.published import load_published
+from sro_research.reconstruction import reconstruct_2017, shipped_path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "engagement"
+ROOT = Path(__file__).resolve().parents[1]
+MAPPING = ROOT / "data" / "engagement" / "mapping_example.yaml"
+EXPORTS = ["export_utf8.csv", "export_utf8_bom.csv", "export_cp1252.csv", "export.xlsx"]
+HEADER = ("Response ID,I am a,Race/Ethnicity,School,SROs should work in my school,"
+          "I want SROs to spend ___ time in my school,Which scenario do you prefer?,"
+          "Why? (select all that apply),Comments\n")
+
+
+@pytest.fixture(scope="module")
+def reconstruction():
+    return read_responses(shipped_path()).responses
+
+
+def expected_fixture_rows() -> pd.DataFrame:
+    """What the fixture exports hold, in codebook codes (see fixtures/engagement/make_fixtures.py)."""
+    data = reconstruct_2017().head(40).copy()
+    data["respondent_id"] = [f"T{i:04d}" for i in range(1, 41)]
+    data["data_status"] = pd.NA
+    data.loc[3, "comment"] = "Our school’s café is where the officer eats — he’s friendly."
+    data.loc[5, "sro_time"] = pd.NA
+    return data
+
+
+def write(tmp_path, text: str, name="export.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_every_export_format_reads_to_the_same_answers(name):
+    survey = read_responses(FIXTURES / name, MAPPING)
+    expected = expected_fixture_rows()
+    got = survey.responses
+    assert list(got.columns) == load_codebook().names
+    for column in expected.columns:
+        want = expected[column].astype(object).where(expected[column].notna(), None).tolist()
+        have = got[column].astype(object).where(got[column].notna(), None).tolist()
+        assert have == want, f"{name}: column {column} differs"
+    assert not survey.is_reconstruction
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_reading_never_changes_the_input_and_records_its_checksum(name):
+    path = FIXTURES / name
+    before = file_sha256(path)
+    survey = read_responses(path, MAPPING)
+    assert file_sha256(path) == before == survey.sha256
+    recorded = {entry["path"]: entry["sha256"] for entry in recorded_inputs()}
+    assert recorded[str(path.resolve())] == before
+    assert str(MAPPING.resolve()) in recorded
+
+
+def test_partial_responses_are_kept_and_counted():
+    survey = read_responses(FIXTURES / "export_utf8.csv", MAPPING)
+    assert len(survey.responses) == 40
+    table = completeness(survey.responses).set_index("role")
+    assert table["respondents"].sum() == 40
+    assert table["no_answer_sro_time"].sum() >= 1
+    assert (table["partial"] + table["complete"] == table["respondents"]).all()
+    assert pd.isna(survey.responses.loc[5, "sro_time"])  # "No answer" became no answer, row kept
+
+
+def test_unknown_answer_names_file_row_column_and_value(tmp_path):
+    path = write(tmp_path, HEADER + "A1,Student,White,S,Agree,Less,1,,\nA2,Student,White,S,Kinda agree,Less,1,,\n")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, MAPPING)
+    message = str(error.value)
+    assert str(path) in message and "row 3" in message
+    assert "'SROs should work in my school'" in message and "'Kinda agree'" in message
+
+
+def test_unknown_choice_in_a_multi_select_is_named(tmp_path):
+    path = write(tmp_path, HEADER + "A1,Student,White,S,Agree,Less,1,For general safety|Because,\n")
+    with pytest.raises(EngagementDataError, match=r"row 2, column 'Why\? \(select all that apply\)': unknown answer 'Because'"):
+        read_responses(path, MAPPING)
+
+
+def test_duplicate_respondent_ids_are_named_with_their_rows(tmp_path):
+    rows = "A1,Student,White,S,Agree,Less,1,,\nA2,Staff member,White,S,Agree,Less,1,,\nA1,Student,White,S,Agree,Less,2,,\n"
+    path = write(tmp_path, HEADER + rows)
+    with pytest.raises(EngagementDataError, match=r"rows 2, 4, column 'Response ID': duplicate respondent id 'A1'"):
+        read_responses(path, MAPPING)
+
+
+def test_missing_required_column_is_named(tmp_path):
+    header = HEADER.replace("SROs should work in my school,", "")
+    path = write(tmp_path, header + "A1,Student,White,S,Less,1,,\n")
+    with pytest.raises(EngagementDataError, match=r"required column 'SROs should work in my school' \(codebook item sro_agree\) is missing"):
+        read_responses(path, MAPPING)
+
+
+def test_empty_files_are_refused(tmp_path):
+    with pytest.raises(EngagementDataError, match="empty"):
+        read_responses(write(tmp_path, "", "empty.csv"), MAPPING)
+    with pytest.raises(EngagementDataError, match="no responses"):
+        read_responses(write(tmp_path, HEADER, "header_only.csv"), MAPPING)
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    rows = "A1,Pupil,White,S,Agree,Less,1,,\n,Student,White,S,Agree,Sometimes,1,,\n"
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(write(tmp_path, HEADER + rows), MAPPING)
+    problems = error.value.problems
+    assert any("row 2" in p and "'Pupil'" in p for p in problems)
+    assert any("row 3" in p and "'Sometimes'" in p for p in problems)
+    assert any("row 3" in p and "respondent id is empty" in p for p in problems)
+
+
+def test_mapping_that_points_at_unknown_codes_is_refused(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("values:\n  sro_agree:\n    Yes: yes_please\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError, match="'yes_please', which is not a code of sro_agree"):
+        load_mapping(mapping)
+    mapping.write_text("columns:\n  shoe_size: Shoe size\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError, match="'shoe_size' is not a codebook item"):
+        load_mapping(mapping)
+
+
+def test_unsupported_file_type_is_refused(tmp_path):
+    with pytest.raises(EngagementDataError, match="unsupported file type"):
+        read_responses(write(tmp_path, "x", "export.json"))
+
+
+def test_codebook_marks_every_item_published_or_assumed():
+    table = load_codebook().table()
+    assert set(table["status"]) == {"published", "assumed"}
+    published = table[table["status"] == "published"]
+    assert {"sro_agree", "scenario", "role", "sro_time", "reasons"} <= set(published["item"])
+    reasons = table[table["item"] == "reasons"].set_index("answer_code")["status"]
+    assert reasons["unnecessary"] == "published" and reasons["deterrence"] == "assumed"
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@pytest.mark.parametrize("count, n, percent", [(1, 2, 50), (1, 8, 13), (5, 8, 63), (69, 100, 69), (689, 1000, 69),
+                                               (685, 1000, 69), (6849, 10000, 68), (0, 5, 0), (5, 5, 100)])
+def test_percent_rounds_half_up_like_the_press(count, n, percent):
+    assert percent_as_published(count, n) == percent
+
+
+def test_agreement_shares_use_answered_denominator_and_wilson_cis():
+    responses = pd.DataFrame({
+        "role": ["student"] * 5 + ["staff"] * 3,
+        "sro_agree": ["agree", "strongly_agree", "disagree", None, "agree", "strongly_disagree", "agree", None],
+    })
+    table = agreement_shares(responses, ["role"]).set_index("role")
+    assert table.loc["student", "count"] == 3 and table.loc["student", "n"] == 4
+    assert table.loc["staff", "count"] == 1 and table.loc["staff", "n"] == 2
+    low, high = proportion_confint(3, 4, method="wilson")
+    assert table.loc["student", "ci_low"] == pytest.approx(low)
+    assert table.loc["student", "ci_high"] == pytest.approx(high)
+    assert list(table.index) == ["student", "staff"]  # codebook order
+
+
+def test_answer_shares_add_up_within_each_group(reconstruction):
+    table = answer_shares(reconstruction, "scenario", ["role"])
+    sums = table.groupby("role")["share"].sum()
+    assert np.allclose(sums, 1.0)
+    assert (table["ci_low"] <= table["share"]).all() and (table["share"] <= table["ci_high"]).all()
+
+
+def test_chi_square_matches_scipy_and_cramers_v_is_bounded():
+    responses = pd.DataFrame({
+        "role": ["student"] * 30 + ["staff"] * 30,
+        "scenario": ["maintain_modify"] * 20 + ["eliminate"] * 10 + ["maintain_modify"] * 5 + ["eliminate"] * 25,
+    })
+    result = chi_square(responses, "role", "scenario")
+    expected = chi2_contingency(np.array([[20, 10], [5, 25]]), correction=False)
+    assert result["chi_square"] == pytest.approx(expected.statistic)
+    assert result["p_value"] == pytest.approx(expected.pvalue)
+    assert result["dof"] == 1 and result["respondents"] == 60
+    # For a 2x2 table Cramér's V is sqrt(chi2 / n).
+    assert result["cramers_v"] == pytest.approx(np.sqrt(expected.statistic / 60))
+
+
+def test_chi_square_on_perfect_association_gives_v_of_one():
+    responses = pd.DataFrame({"role": ["student"] * 12 + ["staff"] * 12,
+                              "scenario": ["eliminate"] * 12 + ["maintain_modify"] * 12})
+    assert chi_square(responses, "role", "scenario")["cramers_v"] == pytest.approx(1.0)
+
+
+def test_reason_counts_rank_reasons_among_those_who_chose_any():
+    responses = pd.DataFrame({
+        "sro_agree": ["disagree", "disagree", "strongly_disagree", "agree"],
+        "reasons": ["unnecessary;intimidating", "unnecessary", None, "general_safety"],
+    })
+    table = reason_counts(responses, agreed=False)
+    assert table["reason"].tolist() == ["unnecessary", "intimidating"]
+    assert table["respondents"].tolist() == [2, 1] and set(table["of"]) == {2}
+
+
+# --------------------------------------------------------------------------- published checks
+
+
+def test_reconstruction_passes_every_published_check_except_the_conflicting_one(reconstruction):
+    checks = published_checks(reconstruction, load_published("engagement_2017_press")).set_index("figure_id")
+    # "over 7,000" (Alpha News) contradicts "almost 7,000" (Star Tribune); the reconstruction follows the latter.
+    assert checks.loc["B02", "check"] == "no"
+    assert checks.loc["B14", "check"] == "not checkable"  # engagement sessions are not survey answers
+    others = checks.drop(index=["B02", "B14"])
+    assert (others["check"] == "yes").all(), others[others["check"] != "yes"]
+
+
+def test_published_checks_catch_data_that_does_not_match(reconstruction):
+    altered = reconstruction.copy()
+    african_american_students = altered.index[(altered["role"] == "student")
+                                              & (altered["race_ethnicity"] == "african_american")
+                                              & (altered["sro_agree"].isin(["disagree", "strongly_disagree"]))]
+    altered.loc[african_american_students[:100], "sro_agree"] = "agree"
+    altered.loc[altered["role"] == "parent", "scenario"] = "eliminate"
+    altered.loc[altered["scenario"] == "maintain_modify", "scenario"] = "reduce_support"
+    checks = published_checks(altered, load_published("engagement_2017_press")).set_index("figure_id")
+    assert checks.loc["B08", "check"] == "no"  # African American students no longer 69%
+    assert checks.loc["B13", "check"] == "no"  # Maintain/Modify no longer the plurality
+    assert checks.loc["B09", "check"] == "yes"
