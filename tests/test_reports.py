@@ -1,0 +1,78 @@
+"""The real reports, built end to end as `make reports` builds them (slow: a kernel per report)."""
+
+import csv
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from sro_research.build import build
+from sro_research.ssocs import expected_files, find_ssocs_dir
+
+SSOCS = find_ssocs_dir()
+OFFLINE = ("src=\"http", "src='http", "href=\"http://", "<script src")
+
+
+def _columns(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle))
+
+
+def _assert_reader_page(page: str) -> None:
+    assert not any(marker in page for marker in OFFLINE)
+    assert "How this report was made" in page
+    assert "Traceback" not in page
+
+
+@pytest.fixture(scope="module")
+def with_microdata(tmp_path_factory):
+    if SSOCS is None:
+        pytest.skip("SSOCS_DIR is not set to a folder with the NCES files")
+    out = tmp_path_factory.mktemp("reports")
+    results = build(out=out)
+    return out, {r.name: r for r in results}
+
+
+@pytest.mark.slow
+def test_every_report_builds_with_the_microdata(with_microdata):
+    out, results = with_microdata
+    failed = {name: str(r.failure) for name, r in results.items() if not r.ok}
+    assert not failed
+    for name in results:
+        _assert_reader_page((out / f"{name}.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow
+def test_tables_have_the_promised_columns(with_microdata):
+    out, _ = with_microdata
+    assert _columns(out / "tables" / "claims_ledger" / "claims.csv") == [
+        "claim_id", "claim", "source", "published_value", "checked_value", "status", "reason"
+    ]
+    assert _columns(out / "tables" / "nces_comparisons" / "ssocs_estimates.csv") == [
+        "year", "indicator", "domain_variable", "domain_value", "estimate", "se",
+        "ci_low", "ci_high", "cv", "n", "weighted_n", "flag",
+    ]
+    assert list((out / "tables" / "engagement_findings").glob("*.csv"))
+
+
+@pytest.mark.slow
+def test_index_lists_the_checksum_of_every_ssocs_file(with_microdata):
+    out, _ = with_microdata
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for name in expected_files().values():
+        digest = hashlib.sha256((SSOCS / name).read_bytes()).hexdigest()
+        assert digest in index, name
+
+
+@pytest.mark.slow
+def test_reports_fall_back_to_published_figures_without_the_microdata(tmp_path, monkeypatch):
+    monkeypatch.delenv("SSOCS_DIR", raising=False)
+    results = build(["nces_comparisons", "claims_ledger"], out=tmp_path)
+    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
+    for result in results:
+        page = result.html.read_text(encoding="utf-8")
+        _assert_reader_page(page)
+        assert "sro-banner-fallback" in page, result.name
+        assert "nces.ed.gov/surveys/ssocs/data_products.asp" in page
+    assert "SSOCS_DIR" not in os.environ
