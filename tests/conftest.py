@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -5,6 +6,9 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# A resource the browser would load from the network: a src=, or a <link href=> (stylesheet, font).
+# Links a reader may click (<a href="https://...">) are fine offline.
+EXTERNAL_RESOURCE = re.compile(r"""(?:\bsrc\s*=|<link\b[^>]*\bhref\s*=)\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
 @pytest.fixture

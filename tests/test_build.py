@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import re
 import shutil
 
 import nbformat
@@ -11,8 +10,8 @@ import pytest
 from sro_research import __version__
 from sro_research.build import build, git_commit
 from sro_research.cli import main
+from tests.conftest import EXTERNAL_RESOURCE
 
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +52,7 @@ def test_one_notebook_yields_several_reports_with_their_own_parameters(built):
 def test_html_opens_offline_with_code_hidden_and_figures_embedded(built):
     root, _ = built
     page = (root / "reports" / "demo.html").read_text()
-    assert not EXTERNAL.search(page), EXTERNAL.search(page).group(0)
+    assert not EXTERNAL_RESOURCE.search(page), EXTERNAL_RESOURCE.search(page).group(0)
     assert "<script src" not in page
     assert "data:image/png;base64," in page
     assert "record_input(path" not in page  # code cells are hidden

@@ -9,9 +9,9 @@ import pytest
 
 from sro_research.build import build
 from sro_research.ssocs import expected_files, find_ssocs_dir
+from tests.conftest import EXTERNAL_RESOURCE
 
 SSOCS = find_ssocs_dir()
-OFFLINE = ("src=\"http", "src='http", "href=\"http://", "<script src")
 
 
 def _columns(path: Path) -> list[str]:
@@ -20,7 +20,7 @@ def _columns(path: Path) -> list[str]:
 
 
 def _assert_reader_page(page: str) -> None:
-    assert not any(marker in page for marker in OFFLINE)
+    assert not EXTERNAL_RESOURCE.search(page)
     assert "How this report was made" in page
     assert "Traceback" not in page
 
