@@ -271,3 +271,81 @@ def test_unknown_indicator_or_domain_is_refused():
         ssocs.estimate_table(indicators=["armed_guards"], data=pd.DataFrame({"year": []}))
     with pytest.raises(ValueError, match="unknown domain"):
         ssocs.estimate_table(domains=["state"], data=pd.DataFrame({"year": []}))
+
+
+# -- the report's pieces and the notebook itself ---------------------------------------------------
+
+
+@needs_data
+@pytest.mark.ssocs
+def test_report_pieces(table):
+    from sro_research import nces_comparisons as nc
+
+    check = nc.digest_check(table)
+    assert len(check) >= 16 and (check["Same to the printed decimal"] == "yes").all()
+    by_level = nc.domain_table(table, "level")
+    assert list(by_level["Group"][:4]) == ssocs.LEVELS
+    row = table[(table.year == "2015-16") & (table.indicator == "security_full_time") & (table.domain_variable == "all")].iloc[0]
+    assert nc.format_estimate(row) == "33.6 (1.31)"
+    assert nc.format_estimate(pd.Series({**row, "flag": "‡"})) == "‡"
+    assert nc.shown_n(9) == "fewer than 10" and nc.shown_n(91) == "91"
+    peer = nc.peer_table(table)
+    assert {"Any SRO", "Sworn law enforcement (incl. SROs)"} <= set(peer["Measure"])
+
+
+def test_published_pieces_need_no_microdata():
+    from sro_research import nces_comparisons as nc
+
+    points = nc.published_trend_points()
+    assert set(points["year"]) >= {"2009-10", "2013-14"} and points["figure_id"].notna().all()
+    hs = nc.published_high_school_sro()
+    assert hs.set_index("Year").loc["2005-06", "Percent (computed)"] == round(100 * 7200 / 11700, 1)
+    local = nc.local_figures()
+    assert local.iloc[0]["Estimate (%)"] == 100.0 and "seven" in local.iloc[0]["As published"]
+
+
+def run_notebook(tmp_path, monkeypatch, ssocs_dir):
+    import papermill
+
+    monkeypatch.setenv("SRO_REPORT_NAME", "nces_comparisons")
+    monkeypatch.setenv("SRO_TABLES_DIR", str(tmp_path / "tables"))
+    if ssocs_dir is None:
+        monkeypatch.delenv(ssocs.SSOCS_DIR_ENV, raising=False)
+    else:
+        monkeypatch.setenv(ssocs.SSOCS_DIR_ENV, str(ssocs_dir))
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(project_root() / "notebooks" / "nces_comparisons.ipynb"), str(out), cwd=str(project_root()), progress_bar=False
+    )
+    import nbformat
+
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(
+        str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
+        for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    figures = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    return text, figures, tmp_path / "tables"
+
+
+@pytest.mark.slow
+def test_notebook_without_microdata_shows_published_figures_and_says_what_is_missing(tmp_path, monkeypatch):
+    text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
+    assert "sro-banner-fallback" in text
+    for name in ssocs.expected_files().values():
+        assert name in text
+    assert ssocs.NCES_DATA_URL in text
+    assert figures == 2
+    assert not (tables / "ssocs_estimates.csv").exists()
+    assert (tables / "published_trend_points.csv").exists()
+
+
+@needs_data
+@pytest.mark.slow
+def test_notebook_with_microdata_writes_every_estimate(tmp_path, monkeypatch):
+    text, figures, tables = run_notebook(tmp_path, monkeypatch, SSOCS)
+    assert "sro-banner-fallback" not in text and figures == 2
+    written = pd.read_csv(tables / "ssocs_estimates.csv", keep_default_na=False)
+    assert list(written.columns) == ssocs.ESTIMATE_COLUMNS
+    assert set(written["year"]) == set(ssocs.YEARS)
+    assert "Same to the printed decimal" in text and ">NO<" not in text
