@@ -294,12 +294,15 @@ def almost_30000_check(f: Figures, margin: float = ALMOST_MARGIN) -> dict:
     pct_high = pct + f.half_unit("A23")
     central = pct / 100 * total
     highest = pct_high / 100 * (total + Z95 * total_se)
+    lowest = (pct - f.half_unit("A23")) / 100 * (total - Z95 * total_se)
     lowest_almost = claimed * (1 - margin)
+    # "Almost X" fits when the plausible range of counts reaches into [X(1 - margin), X].
+    fits = highest >= lowest_almost and lowest <= claimed
     return {
         "percent": pct, "claimed_schools": claimed, "weighted_total": total, "weighted_total_se": total_se,
-        "schools_at_percent": central, "highest_plausible": highest, "lowest_read_as_almost": lowest_almost,
-        "implied_percent": claimed / total * 100,
-        "status": "consistent" if highest >= lowest_almost else "discrepancy",
+        "schools_at_percent": central, "lowest_plausible": lowest, "highest_plausible": highest,
+        "lowest_read_as_almost": lowest_almost, "implied_percent": claimed / total * 100,
+        "status": "consistent" if fits else "discrepancy",
     }
 
 
@@ -323,10 +326,15 @@ def security_43_check(f: Figures) -> dict:
     """43% = full-time 23.7 + part-time-only 19.3 (Digest 233.70a, 2013-14, all public schools)."""
     full = figure(f.rows, measure="security_staff_full_time_pct", group="All public schools", school_year="2013-14")
     part = figure(f.rows, measure="security_staff_part_time_only_pct", group="All public schools", school_year="2013-14")
-    total = full["value"] + part["value"]
+    total = round(full["value"] + part["value"], 1)
+    claimed = f.value("A25")
+    status = total_status(total, claimed, f.half_unit("A25"))
+    if status == "reproduced" and match_status(claimed, f.value("F37"), f.half_unit("F37")) != "consistent":
+        status = "discrepancy"  # the sum fits the page but not NCES's own press release
     return {
         "full_time": full["value"], "full_time_se": full["se"], "part_time_only": part["value"],
-        "part_time_only_se": part["se"], "any": round(total, 1),
+        "part_time_only_se": part["se"], "any": total, "claimed": claimed, "press_release": f.value("F37"),
+        "status": status,
         # The two categories' covariance is not published, so only bounds on the SE of the sum exist.
         "se_lowest": abs(full["se"] - part["se"]), "se_highest": full["se"] + part["se"],
         "ids": [full["figure_id"], part["figure_id"]],
@@ -335,15 +343,11 @@ def security_43_check(f: Figures) -> dict:
 
 def _national_security(f: Figures) -> dict:
     c = security_43_check(f)
-    claimed, press = f.value("A25"), f.value("F37")
-    status = total_status(c["any"], claimed, f.half_unit("A25"))
-    if status == "reproduced" and match_status(claimed, press, f.half_unit("F37")) != "consistent":
-        status = "discrepancy"
     return _row(
         "L16", "In 2013-14, 43% of schools had some type of security personnel at least once a week.",
         f.cite(["A25"], c["ids"] + ["F37"]), f.text("A25"),
         f"{fmt(c['full_time'], 1)} + {fmt(c['part_time_only'], 1)} = {fmt(c['any'], 1)}%; NCES press release: {f.text('F37')}",
-        status,
+        c["status"],
         f"Full-time and part-time-only security staff do not overlap, so they add to any security staff. "
         f"The SE of the sum is not published: without the covariance it lies between "
         f"{fmt(c['se_lowest'], 2)} and {fmt(c['se_highest'], 2)} points.",
@@ -554,3 +558,38 @@ def plot_national_context(context: pd.DataFrame):
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+CHECK_LABELS = {
+    "percent": "percent with an SRO, as printed (%)",
+    "claimed_schools": "schools, as printed ('almost')",
+    "weighted_total": "weighted number of public schools, 2013-14",
+    "weighted_total_se": "standard error of that number",
+    "schools_at_percent": "percent x weighted number",
+    "lowest_plausible": "smallest count: percent rounded down, total at its 95% lower bound",
+    "highest_plausible": "largest count: percent rounded up, total at its 95% upper bound",
+    "lowest_read_as_almost": "smallest count that could be called 'almost 30,000'",
+    "implied_percent": "percent that 30,000 schools would be (%)",
+    "full_time": "full-time security staff (%)",
+    "full_time_se": "its standard error",
+    "part_time_only": "part-time security staff only (%)",
+    "part_time_only_se": "its standard error",
+    "any": "any security staff: the sum (%)",
+    "claimed": "percent with security personnel, as printed on the page (%)",
+    "press_release": "percent in the NCES press release (%)",
+    "se_lowest": "standard error of the sum, lowest possible",
+    "se_highest": "standard error of the sum, highest possible",
+    "status": "status",
+}
+
+
+def check_table(check: dict) -> pd.DataFrame:
+    """A check's numbers as a two-column table a reader can follow line by line."""
+    rows = []
+    for key in CHECK_LABELS:
+        if key not in check:
+            continue
+        value = check[key]
+        shown = value if isinstance(value, str) else (fmt(round(value)) if abs(value) >= 1000 else fmt(round(value, 2)))
+        rows.append({"quantity": CHECK_LABELS[key], "value": shown})
+    return pd.DataFrame(rows)

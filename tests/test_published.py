@@ -135,7 +135,7 @@ def test_unknown_dataset_and_ambiguous_figure_are_clear_errors():
 # --- malformed copies -------------------------------------------------------------------------
 
 
-def _edit(folder: Path, file: str, figure_id: str | None, column: str, value: str | None) -> None:
+def edit_cell(folder: Path, file: str, figure_id: str | None, column: str, value: str | None) -> None:
     """Set one cell (or, with value None, drop the column) in a copy of a CSV."""
     path = folder / file
     with open(path, encoding="utf-8", newline="") as handle:
@@ -179,7 +179,7 @@ def copy(tmp_path):
     ],
 )
 def test_malformed_file_fails_naming_file_row_and_field(copy, file, figure_id, column, value, expected):
-    _edit(copy, file, figure_id, column, value)
+    edit_cell(copy, file, figure_id, column, value)
     with pytest.raises(PublishedDataError, match=expected):
         load_published("mps_program_page", folder=copy)  # any dataset: the whole package is checked
 
