@@ -593,3 +593,10 @@ def check_table(check: dict) -> pd.DataFrame:
         shown = value if isinstance(value, str) else (fmt(round(value)) if abs(value) >= 1000 else fmt(round(value, 2)))
         rows.append({"quantity": CHECK_LABELS[key], "value": shown})
     return pd.DataFrame(rows)
+
+
+def sources_table(folder=None) -> pd.DataFrame:
+    """sources.csv as a reader sees it: 'not recorded' where a source gives no year."""
+    table = load_sources(folder)[["source_id", "title", "publisher", "year", "url", "note"]].copy()
+    table["year"] = table["year"].astype("string").fillna("not recorded")
+    return table

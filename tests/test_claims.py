@@ -168,3 +168,10 @@ def test_notebook_is_saved_clean_with_a_parameters_cell():
         if line.strip() and not line.startswith("from typing"):
             assert ":" in line.split("=")[0] and "  # " in line, line
     assert 'show_table(ledger, "claims"' in "".join(cell.source for cell in code)
+
+
+def test_sources_table_says_when_a_year_is_not_recorded():
+    table = claims.sources_table().set_index("source_id")
+    assert table.loc["alphanews_2017", "year"] == "not recorded"
+    assert table.loc["nces_2015_051", "year"] == "2015"
+    assert table["url"].str.startswith("http").all()
