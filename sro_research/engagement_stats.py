@@ -61,7 +61,7 @@ def answer_shares(responses: pd.DataFrame, item: str, by: list[str]) -> pd.DataF
             rows.append({**dict(zip(by, keys)), "answer": code, "count": count, "n": n,
                          "share": count / n, "ci_low": low, "ci_high": high})
     table = pd.DataFrame(rows)
-    return _ordered(table, by)
+    return in_codebook_order(table, by)
 
 
 def agreement_shares(responses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def agreement_shares(responses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return answer_shares(responses, "agreed", by).drop(columns="answer")
 
 
-def _ordered(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def in_codebook_order(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     codebook = load_codebook()
     for column in reversed(by):
         if column in codebook.names and codebook.item(column).values:
@@ -132,6 +132,7 @@ def describe_difference(a_name: str, a: pd.Series, b_name: str, b: pd.Series) ->
     else:
         more, less = (a_name, b_name) if pa > pb else (b_name, a_name)
         words = f"{more} agreed more often than {less} ({max(pa, pb)}% vs {min(pa, pb)}%, {gap} points)"
+    words = words[0].upper() + words[1:]
     if overlap:
         return words + "; the 95% intervals overlap, so this gap may be chance."
     return words + "; the 95% intervals do not overlap."

@@ -117,7 +117,8 @@ def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bo
         exposed = exposed_cells(values, hidden)
         if not exposed:
             break
-        hidden[_complement_for(exposed[0], values, hidden)] = True
+        for position in _complement_for(exposed[0], values, hidden):
+            hidden[position] = True
     result = SuppressedTable(full, pd.DataFrame(hidden, index=full.index, columns=full.columns), threshold)
     if not totals:
         result.counts = result.counts.drop(index=TOTAL, columns=TOTAL)
@@ -125,16 +126,32 @@ def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bo
     return result
 
 
-def _complement_for(cell: tuple[int, int], values: np.ndarray, hidden: np.ndarray) -> tuple[int, int]:
-    """The visible cell to hide next to protect `cell`: in its row or column, an inner cell
-    rather than a total, the smallest count first (it loses the reader least)."""
+def _complement_for(cell: tuple[int, int], values: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int]]:
+    """Visible cells to hide next so that `cell` can no longer be worked out.
+
+    An inner cell is protected by a rectangle of inner cells: moving +t/-t around its corners
+    keeps every total, so no total pins any corner. We pick the rectangle that hides the fewest
+    new cells, then the smallest counts (they lose the reader least). A total, or a cell with no
+    such rectangle left, gets the smallest visible cell in its row or column instead.
+    """
     rows, cols = values.shape
     i, j = cell
+    if i < rows - 1 and j < cols - 1:
+        options = []
+        for i2 in range(rows - 1):
+            for j2 in range(cols - 1):
+                if i2 == i or j2 == j:
+                    continue
+                new = [p for p in ((i, j2), (i2, j), (i2, j2)) if not hidden[p]]
+                if new:
+                    options.append((len(new), sum(int(values[p]) for p in new), (i2, j2), new))
+        if options:
+            return min(options)[3]
     line = [(i, c) for c in range(cols)] + [(r, j) for r in range(rows)]
     candidates = [p for p in line if not hidden[p]]
-    if not candidates:  # the cell is pinned by other lines; widen to every visible cell
-        candidates = [tuple(p) for p in np.argwhere(~hidden)]
-    return min(candidates, key=lambda p: (p[0] == rows - 1 or p[1] == cols - 1, values[p], p))
+    if not candidates:  # pinned through other lines; widen to every visible cell
+        candidates = [tuple(int(x) for x in p) for p in np.argwhere(~hidden)]
+    return [min(candidates, key=lambda p: (p[0] == rows - 1 or p[1] == cols - 1, values[p], p))]
 
 
 # --------------------------------------------------------------------------- shares
@@ -176,6 +193,15 @@ def check_no_small_counts(table: pd.DataFrame, threshold: int, count_columns: li
                 problems.append(f"{total_column} - {column} = {int(rest[index])} in row {index!r}")
     if problems:
         raise ValueError(f"a count under the suppression threshold ({threshold}) would be shown: " + "; ".join(problems))
+
+
+def check_shares_need_counts(table: pd.DataFrame, share_columns: list[str], count: str, n: str) -> None:
+    """Raise if a share is shown while its count or n is hidden: the share would give it away."""
+    hidden = (table[count] == SUPPRESSED) | (table[n] == SUPPRESSED)
+    for column in share_columns:
+        if ((table[column] != SUPPRESSED) & hidden).any():
+            rows = list(table.index[(table[column] != SUPPRESSED) & hidden])
+            raise ValueError(f"{column} is shown in rows {rows} whose {count} or {n} is suppressed; it would reveal them")
 
 
 def check_suppressed_table(result: SuppressedTable) -> None:

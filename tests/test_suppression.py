@@ -78,9 +78,19 @@ def test_a_single_small_cell_gets_complementary_cells():
     result = suppress(table, 10)
     hidden = result.hidden
     assert hidden.loc["b", "yes"]
-    assert hidden.loc["b"].sum() >= 2 and hidden["yes"].sum() >= 2  # partners in its row and column
+    # The cheapest protection is one rectangle: b and a, yes and no; totals stay visible.
+    assert hidden.to_numpy().sum() == 4
+    assert hidden.loc[["a", "b"], ["yes", "no"]].all().all()
     assert recoverable(result.counts, hidden) == []
     assert result.display().loc["b", "yes"] == SUPPRESSED
+
+
+def test_one_small_group_costs_one_other_group_not_the_whole_table():
+    table = pd.DataFrame({"complete": [6706, 676, 579, 144], "partial": [244, 24, 21, 6]},
+                         index=["students", "staff", "parents", "community"])
+    hidden = suppress(table, 10).hidden
+    assert hidden.loc[["parents", "community"], ["complete", "partial"]].all().all()
+    assert hidden.to_numpy().sum() == 4  # the smallest partner row (parents) is hidden with community
 
 
 def test_small_totals_are_suppressed_too():

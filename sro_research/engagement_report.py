@@ -1,0 +1,334 @@
+"""What the engagement_findings report shows: reader-ready tables (labelled, suppressed, guarded),
+charts with Wilson intervals, and plain-words sentences, built from engagement_stats.
+
+Every count table goes through suppression and then the guard before it is returned, so a
+notebook cannot show a small count by forgetting a step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+import yaml
+from statsmodels.stats.proportion import proportion_confint
+
+from .engagement import Survey, load_codebook, read_responses
+from .engagement_stats import (
+    GROUP_NAMES,
+    agreement_shares,
+    answer_shares,
+    chi_square,
+    with_agreed,
+    describe_difference,
+    in_codebook_order,
+    reason_counts,
+)
+from .freetext import assert_scrubbed, comment_themes, theme_counts
+from .provenance import record_input
+from .reconstruction import shipped_path
+from .suppression import (
+    SUPPRESSED,
+    TOTAL,
+    check_no_small_counts,
+    check_shares_need_counts,
+    suppress,
+    suppress_shares,
+)
+
+NOT_GIVEN = "Not given"
+SCENARIO_SHORT = {"maintain_modify": "1 Maintain/Modify", "reduce_support": "2 Reduce and Support",
+                  "eliminate": "3 Eliminate"}
+
+
+def load_survey(responses_path: str | os.PathLike | None, mapping_path: str | os.PathLike | None) -> Survey:
+    """The export at `responses_path` read through `mapping_path`; by default the shipped reconstruction."""
+    return read_responses(responses_path or shipped_path(), mapping_path)
+
+
+def reconstruction_notice(survey: Survey) -> str | None:
+    """The banner text for a reconstruction (None for real data): which numbers are published and
+    which are illustrative, from data/engagement/reconstruction_2017.yaml."""
+    if not survey.is_reconstruction:
+        return None
+    about_path = shipped_path().parent / "reconstruction_2017.yaml"
+    record_input(about_path, role="reconstruction notes")
+    about = yaml.safe_load(about_path.read_text(encoding="utf-8"))
+    illustrative = "; ".join(f"{k}: {v}" for k, v in about["illustrative"].items())
+    return (
+        "These are not the district's survey responses. The respondent-level data is not public, so this "
+        "report runs on a reconstruction: synthetic respondents (ids RECON-…) built so that every figure "
+        "the press printed in 2017 comes out exactly (group sizes, the agreement shares, 'almost half' of "
+        "students wanting less SRO time, the ranking of reasons, the plurality scenario). "
+        f"Everything else is illustrative, not measured — {illustrative}. "
+        "Confidence intervals and tests describe the reconstruction, not the 2017 respondents."
+    )
+
+
+def _label(code, item: str) -> str:
+    if item == "role":
+        return GROUP_NAMES.get(code, code)
+    if item == "scenario":
+        return SCENARIO_SHORT.get(code, code)
+    values = load_codebook().item(item).values
+    return values.get(code, code)
+
+
+def _as_percent(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for column in ("share", "ci_low", "ci_high"):
+        out[column] = [v if v == SUPPRESSED else round(100 * v, 1) for v in out[column]]
+    return out.rename(columns={"share": "percent", "ci_low": "ci95_low", "ci_high": "ci95_high"})
+
+
+def shares_table(responses: pd.DataFrame, item: str, by: list[str], threshold: int) -> pd.DataFrame:
+    """Share answering each way (or agreeing, item="agreed"), by group, with Wilson 95% CIs in percent.
+
+    Counts are suppressed as a table: within each group of by[:-1], the by[-1] x answer counts with
+    their totals get primary and complementary suppression, so a hidden count cannot be worked out
+    from n or from the other answers (for "agreed", from the number who did not agree). A hidden
+    count hides its share and interval; a hidden total hides n. A missing by[-1] answer (e.g. race
+    not given) is its own row, so the rows add up to the group totals shown elsewhere.
+    """
+    data = with_agreed(responses) if item == "agreed" else responses.copy()
+    if len(by) > 1:
+        data[by[-1]] = data[by[-1]].fillna(NOT_GIVEN)
+    if item == "agreed":
+        data["agreed"] = data["agreed"].map({True: "agreed", False: "did not agree"})
+        table = _long_shares(data, "agreed", by, ["agreed", "did not agree"])
+    else:
+        table = answer_shares(data, item, by)
+    table = _suppress_long(table, by, threshold)
+    if item == "agreed":
+        table = table[table["answer"] == "agreed"].drop(columns="answer")
+    check_no_small_counts(table, threshold, ["count", "n"])
+    check_shares_need_counts(table, ["share", "ci_low", "ci_high"], "count", "n")
+    for column in by:
+        table[column] = table[column].map(lambda c, col=column: _label(c, col))
+    if "answer" in table:
+        table["answer"] = table["answer"].map(lambda c: _label(c, item))
+    return _as_percent(table).reset_index(drop=True)
+
+
+def _long_shares(data: pd.DataFrame, item: str, by: list[str], answers: list[str]) -> pd.DataFrame:
+    answered = data.dropna(subset=[item, *by])
+    rows = []
+    for keys, group in answered.groupby(by, sort=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        for answer in answers:
+            count = int((group[item] == answer).sum())
+            rows.append({**dict(zip(by, keys)), "answer": answer, "count": count, "n": len(group)})
+    table = pd.DataFrame(rows)
+    table["share"] = table["count"] / table["n"]
+    bounds = [proportion_confint(c, n, alpha=0.05, method="wilson") for c, n in zip(table["count"], table["n"])]
+    table["ci_low"], table["ci_high"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    return in_codebook_order(table, by)
+
+
+def _suppress_long(table: pd.DataFrame, by: list[str], threshold: int) -> pd.DataFrame:
+    outer, inner = by[:-1], by[-1]
+    hidden_count = pd.Series(False, index=table.index)
+    hidden_n = pd.Series(False, index=table.index)
+    parts = table.groupby(outer, sort=False) if outer else [((), table)]
+    for _, part in parts:
+        counts = part.pivot(index=inner, columns="answer", values="count").fillna(0).astype("int64")
+        result = suppress(counts, threshold)
+        for i, row in part.iterrows():
+            hidden_count[i] = bool(result.hidden.loc[row[inner], row["answer"]])
+            hidden_n[i] = bool(result.hidden.loc[row[inner], TOTAL])
+    out = table.astype({c: object for c in ("count", "n", "share", "ci_low", "ci_high")})
+    # A share with its count gives n away, so a hidden n hides the share too.
+    out.loc[hidden_count, "count"] = SUPPRESSED
+    out.loc[hidden_n, "n"] = SUPPRESSED
+    for column in ("share", "ci_low", "ci_high"):
+        out.loc[hidden_count | hidden_n, column] = SUPPRESSED
+    out["suppressed"] = hidden_count | hidden_n
+    return out
+
+
+def completeness_table(responses: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Complete and partial responses per group, suppressed so no small count can be worked out."""
+    required = ["sro_agree", "sro_time", "scenario"]
+    status = responses[required].notna().all(axis=1).map({True: "complete", False: "partial"})
+    counts = pd.crosstab(responses["role"].fillna(NOT_GIVEN).map(lambda c: _label(c, "role")), status)
+    counts = counts.reindex(columns=["complete", "partial"], fill_value=0)
+    order = [GROUP_NAMES[c] for c in load_codebook().codes("role")] + [NOT_GIVEN]
+    counts = counts.reindex([r for r in order if r in counts.index])
+    return suppressed_counts(counts, threshold, index_name="group", total_name="respondents")
+
+
+def suppressed_counts(counts: pd.DataFrame, threshold: int, index_name: str, total_name: str = "Total",
+                      totals: bool = True) -> pd.DataFrame:
+    """A count table with primary and complementary suppression applied, checked, ready to show."""
+    result = suppress(counts, threshold, totals=totals)
+    shown = result.display().rename(columns={"Total": total_name})
+    shown.index.name = index_name
+    shown.columns.name = None
+    check_no_small_counts(shown, threshold, list(shown.columns))
+    return shown.reset_index()
+
+
+def reasons_table(responses: pd.DataFrame, agreed: bool, threshold: int) -> pd.DataFrame:
+    """Reasons chosen by respondents who agreed (or disagreed), most chosen first, suppressed."""
+    table = reason_counts(responses, agreed)
+    table = table.assign(share=table["respondents"] / table["of"])
+    table = suppress_shares(table, "respondents", "of", threshold, dependent=("share",))
+    check_no_small_counts(table, threshold, ["respondents", "of"], total_column="of")
+    table["share"] = [v if v == SUPPRESSED else round(100 * v, 1) for v in table["share"]]
+    return table.rename(columns={"share": "percent", "of": "answered"}).drop(columns="suppressed")
+
+
+def tests_table(responses: pd.DataFrame) -> pd.DataFrame:
+    """Chi-square tests of group by scenario and group by agreement, with Cramér's V."""
+    rows = [chi_square(responses, "role", "scenario"), chi_square(responses, "role", "sro_agree")]
+    table = pd.DataFrame(rows)
+    table["test"] = ["group by preferred scenario", "group by agreement (4-point scale)"]
+    return table.round({"chi_square": 2, "p_value": 4, "cramers_v": 3, "smallest_expected": 1})
+
+
+def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
+    """Plain-words comparisons of agreement between groups, skipping groups too small to show."""
+    shares = agreement_shares(responses, ["role"])
+    shares = shares[(shares["count"] >= threshold) & (shares["n"] - shares["count"] >= threshold)]
+    rows = {r["role"]: r for _, r in shares.iterrows()}
+    sentences = []
+    for a, b in (("student", "staff"), ("student", "parent"), ("staff", "parent")):
+        if a in rows and b in rows:
+            sentences.append(describe_difference(GROUP_NAMES[a].lower(), rows[a], GROUP_NAMES[b].lower(), rows[b]))
+    for test in (chi_square(responses, "role", "scenario"), chi_square(responses, "role", "sro_agree")):
+        what = "preferred scenario" if test["test"].endswith("scenario") else "agreement"
+        strength = ("negligible" if test["cramers_v"] < 0.1 else "small" if test["cramers_v"] < 0.3
+                    else "moderate" if test["cramers_v"] < 0.5 else "strong")
+        verdict = "differs between groups" if test["p_value"] < 0.05 else "does not clearly differ between groups"
+        sentences.append(
+            f"The {what} {verdict} (chi-square {test['chi_square']:.1f}, {test['dof']} degrees of freedom, "
+            f"p = {test['p_value']:.3g}); the association is {strength} (Cramér's V = {test['cramers_v']:.2f})."
+        )
+    return sentences
+
+
+def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel: str, label: str | None = None):
+    """Bar chart of `percent` with Wilson 95% interval whiskers; suppressed rows are left out.
+
+    `label` is printed under the chart (e.g. that the data is a reconstruction), so the figure
+    carries it wherever it is copied to.
+    """
+    data = table[table["percent"] != SUPPRESSED].copy()
+    for column in ("percent", "ci95_low", "ci95_high"):
+        data[column] = data[column].astype(float)
+    order = list(dict.fromkeys(data[x]))
+    hue_order = list(dict.fromkeys(data[hue])) if hue else None
+    fig, ax = plt.subplots(figsize=(8, 4))
+    palette = sns.color_palette("colorblind")
+    sns.barplot(data=data, x=x, y="percent", hue=hue, order=order, hue_order=hue_order, errorbar=None, ax=ax,
+                palette=palette[: len(hue_order)] if hue else None, color=None if hue else palette[0])
+    # seaborn draws one container of bars per hue level; whiskers come from our Wilson intervals.
+    for container, level in zip(ax.containers, hue_order or [None]):
+        for bar in container:
+            if not bar.get_height() == bar.get_height():  # NaN: no bar for this combination
+                continue
+            position = int(round(bar.get_x() + bar.get_width() / 2))
+            match = data[data[x] == order[position]]
+            if hue:
+                match = match[match[hue] == level]
+            if match.empty:
+                continue
+            row = match.iloc[0]
+            ax.errorbar(bar.get_x() + bar.get_width() / 2, row["percent"],
+                        yerr=[[row["percent"] - row["ci95_low"]], [row["ci95_high"] - row["percent"]]],
+                        color="black", capsize=3, linewidth=1)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    ax.set_title(title)
+    if hue:
+        ax.legend(title="", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    footer = "Whiskers: Wilson 95% confidence intervals."
+    if (table["percent"] == SUPPRESSED).any():
+        footer += " Groups too small to show are left out."
+    if label:
+        footer = f"{label} {footer}"
+    fig.text(0.01, 0.01, footer, fontsize="x-small", ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def figure_label(survey: Survey) -> str | None:
+    """The line every chart of a reconstruction carries."""
+    if survey.is_reconstruction:
+        return "RECONSTRUCTION: synthetic respondents; only the published 2017 figures are real, the rest is illustrative."
+    return None
+
+
+def comment_tables(responses: pd.DataFrame, names: list[str], themes, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Theme counts by preferred scenario (suppressed) and the scrubbed comments with their themes."""
+    tagged = comment_themes(responses["comment"], names, themes)
+    scenario = responses["scenario"].map(lambda c: _label(c, "scenario") if isinstance(c, str) else c)
+    counts = theme_counts(tagged, scenario, themes).set_index("theme")
+    counts = counts.reindex(columns=[c for c in [*SCENARIO_SHORT.values(), "not answered"] if c in counts.columns])
+    # A comment can carry several themes, so we show no totals; they are still protected as if known.
+    shown = suppressed_counts(counts, threshold, index_name="theme", totals=False)
+    return shown, tagged
+
+
+def example_comments(tagged: pd.DataFrame, responses: pd.DataFrame, themes, names: list[str], k: int = 6) -> pd.DataFrame:
+    """A few scrubbed comments: the scrubbed ones first (to show what scrubbing does), then one per
+    theme; only the comment, its themes and the preferred scenario are shown, nothing about the person."""
+    codes = [t.code for t in themes]
+    chosen = list(tagged.index[tagged["scrubbed"]][: k // 2])
+    for code in codes:
+        if len(chosen) >= k:
+            break
+        candidates = [i for i in tagged.index[tagged[code]] if i not in chosen]
+        if candidates:
+            chosen.append(candidates[0])
+    rows = tagged.loc[chosen]
+    labels = {t.code: t.label for t in themes}
+    table = pd.DataFrame({
+        "comment (scrubbed)": rows["comment"],
+        "themes": [", ".join(labels[c] for c in codes if row[c]) or "none" for _, row in rows.iterrows()],
+        "preferred scenario": responses.loc[chosen, "scenario"].map(
+            lambda c: _label(c, "scenario") if isinstance(c, str) else "not answered"),
+    })
+    assert_scrubbed(table["comment (scrubbed)"], names)
+    return table.reset_index(drop=True)
+
+
+def published_table(checks: pd.DataFrame, sources: dict) -> pd.DataFrame:
+    """The published-vs-reproduced checks with each figure's source named."""
+    table = checks.copy()
+    table["source"] = table["source_id"].map(lambda s: f"{sources[s]['publisher']}, {sources[s]['url']}" if s in sources else s)
+    return table[["figure_id", "group", "published", "reproduced", "check", "rule", "source"]]
+
+
+def input_note(survey: Survey) -> str:
+    mapping = f"column mapping `{Path(survey.mapping).name}`" if survey.mapping else "no column mapping (codebook headers and codes)"
+    ignored = f" Columns not used: {', '.join(survey.ignored_columns)}." if survey.ignored_columns else ""
+    return (f"Responses read from `{survey.source.name}` (SHA-256 `{survey.sha256[:16]}…`) with {mapping}: "
+            f"{len(survey.responses):,} respondents.{ignored}")
+
+
+def checks_sentence(checks: pd.DataFrame, published: pd.DataFrame) -> str:
+    """Plain words for the published-vs-reproduced table, with the published note for each mismatch."""
+    if checks.empty:
+        return "No published figures for this school year; nothing to check."
+    counts = checks["check"].value_counts()
+    text = (f"Of {len(checks)} published figures, {counts.get('yes', 0)} agree with the data, "
+            f"{counts.get('no', 0)} {'does' if counts.get('no', 0) == 1 else 'do'} not, and {counts.get('not checkable', 0)} cannot be checked from survey answers.")
+    figures = published.set_index("figure_id")
+    for _, row in checks[checks["check"] == "no"].iterrows():
+        why = figures["note"].get(row["figure_id"])
+        conflict = "conflicting_sources" in str(figures["flags"].get(row["figure_id"], ""))
+        text += (f"\n\n- **{row['figure_id']}** ({row['group']}): printed *{row['published']}*, the data give "
+                 f"*{row['reproduced']}*." + (f" Source note: {why}" if isinstance(why, str) and why else "")
+                 + (" The sources contradict each other here, so no data can agree with both." if conflict else ""))
+    return text
+
+
+def comments_sentence(tagged: pd.DataFrame) -> str:
+    scrubbed = int(tagged["scrubbed"].sum())
+    return (f"{len(tagged):,} respondents wrote a comment. Personal information was found and removed in "
+            f"{'fewer than 10' if 0 < scrubbed < 10 else f'{scrubbed:,}'} of them before any use.")
