@@ -281,6 +281,8 @@ class ReplicateDesign:
             code, unique = pd.factorize(self._column(name), sort=True)
             codes.append(code)
             uniques.append(unique)
+        if len(names) == 1:  # the common case: factorize already numbers the domains in order
+            return codes[0].astype(np.int64), pd.DataFrame({names[0]: np.asarray(uniques[0])})
         codes = np.column_stack(codes)
         usable = (codes >= 0).all(axis=1)
         combos, inverse = np.unique(codes[usable], axis=0, return_inverse=True)
