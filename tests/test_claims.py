@@ -175,3 +175,22 @@ def test_sources_table_says_when_a_year_is_not_recorded():
     assert table.loc["alphanews_2017", "year"] == "not recorded"
     assert table.loc["nces_2015_051", "year"] == "2015"
     assert table["url"].str.startswith("http").all()
+
+
+@pytest.mark.slow
+def test_build_fails_on_a_malformed_published_file_naming_file_row_and_field(tmp_path, monkeypatch):
+    from sro_research.build import build
+
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copy(project_root() / "notebooks" / "claims_ledger.ipynb", root / "notebooks")
+    shutil.copytree(FOLDER, root / "data" / "published")
+    (root / "reports.toml").write_text(
+        '[reports.claims_ledger]\nnotebook = "notebooks/claims_ledger.ipynb"\ntitle = "Claims ledger"\n', encoding="utf-8"
+    )
+    edit_cell(root / "data" / "published", "nces_digest_233_70a.csv", "F05", "value", "ten")
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
+    monkeypatch.delenv("SSOCS_DIR", raising=False)
+    [result] = build(["claims_ledger"], out=tmp_path / "out", config=root / "reports.toml")
+    assert not result.ok
+    assert "nces_digest_233_70a.csv: row 6, field value: 'ten' is not a valid number" in str(result.failure)
