@@ -180,9 +180,14 @@ def local_figures() -> pd.DataFrame:
             "95% CI": "none: all 7 schools counted, not a sample",
             "As published": f"{sites['value_text']} of {sites['value_text']} comprehensive high schools",
             "Source": f"{sites['source_id']} ({sites['figure_id']})",
+            "Short": f"MPS comprehensive high schools {sites['school_year']}",
         }
     ]
-    for figure_id, who in (("E01", "Minnesota public schools"), ("E05", "Minnesota high schools"), ("E06", "Minnesota high schools, grades 9-12 only")):
+    for figure_id, who, short in (
+        ("E01", "Minnesota public schools", "Minnesota schools 2013"),
+        ("E05", "Minnesota high schools", "Minnesota high schools 2013"),
+        ("E06", "Minnesota high schools, grades 9-12 only", "MN grades 9-12 high schools 2013 (unverified)"),
+    ):
         row = mn.loc[mn["figure_id"] == figure_id].iloc[0]
         flags = f" [{row['flags']}]" if isinstance(row["flags"], str) and row["flags"] else ""
         rows.append(
@@ -190,6 +195,7 @@ def local_figures() -> pd.DataFrame:
                 "Who": who, "Measure": "served by / had an SRO", "Year": "2013 survey (published 2014)",
                 "Estimate (%)": float(row["value"]), "95% CI": "not published",
                 "As published": f"{row['value_text']}{flags}", "Source": f"{row['source_id']} ({figure_id})",
+                "Short": short,
             }
         )
     return pd.DataFrame(rows)
@@ -219,24 +225,25 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
     """Dot plot: MPS and Minnesota (published, no CI) against the national peer group (95% CI)."""
     import matplotlib.pyplot as plt
 
+    short = {"any_sro": "any SRO", "sworn_law_enforcement": "sworn law enforcement"}
     labels, values, lows, highs, styles = [], [], [], [], []
     if estimates is not None and not estimates.empty:
         peer = estimates[(estimates["domain_variable"] == "peer_group") & estimates["indicator"].isin(["any_sro", "sworn_law_enforcement"])]
         for _, r in peer.sort_values(["year", "indicator"]).iterrows():
             if r["flag"] == "‡":
                 continue
-            labels.append(f"U.S. schools like MPS high schools, {r['year']}: {SHORT_NAMES[r['indicator']]}")
+            labels.append(f"U.S. peer group {r['year']}: {short[r['indicator']]}")
             values.append(r["estimate"])
             lows.append(r["ci_low"])
             highs.append(r["ci_high"])
             styles.append("national")
     for _, r in local.iterrows():
-        labels.append(f"{r['Who']}, {r['Year']}: {r['Measure']}")
+        labels.append(f"{r['Short']}: SRO")
         values.append(r["Estimate (%)"])
         lows.append(np.nan)
         highs.append(np.nan)
         styles.append("local")
-    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(labels) + 1.2))
+    fig, ax = plt.subplots(figsize=(8.5, 0.4 * len(labels) + 1.4))
     y = np.arange(len(labels))[::-1]
     for yi, v, lo, hi, style in zip(y, values, lows, highs, styles):
         if style == "national":
@@ -245,7 +252,7 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
             ax.plot(v, yi, marker="D", markersize=8, markerfacecolor="white", markeredgewidth=2, color="#b5521b", linestyle="none")
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(0, 105)
-    ax.set_xlabel("Percent of schools (filled: national estimate with 95% CI; hollow: published figure, no CI)")
+    ax.set_xlabel("Percent of schools\nfilled: national estimate with 95% CI; hollow: published figure, no CI", fontsize=9)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -261,7 +268,32 @@ def peer_sentences(estimates: pd.DataFrame) -> str:
                 f"- {r['year']}: an estimated **{r['estimate']:.0f}%** (95% CI {r['ci_low']:.0f}% to {r['ci_high']:.0f}%) "
                 f"of U.S. public schools like MPS high schools ({r['domain_value']}; {shown_n(r['n'])} sampled schools) {words}."
             )
+            lines.append("  " + _against_all_high_schools(estimates, r))
+    certain = peer[(peer["estimate"] >= 100) & (peer["se"] == 0)]
+    if not certain.empty:
+        lines.append(
+            f"- Where an estimate is 100% with a standard error of 0 ({', '.join(sorted(set(certain['year'])))}), every "
+            "sampled school in the group said yes; the jackknife then has no spread to measure, and the true share "
+            "may still be a little below 100%."
+        )
     return "\n".join(lines)
+
+
+def _against_all_high_schools(estimates: pd.DataFrame, peer_row: pd.Series) -> str:
+    """Is the peer-group estimate above all U.S. public high schools' in the same year? (CIs overlap or not.)"""
+    all_hs = estimates[(estimates["year"] == peer_row["year"]) & (estimates["indicator"] == peer_row["indicator"])
+                       & (estimates["domain_variable"] == "level") & (estimates["domain_value"] == "High school")]
+    if all_hs.empty:
+        return ""
+    other = all_hs.iloc[0]
+    if peer_row["ci_low"] > other["ci_high"]:
+        verdict = "clearly higher than"
+    elif peer_row["ci_high"] < other["ci_low"]:
+        verdict = "clearly lower than"
+    else:
+        verdict = "not clearly different from"
+    return (f"That is {verdict} the {other['estimate']:.0f}% (95% CI {other['ci_low']:.0f}% to {other['ci_high']:.0f}%) "
+            "of all U.S. public high schools that year (judged by whether the two intervals overlap).")
 
 
 def trend_sentences(estimates: pd.DataFrame) -> str:
@@ -319,8 +351,12 @@ def published_high_school_sro() -> pd.DataFrame:
     """
     table = load_published("ssocs_published_tables")
     table = table[table["group"] == "High school"]
-    sro = table[table["measure"] == "sro_schools"].set_index("school_year")
-    schools = table[table["measure"] == "public_schools"].set_index("school_year")
+    sro = table[table["measure"] == "sro_schools"]
+    # Counts of high schools from the same table as the SRO counts (2009-10 also has another table).
+    schools = table[(table["measure"] == "public_schools") & table["source_id"].isin(sro["source_id"])]
+    sro, schools = sro.set_index("school_year"), schools.set_index("school_year")
+    if sro.index.duplicated().any() or schools.index.duplicated().any():
+        raise ValueError("ssocs_published_tables: more than one high-school SRO count for a year")
     years = [y for y in sro.index if y in schools.index]
     out = pd.DataFrame(
         {
