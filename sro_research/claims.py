@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .published import citation, figure, flags, list_published, load_published, load_sources
+from .published import figure, flags, list_published, load_published, load_sources
 
 LEDGER_COLUMNS = ["claim_id", "claim", "source", "published_value", "checked_value", "status", "reason"]
 STATUSES = ("reproduced", "consistent", "discrepancy", "unverifiable")
@@ -80,12 +80,18 @@ class Figures:
         """Where the page says it, and the sources the check uses (title, publisher, year, URL)."""
         places = [p for i in page_ids for p in self.row(i)["location"].split("; ")]
         places = list(dict.fromkeys(places + ([place] if place else [])))
-        text = f"MPS SRO page ({'; '.join(places)})"
+        text = f"MPS SRO page ({'; '.join(places)}), {self.sources.loc[PAGE_SOURCE, 'url']}"
         used = list(dict.fromkeys(self.row(i)["source_id"] for i in checked_ids))
         used = [s for s in used if s != PAGE_SOURCE]
         if used:
-            text += " | checked against: " + "; ".join(citation(self.sources.loc[s]) for s in used)
+            text += "; checked against: " + "; ".join(self.short_citation(s) for s in used)
         return text
+
+    def short_citation(self, source_id: str) -> str:
+        """Publisher, date and URL: enough to find the source; the full title is in the sources table."""
+        source = self.sources.loc[source_id]
+        when = source["date"] or ("" if pd.isna(source["year"]) else str(int(source["year"])))
+        return f"{source['publisher']}{', ' + when if when else ''}, {source['url']}"
 
 
 def fmt(number: float, decimals: int | None = None) -> str:
