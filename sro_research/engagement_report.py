@@ -57,7 +57,10 @@ def reconstruction_notice(survey: Survey) -> str | None:
     about_path = shipped_path().parent / "reconstruction_2017.yaml"
     record_input(about_path, role="reconstruction notes")
     about = yaml.safe_load(about_path.read_text(encoding="utf-8"))
-    illustrative = "; ".join(f"{k}: {v}" for k, v in about["illustrative"].items())
+    codebook = load_codebook()
+    def name(key):
+        return codebook.item(key).label if key in codebook.names else key.replace("_", " ").capitalize()
+    illustrative = "; ".join(f"{name(k)}: {v}" for k, v in about["illustrative"].items())
     return (
         "These are not the district's survey responses. The respondent-level data is not public, so this "
         "report runs on a reconstruction: synthetic respondents (ids RECON-…) built so that every figure "
@@ -332,3 +335,15 @@ def comments_sentence(tagged: pd.DataFrame) -> str:
     scrubbed = int(tagged["scrubbed"].sum())
     return (f"{len(tagged):,} respondents wrote a comment. Personal information was found and removed in "
             f"{'fewer than 10' if 0 < scrubbed < 10 else f'{scrubbed:,}'} of them before any use.")
+
+
+def chart_description(table: pd.DataFrame, x: str, hue: str | None, title: str) -> str:
+    """Alternative text for a plot_shares chart: every bar's percent and interval, in words."""
+    shown = table[table["percent"] != SUPPRESSED]
+    parts = []
+    for _, row in shown.iterrows():
+        name = f"{row[x]}, {row[hue]}" if hue else row[x]
+        parts.append(f"{name}: {row['percent']}% (95% CI {row['ci95_low']} to {row['ci95_high']})")
+    hidden = len(table) - len(shown)
+    extra = f" {hidden} group(s) too small to show are left out." if hidden else ""
+    return f"Bar chart, {title}. " + "; ".join(parts) + "." + extra

@@ -177,26 +177,36 @@ def _check_agree_pct(figure, responses):
     role, race = _group_role(figure["group"])
     value = int(figure["value"])
     if "lower_bound" in str(figure["flags"]) or str(figure["value_text"]).startswith("at least"):
-        parts = []
-        ok = True
-        for r in ("student", "staff", "parent"):
-            pct = percent_as_published(*_share(responses, role=r))
-            parts.append(f"{GROUP_NAMES[r].lower()} {pct}%")
-            ok = ok and pct >= value
-        return ", ".join(parts), ok, f"each group, rounded to a whole percent, >= {value}%"
-    pct = percent_as_published(*_share(responses, role=role, race=race))
-    return f"{pct}%", pct == value, f"rounded to a whole percent, = {value}%"
+        rule = f"each group, rounded to a whole percent, >= {value}%"
+        shares = {r: _share(responses, role=r) for r in ("student", "staff", "parent")}
+        empty = [GROUP_NAMES[r].lower() for r, (_, n) in shares.items() if n == 0]
+        if empty:
+            return f"no answers from {', '.join(empty)}", None, rule
+        pcts = {r: percent_as_published(*share) for r, share in shares.items()}
+        text = ", ".join(f"{GROUP_NAMES[r].lower()} {p}%" for r, p in pcts.items())
+        return text, all(p >= value for p in pcts.values()), rule
+    rule = f"rounded to a whole percent, = {value}%"
+    count, n = _share(responses, role=role, race=race)
+    if n == 0:
+        return "no answers from this group", None, rule
+    pct = percent_as_published(count, n)
+    return f"{pct}%", pct == value, rule
 
 
 def _check_less_time(figure, responses):
+    rule = "'almost half' read as 45% to 49% (rounded)"
     count, n = _share(responses, role="student", item="sro_time", answer="less")
+    if n == 0:
+        return "no answers from students", None, rule
     pct = percent_as_published(count, n)
-    return f"{pct}% of students", 45 <= pct < 50, "'almost half' read as 45% to 49% (rounded)"
+    return f"{pct}% of students", 45 <= pct < 50, rule
 
 
 def _check_disagree_reasons(figure, responses):
     top = reason_counts(responses, agreed=False)["reason"].head(2).tolist()
     labels = load_codebook().item("reasons").values
+    if not top:
+        return "no reasons given", None, "the two reasons chosen most often by disagreers, in order"
     shown = "; ".join(f"{i} {labels[c].lower()}" for i, c in enumerate(top, 1))
     return shown, top == ["unnecessary", "intimidating"], "the two reasons chosen most often by disagreers, in order"
 
@@ -204,12 +214,17 @@ def _check_disagree_reasons(figure, responses):
 def _check_agree_reason(figure, responses):
     top = reason_counts(responses, agreed=True)["reason"].head(1).tolist()
     labels = load_codebook().item("reasons").values
-    return labels[top[0]].lower() if top else "none", top == ["general_safety"], "the reason chosen most often by agreers"
+    rule = "the reason chosen most often by agreers"
+    if not top:
+        return "no reasons given", None, rule
+    return labels[top[0]].lower(), top == ["general_safety"], rule
 
 
 def _check_scenario(figure, responses):
     counts = responses["scenario"].value_counts()
     labels = load_codebook().item("scenario").values
+    if counts.empty:
+        return "no answers", None, "plurality of all respondents prefers 1 Maintain/Modify"
     top = counts.index[0]
     tie = len(counts) > 1 and counts.iloc[0] == counts.iloc[1]
     return (labels[top].split(":")[0], top == "maintain_modify" and not tie,
@@ -229,7 +244,8 @@ CHECKS = {
 def published_checks(responses: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """One row per published figure: what was printed, what the data gives, and whether they agree.
 
-    `check` is "yes", "no", or "not checkable" for figures the survey data cannot speak to.
+    `check` is "yes", "no", or "not checkable" for figures the survey data cannot speak to (not a
+    survey answer, or nobody in the data answered for that group).
     """
     rows = []
     for _, figure in published.iterrows():

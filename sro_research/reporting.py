@@ -77,3 +77,22 @@ def note(markdown: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(markdown))
+
+
+def show_figure(fig, alt: str) -> None:
+    """Show a matplotlib figure as a PNG with alternative text (read aloud by screen readers).
+
+    nbconvert's templates drop alt text of plain PNG outputs, so the image goes out as an <img>
+    with the PNG embedded; the figure is closed so it is not shown a second time.
+    """
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display(HTML(f'<img class="sro-figure" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"/>'))

@@ -248,3 +248,126 @@ def test_published_checks_catch_data_that_does_not_match(reconstruction):
     assert checks.loc["B08", "check"] == "no"  # African American students no longer 69%
     assert checks.loc["B13", "check"] == "no"  # Maintain/Modify no longer the plurality
     assert checks.loc["B09", "check"] == "yes"
+
+
+# --------------------------------------------------------------------------- report tables
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from scipy.optimize import linprog  # noqa: E402
+
+from sro_research import engagement_report as er  # noqa: E402
+from sro_research.freetext import load_names, load_themes, personal_info_left  # noqa: E402
+from sro_research.suppression import SUPPRESSED  # noqa: E402
+
+ROLES = ["student", "staff", "parent", "community"]
+AGREE = ["strongly_agree", "agree", "disagree", "strongly_disagree", None]
+SCENARIOS = ["maintain_modify", "reduce_support", "eliminate", None]
+
+
+def hidden_count_can_be_worked_out(table: pd.DataFrame, full: pd.DataFrame) -> bool:
+    """Independent check of one group's long share table: given the visible counts, visible n's and
+    the answer totals (assumed known), can any hidden count be pinned to one value?"""
+    cells = list(full.index)
+    a, b = [], []
+    for role, part in full.groupby("role"):  # counts in a row add up to its n, when n is visible
+        if table.loc[part.index[0], "n"] != SUPPRESSED:
+            a.append([1.0 if c in part.index else 0.0 for c in cells])
+            b.append(float(part["n"].iloc[0]))
+    for answer, part in full.groupby("answer"):  # and to the (known) answer totals
+        a.append([1.0 if c in part.index else 0.0 for c in cells])
+        b.append(float(part["count"].sum()))
+    bounds = [(0, None) if table.loc[c, "count"] == SUPPRESSED else (float(full.loc[c, "count"]),) * 2 for c in cells]
+    for k, c in enumerate(cells):
+        if table.loc[c, "count"] != SUPPRESSED:
+            continue
+        objective = [0.0] * len(cells)
+        objective[k] = 1.0
+        low = linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        high = linprog([-x for x in objective], A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        if high.status == 0 and abs(-high.fun - low.fun) < 1e-6:
+            return True
+    return False
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(st.sampled_from(ROLES), st.sampled_from(AGREE), st.sampled_from(SCENARIOS)),
+                     min_size=20, max_size=120),
+       threshold=st.integers(3, 12))
+def test_report_share_tables_never_show_or_give_away_a_small_count(rows, threshold):
+    responses = pd.DataFrame(rows, columns=["role", "sro_agree", "scenario"])
+    # Every group answers both ways at least once, so each table has two answer columns.
+    if responses["sro_agree"].dropna().nunique() < 2 or responses["scenario"].dropna().nunique() < 2:
+        return
+    for item in ("agreed", "scenario"):
+        table = er.shares_table(responses, item, ["role"], threshold)
+        visible = pd.to_numeric(table["count"], errors="coerce").dropna()
+        assert (visible >= threshold).all()
+        shown = table["percent"] != SUPPRESSED
+        assert (table.loc[shown, "count"] != SUPPRESSED).all() and (table.loc[shown, "n"] != SUPPRESSED).all()
+        if item == "scenario":
+            full = answer_shares(responses, "scenario", ["role"])
+            full["role"] = full["role"].map(er.GROUP_NAMES)
+            full["answer"] = full["answer"].map(er.SCENARIO_SHORT)
+            assert list(full["role"]) == list(table["role"]) and list(full["answer"]) == list(table["answer"])
+            assert not hidden_count_can_be_worked_out(table, full)
+
+
+def test_report_tables_on_the_reconstruction_pass_their_guards(reconstruction):
+    for item, by in (("agreed", ["role"]), ("agreed", ["role", "race_ethnicity"]),
+                     ("scenario", ["role"]), ("sro_time", ["role"])):
+        table = er.shares_table(reconstruction, item, by, 10)
+        assert len(table) > 0
+    by_race = er.shares_table(reconstruction, "agreed", ["role", "race_ethnicity"], 10)
+    assert (by_race["percent"] == SUPPRESSED).any()  # small staff/parent groups are hidden
+    assert "Not given" in set(by_race["race_ethnicity"])  # rows add up to the group totals
+    completeness_shown = er.completeness_table(reconstruction, 10)
+    assert completeness_shown.iloc[-1]["group"] == "Total"
+
+
+def test_examples_and_themes_show_only_scrubbed_text(reconstruction):
+    names, themes = load_names(), load_themes()
+    theme_table, tagged = er.comment_tables(reconstruction, names, themes, 10)
+    examples = er.example_comments(tagged, reconstruction, themes, names)
+    assert len(examples) >= 3
+    assert any("[email]" in c or "[phone]" in c or "[id]" in c or "[name]" in c for c in examples["comment (scrubbed)"])
+    for text in tagged["comment"]:
+        assert personal_info_left(text, names) == []
+    counts = theme_table.drop(columns="theme").stack()
+    assert (pd.to_numeric(counts, errors="coerce").dropna() >= 10).all()
+
+
+def test_comparison_sentences_name_groups_and_tests(reconstruction):
+    sentences = er.comparison_sentences(reconstruction, 10)
+    assert any("Staff agreed more often than students" in s for s in sentences)
+    assert any("Cramér's V" in s for s in sentences)
+
+
+def test_reconstruction_banner_names_published_and_illustrative_parts(reconstruction):
+    survey = read_responses(shipped_path())
+    text = er.reconstruction_notice(survey)
+    assert "reconstruction" in text and "illustrative" in text and "published" in text
+    assert er.reconstruction_notice(read_responses(FIXTURES / "export_utf8.csv", MAPPING)) is None
+
+
+# --------------------------------------------------------------------------- the report, end to end
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignments, reconstruction_data", [
+    ([], True),
+    ([f"responses_path={FIXTURES / 'export.xlsx'}", f"mapping_path={MAPPING}", "suppression_threshold=5"], False),
+])
+def test_report_builds_with_a_banner_only_for_the_reconstruction(tmp_path, assignments, reconstruction_data):
+    from sro_research.build import build
+
+    results = build(["engagement_findings"], assignments, out=tmp_path)
+    assert all(r.ok for r in results), [str(r.failure) for r in results]
+    page = (tmp_path / "engagement_findings.html").read_text(encoding="utf-8")
+    assert ('class="sro-banner sro-banner-reconstruction"' in page) == reconstruction_data
+    assert "Traceback" not in page
+    for secret in ("parent.contact@example.org", "612-555-0143", "20417386", "555-0178", "Jamal in the front"):
+        assert secret not in page
+    tables = tmp_path / "tables" / "engagement_findings"
+    assert (tables / "published_vs_reproduced.csv").is_file()
+    assert (tables / "agreement_by_group.csv").is_file()

@@ -83,3 +83,11 @@ def test_count_for_percent_rounds_back_to_the_percent(percent, n):
 def test_count_for_percent_refuses_the_impossible():
     with pytest.raises(ValueError):
         count_for_percent(40, 2)  # 0%, 50% or 100% only
+
+
+def test_notes_file_quotes_the_illustrative_shares_the_code_uses():
+    from sro_research.reconstruction import AGREE
+    about = yaml.safe_load((shipped_path().parent / "reconstruction_2017.yaml").read_text(encoding="utf-8"))
+    for role, pct in AGREE.items():
+        assert f"{pct}%" in about["illustrative"]["sro_agree"], role
+    assert set(about["illustrative"]) >= {"respondent_id", "race_ethnicity", "site", "comment"}
