@@ -399,7 +399,8 @@ def peer_mask(frame: pd.DataFrame, peer: dict | None = None) -> pd.Series:
     if wants_minority:
         has_minority = frame["year"].map(lambda y: bool(LAYOUTS[y].minority or LAYOUTS[y].percent_white))
         unknown = has_minority & frame["high_minority"].isna()
-        result = result.where(~has_minority, result * frame["high_minority"]).mask(unknown & member, np.nan)
+        result = result.where(~has_minority, result * frame["high_minority"].fillna(0))
+        result = result.mask(unknown & member, np.nan)  # a member but for an unknown minority share
     return result
 
 

@@ -182,6 +182,12 @@ def test_peer_group_is_the_schools_it_says(frame):
     assert (chosen["enrollment_size"] == "1,000 or more").all() and (chosen["percent_white"] == "50 percent or less").all()
     loose = ssocs.peer_mask(y16, {"level": "High school", "locale": "City"}) == 1
     assert loose.sum() > member.sum()
+    y06 = frame[frame.year == "2005-06"]
+    mask06 = ssocs.peer_mask(y06)
+    unknown = mask06.isna()
+    # Only schools that match on everything else but have a don't-know minority share are unknown.
+    assert unknown.sum() > 0 and y06.loc[unknown, "minority"].isna().all()
+    assert (y06.loc[unknown, "level"] == "High school").all() and set(mask06.dropna()) == {0.0, 1.0}
     with pytest.raises(ValueError, match="not labels"):
         ssocs.peer_mask(y16, {"locale": "Metropolis"})
 
