@@ -7,6 +7,10 @@ enrollment size, locale, minority, percent White, peer group), each with a jackk
 `ssocs.estimate_table()` returns. Target: under 1 second on a 2-core machine, and faster than svy
 on the same estimates. This is a script, not a test: it prints timings and never fails on them.
 
+The product behind each year's table is small (51 weight columns x ~2,500 schools x ~300 columns),
+so on a busy 2-core machine OpenBLAS's two threads can contend with other work; compare with
+OPENBLAS_NUM_THREADS=1 when timings look noisy (the script prints the load average).
+
 `svy` (PyPI) is not a project dependency. To compare, install it outside the project venv, e.g.
 `pip install --target /tmp/svylib svy`, and run with PYTHONPATH=/tmp/svylib.
 """
@@ -78,7 +82,9 @@ def main(argv=None) -> int:
     if folder is None:
         print(f"no SSOCS folder: pass --ssocs-dir or set ${ssocs.SSOCS_DIR_ENV}", file=sys.stderr)
         return 2
-    print(f"SSOCS folder: {folder}; CPUs: {os.cpu_count()}; numpy {np.__version__}, pandas {pd.__version__}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"SSOCS folder: {folder}; CPUs: {os.cpu_count()} (load average {load}); numpy {np.__version__}, pandas {pd.__version__}; "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
 
     start = time.perf_counter()
     frame = ssocs.load_ssocs(ssocs_dir=folder)

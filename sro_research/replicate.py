@@ -208,29 +208,33 @@ class ReplicateDesign:
 
     # -- public estimators ----------------------------------------------------------------
 
-    def mean(self, variables, by=None) -> pd.DataFrame:
-        """Weighted mean of each variable (overall, or per domain of `by`)."""
-        names = _as_list(variables)
-        return self._estimate("mean", names, self._numeric(names), None, by)
+    # Every estimator takes `by` (one column, or a list for their cross-classification, as R's
+    # svyby) or `by_each` (a list of columns: the domains of each column separately, stacked with
+    # `domain_variable` and `domain_value` columns, all in the same single matrix product).
 
-    def total(self, variables, by=None) -> pd.DataFrame:
-        """Weighted total of each variable (overall, or per domain of `by`)."""
+    def mean(self, variables, by=None, by_each=None) -> pd.DataFrame:
+        """Weighted mean of each variable (overall, or per domain)."""
         names = _as_list(variables)
-        return self._estimate("total", names, self._numeric(names), None, by)
+        return self._estimate("mean", names, self._numeric(names), None, self._membership(by, by_each))
 
-    def ratio(self, numerator, denominator, by=None) -> pd.DataFrame:
+    def total(self, variables, by=None, by_each=None) -> pd.DataFrame:
+        """Weighted total of each variable (overall, or per domain)."""
+        names = _as_list(variables)
+        return self._estimate("total", names, self._numeric(names), None, self._membership(by, by_each))
+
+    def ratio(self, numerator, denominator, by=None, by_each=None) -> pd.DataFrame:
         """Ratio of weighted totals, sum(w * numerator) / sum(w * denominator), pairwise."""
         nums, dens = _as_list(numerator), _as_list(denominator)
         if len(nums) != len(dens):
             raise ValueError(f"{len(nums)} numerators but {len(dens)} denominators")
         names = [f"{a}/{b}" for a, b in zip(nums, dens)]
-        out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), by)
+        out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), self._membership(by, by_each))
         parts = out["variable"].str.split("/", n=1, expand=True)
         out.insert(out.columns.get_loc("variable") + 1, "numerator", parts[0])
         out.insert(out.columns.get_loc("numerator") + 1, "denominator", parts[1])
         return out
 
-    def proportion(self, variable: str, by=None, levels=None) -> pd.DataFrame:
+    def proportion(self, variable: str, by=None, levels=None, by_each=None) -> pd.DataFrame:
         """Share of weight in each level of a categorical variable (R: svymean(~factor(x))).
 
         One row per level (and domain), with a `level` column; `levels` limits or orders them
@@ -247,7 +251,7 @@ class ReplicateDesign:
             [np.where(missing, np.nan, (column == level).to_numpy(dtype=float)) for level in levels]
         )
         labels = [f"{variable}={level}" for level in levels]
-        out = self._estimate("mean", labels, values, None, by)
+        out = self._estimate("mean", labels, values, None, self._membership(by, by_each))
         out.insert(out.columns.get_loc("variable") + 1, "level", out["variable"].map(dict(zip(labels, levels))))
         out["variable"] = variable
         return out
@@ -273,8 +277,6 @@ class ReplicateDesign:
     def _domains(self, by) -> tuple[np.ndarray, pd.DataFrame]:
         """Domain code per row (-1 = in no domain) and one row of labels per domain."""
         n = len(self.data)
-        if by is None:
-            return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
         names = _as_list(by)
         codes, uniques = [], []
         for name in names:
@@ -291,12 +293,31 @@ class ReplicateDesign:
         labels = pd.DataFrame({name: np.asarray(uniques[i])[combos[:, i]] for i, name in enumerate(names)})
         return domain, labels
 
-    def _estimate(self, kind: str, names: list[str], y: np.ndarray, x: np.ndarray | None, by) -> pd.DataFrame:
-        domain, labels = self._domains(by)
-        n, k, g = len(self.data), y.shape[1], len(labels)
-        in_domain = np.zeros((n, g))
+    def _one_hot(self, domain: np.ndarray, g: int) -> np.ndarray:
+        in_domain = np.zeros((len(self.data), g))
         rows = domain >= 0
         in_domain[np.flatnonzero(rows), domain[rows]] = 1.0
+        return in_domain
+
+    def _membership(self, by, by_each) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """(n x G) 0/1 domain membership and one row of labels per domain (None: whole sample)."""
+        if by is not None and by_each is not None:
+            raise ValueError("give either by (one classification) or by_each (several, separately), not both")
+        if by is None and by_each is None:
+            return np.ones((len(self.data), 1)), None
+        if by is not None:
+            domain, labels = self._domains(by)
+            return self._one_hot(domain, len(labels)), labels
+        blocks, labels = [], []
+        for name in _as_list(by_each):
+            domain, values = self._domains(name)
+            blocks.append(self._one_hot(domain, len(values)))
+            labels.append(pd.DataFrame({"domain_variable": name, "domain_value": values[name].to_numpy(dtype=object)}))
+        return np.hstack(blocks), pd.concat(labels, ignore_index=True)
+
+    def _estimate(self, kind: str, names: list[str], y: np.ndarray, x: np.ndarray | None, membership) -> pd.DataFrame:
+        in_domain, labels = membership
+        n, k, g = len(self.data), y.shape[1], in_domain.shape[1]
         valid = ~np.isnan(y)
         if x is not None:
             valid &= ~np.isnan(x)
@@ -322,7 +343,7 @@ class ReplicateDesign:
             cv = np.where(theta != 0, se / np.abs(theta), np.nan)
         n_used = used.sum(axis=0)
         n_domain = np.repeat(in_domain.sum(axis=0)[None, :], k, axis=0).ravel()
-        out = pd.concat([labels] * k, ignore_index=True) if by is not None else pd.DataFrame(index=range(k))
+        out = pd.concat([labels] * k, ignore_index=True) if labels is not None else pd.DataFrame(index=range(k))
         out.insert(0, "variable", np.repeat(names, g))
         out["estimate"] = theta
         out["se"] = se

@@ -449,15 +449,11 @@ def estimate_table(years=None, indicators=None, domains=None, ssocs_dir=None, *,
         if "peer_group" in domains:
             member = peer_mask(rows, peer)
             rows["peer_group"] = pd.Series(peer_label(year, peer), index=rows.index).where(member == 1)
-        survey = design(rows)
-        for domain in domains:
-            if rows[domain].isna().all():
-                continue  # the year does not record this characteristic
-            result = survey.mean(measured, by=domain)
-            result = result.rename(columns={"variable": "indicator", domain: "domain_value"})
-            result.insert(0, "year", year)
-            result.insert(2, "domain_variable", domain)
-            pieces.append(result)
+        recorded = [d for d in domains if rows[d].notna().any()]  # skip what the year does not record
+        result = design(rows).mean(measured, by_each=recorded)
+        result = result.rename(columns={"variable": "indicator"})
+        result.insert(0, "year", year)
+        pieces.append(result)
     if not pieces:
         return pd.DataFrame(columns=ESTIMATE_COLUMNS)
     table = pd.concat(pieces, ignore_index=True)

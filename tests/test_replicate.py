@@ -159,6 +159,21 @@ def test_domain_estimate_equals_estimate_on_the_subset(frame):
         assert_same(ratio_by_domain[ratio_by_domain["group"] == row["group"]], fresh)
 
 
+@settings(max_examples=30, deadline=None)
+@given(surveys())
+def test_by_each_equals_separate_by_calls(frame):
+    frame = frame.assign(half=np.where(frame["x"] > 50, "high", "low"))
+    design = ReplicateDesign(frame, "w", "rep[0-9]+")
+    stacked = design.mean(["y", "x"], by_each=["group", "half"])
+    for name in ("group", "half"):
+        part = stacked[stacked["domain_variable"] == name]
+        separate = design.mean(["y", "x"], by=name)
+        assert list(part["domain_value"]) == list(separate[name])
+        assert_same(part.reset_index(drop=True), separate)
+    with pytest.raises(ValueError, match="either by"):
+        design.mean("y", by="group", by_each=["half"])
+
+
 @settings(max_examples=40, deadline=None)
 @given(surveys())
 def test_total_of_ones_is_the_sum_of_weights(frame):
