@@ -19,6 +19,7 @@ REPORT_ENV = "SRO_REPORT_NAME"  # set by the build for each report
 TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<report>
 INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+_URL = re.compile(r"https?://[^\s<]+")
 BANNER_KINDS = ("notice", "warning", "reconstruction", "fallback")
 
 
@@ -43,6 +44,8 @@ def save_table(df: pd.DataFrame, name: str) -> Path:
 
 def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
     body = df.to_html(index=False, na_rep="—", classes="sro-table", border=0, escape=True)
+    # Let long URLs wrap at their slashes, so a table of sources fits the page.
+    body = _URL.sub(lambda m: m.group(0).replace("/", "/<wbr>"), body)
     if caption:
         opening, rest = body.split(">", 1)  # caption must be the table's first child
         body = f"{opening}><caption>{html.escape(caption)}</caption>{rest}"
