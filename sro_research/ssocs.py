@@ -197,6 +197,8 @@ def check_years(years=None) -> list[str]:
     if years is None:
         return list(YEARS)
     years = [years] if isinstance(years, str) else list(years)
+    if not years:
+        raise ValueError(f"no SSOCS years requested; valid years: {', '.join(YEARS)}")
     unknown = [y for y in years if y not in LAYOUTS]
     if unknown:
         raise ValueError(f"unknown SSOCS year(s) {', '.join(map(repr, unknown))}; valid years: {', '.join(YEARS)}")

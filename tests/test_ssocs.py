@@ -198,6 +198,8 @@ def test_peer_group_is_the_schools_it_says(frame):
 def test_unknown_year_lists_valid_years():
     with pytest.raises(ValueError, match="2005-06, 2007-08, 2015-16, 2017-18, 2019-20"):
         ssocs.load_ssocs(years=["2013-14"], ssocs_dir="/nonexistent")
+    with pytest.raises(ValueError, match="no SSOCS years requested"):
+        ssocs.estimate_table(years=[], ssocs_dir="/nonexistent")
 
 
 def test_missing_file_names_file_folder_and_nces(tmp_path):
