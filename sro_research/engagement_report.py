@@ -16,7 +16,7 @@ import seaborn as sns
 import yaml
 from statsmodels.stats.proportion import proportion_confint
 
-from .engagement import Survey, load_codebook, read_responses
+from .engagement import Survey, completeness, load_codebook, read_responses
 from .engagement_stats import (
     GROUP_NAMES,
     agreement_shares,
@@ -154,12 +154,8 @@ def _suppress_long(table: pd.DataFrame, by: list[str], threshold: int) -> pd.Dat
 
 def completeness_table(responses: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Complete and partial responses per group, suppressed so no small count can be worked out."""
-    required = ["sro_agree", "sro_time", "scenario"]
-    status = responses[required].notna().all(axis=1).map({True: "complete", False: "partial"})
-    counts = pd.crosstab(responses["role"].fillna(NOT_GIVEN).map(lambda c: _label(c, "role")), status)
-    counts = counts.reindex(columns=["complete", "partial"], fill_value=0)
-    order = [GROUP_NAMES[c] for c in load_codebook().codes("role")] + [NOT_GIVEN]
-    counts = counts.reindex([r for r in order if r in counts.index])
+    counts = completeness(responses).set_index("role")[["complete", "partial"]]
+    counts.index = [_label(code, "role") if code != "not given" else NOT_GIVEN for code in counts.index]
     return suppressed_counts(counts, threshold, index_name="group", total_name="respondents")
 
 
