@@ -49,7 +49,8 @@ class Item:
     status: str  # published or assumed
     values: dict[str, str] = field(default_factory=dict)  # code -> label
     value_status: dict[str, str] = field(default_factory=dict)
-    sources: str = ""
+    source_ids: tuple[str, ...] = ()  # ids in data/published/sources.csv
+    evidence: str = ""  # what those sources show about the item
     note: str = ""
     agree_values: tuple[str, ...] = ()  # for the agreement item: the codes that count as "agreed"
 
@@ -88,7 +89,7 @@ class Codebook:
                         "answer_code": code,
                         "answer_label": label,
                         "status": item.value_status.get(code, item.status),
-                        "source": item.sources,
+                        "source_ids": ";".join(item.source_ids),
                     }
                 )
         return pd.DataFrame(rows)
@@ -116,7 +117,8 @@ def _load_codebook(path: str) -> Codebook:
             status=i["status"],
             values={str(k): str(v) for k, v in (i.get("values") or {}).items()},
             value_status=dict(i.get("value_status") or {}),
-            sources=i.get("sources", ""),
+            source_ids=tuple(i.get("source_ids") or ()),
+            evidence=i.get("evidence", ""),
             note=i.get("note", ""),
             agree_values=tuple(i.get("agree_values") or ()),
         )
@@ -232,16 +234,19 @@ def _read_table(path: Path) -> pd.DataFrame:
     else:
         raise EngagementDataError([f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx"])
     table.columns = [str(c).strip() for c in table.columns]
+    table = table.fillna("").astype(str)
+    table = table[(table.map(str.strip) != "").any(axis=1)]  # blank rows are not respondents
     if table.empty:
         raise EngagementDataError([f"{path}: no responses (a header row but no data rows)"])
-    return table.fillna("").astype(str)
+    return table
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     # utf-8-sig reads plain UTF-8 too and drops a BOM; exports from Excel on Windows are cp1252.
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            # Blank lines are kept (and dropped later) so row numbers in messages match the file.
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, skip_blank_lines=False)
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError as error:
@@ -286,7 +291,7 @@ def _apply_mapping(raw: pd.DataFrame, path: Path, mapping: Mapping, codebook: Co
         lookup = _label_lookup(item, mapping)
         separator = mapping.separators.get(item.name, MULTI_SEPARATOR)
         column = []
-        for position, value in enumerate(cells):
+        for position, value in cells.items():  # the index is the data row as in the file (0 = row 2)
             if _norm(value) in missing:
                 column.append(pd.NA)
                 continue

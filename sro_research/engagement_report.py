@@ -29,6 +29,7 @@ from .engagement_stats import (
 )
 from .freetext import assert_scrubbed, comment_themes, theme_counts
 from .provenance import record_input
+from .published import load_sources
 from .reconstruction import shipped_path
 from .suppression import (
     SUPPRESSED,
@@ -273,15 +274,22 @@ def comment_tables(responses: pd.DataFrame, names: list[str], themes, threshold:
     return shown, tagged
 
 
-def example_comments(tagged: pd.DataFrame, responses: pd.DataFrame, themes, names: list[str], k: int = 6) -> pd.DataFrame:
-    """A few scrubbed comments: the scrubbed ones first (to show what scrubbing does), then one per
-    theme; only the comment, its themes and the preferred scenario are shown, nothing about the person."""
+def example_comments(tagged: pd.DataFrame, responses: pd.DataFrame, themes, names: list[str], k: int = 6,
+                     show_scrubbed: bool = False) -> pd.DataFrame:
+    """A few scrubbed comments, one per theme; only the comment, its themes and the preferred
+    scenario are shown, nothing about the person.
+
+    With show_scrubbed (for the reconstruction, whose personal information is fake) comments that
+    held personal information come first, to show what scrubbing does. Otherwise they are never
+    chosen: a comment that named someone may identify them in other ways too.
+    """
     codes = [t.code for t in themes]
-    chosen = list(tagged.index[tagged["scrubbed"]][: k // 2])
+    pool = tagged if show_scrubbed else tagged[~tagged["scrubbed"]]
+    chosen = list(pool.index[pool["scrubbed"]][: k // 2]) if show_scrubbed else []
     for code in codes:
         if len(chosen) >= k:
             break
-        candidates = [i for i in tagged.index[tagged[code]] if i not in chosen]
+        candidates = [i for i in pool.index[pool[code]] if i not in chosen]
         if candidates:
             chosen.append(candidates[0])
     rows = tagged.loc[chosen]
@@ -343,3 +351,23 @@ def chart_description(table: pd.DataFrame, x: str, hue: str | None, title: str) 
     hidden = len(table) - len(shown)
     extra = f" {hidden} group(s) too small to show are left out." if hidden else ""
     return f"Bar chart, {title}. " + "; ".join(parts) + "." + extra
+
+
+def codebook_table() -> pd.DataFrame:
+    """The survey's questions, their answers, and whether each is known from a published source."""
+    sources = load_sources().set_index("source_id")
+    rows = []
+    for item in load_codebook().items:
+        if item.name in ("respondent_id", "data_status"):
+            continue
+        published = [label for code, label in item.values.items()
+                     if item.value_status.get(code, item.status) == "published"]
+        rows.append({
+            "question": item.label,
+            "answers": "; ".join(item.values.values()) or "(written answer)",
+            "status": item.status,
+            "answers known from sources": "; ".join(published) if item.status == "published" else "",
+            "what the sources show": item.evidence,
+            "sources": "; ".join(f"{sources.loc[s, 'publisher']} ({s})" for s in item.source_ids),
+        })
+    return pd.DataFrame(rows)

@@ -328,7 +328,7 @@ def test_report_tables_on_the_reconstruction_pass_their_guards(reconstruction):
 def test_examples_and_themes_show_only_scrubbed_text(reconstruction):
     names, themes = load_names(), load_themes()
     theme_table, tagged = er.comment_tables(reconstruction, names, themes, 10)
-    examples = er.example_comments(tagged, reconstruction, themes, names)
+    examples = er.example_comments(tagged, reconstruction, themes, names, show_scrubbed=True)
     assert len(examples) >= 3
     assert any("[email]" in c or "[phone]" in c or "[id]" in c or "[name]" in c for c in examples["comment (scrubbed)"])
     for text in tagged["comment"]:
@@ -371,3 +371,29 @@ def test_report_builds_with_a_banner_only_for_the_reconstruction(tmp_path, assig
     tables = tmp_path / "tables" / "engagement_findings"
     assert (tables / "published_vs_reproduced.csv").is_file()
     assert (tables / "agreement_by_group.csv").is_file()
+
+
+def test_codebook_sources_exist_in_the_published_sources():
+    from sro_research.published import load_sources
+    known = set(load_sources()["source_id"])
+    for item in load_codebook().items:
+        assert set(item.source_ids) <= known, item.name
+        if item.status == "published":
+            assert item.source_ids and item.evidence, item.name
+    table = er.codebook_table()
+    assert "Alpha News (alphanews_2017)" in " ".join(table["sources"])
+
+
+def test_blank_rows_are_skipped_and_row_numbers_still_match_the_file(tmp_path):
+    rows = "A1,Student,White,S,Agree,Less,1,,\n,,,,,,,,\n\nA2,Student,White,S,Nope,Less,1,,\n"
+    with pytest.raises(EngagementDataError, match="row 5, column 'SROs should work in my school': unknown answer 'Nope'"):
+        read_responses(write(tmp_path, HEADER + rows), MAPPING)
+    ok = write(tmp_path, HEADER + "A1,Student,White,S,Agree,Less,1,,\n\n,,,,,,,,\n", "ok.csv")
+    assert len(read_responses(ok, MAPPING).responses) == 1
+
+
+def test_real_data_examples_never_use_comments_that_held_personal_information(reconstruction):
+    names, themes = load_names(), load_themes()
+    _, tagged = er.comment_tables(reconstruction, names, themes, 10)
+    examples = er.example_comments(tagged, reconstruction, themes, names, show_scrubbed=False)
+    assert not any("[" in c for c in examples["comment (scrubbed)"])
