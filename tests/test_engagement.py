@@ -158,8 +158,12 @@ def test_unsupported_file_type_is_refused(tmp_path):
 def test_codebook_marks_every_item_published_or_assumed():
     table = load_codebook().table()
     assert set(table["status"]) == {"published", "assumed"}
-    published = table[table["status"] == "published"]
-    assert {"sro_agree", "scenario", "role", "sro_time", "reasons"} <= set(published["item"])
+    codebook = load_codebook()
+    for name in ("sro_agree", "scenario", "role", "sro_time", "reasons"):
+        assert codebook.item(name).status == "published", name
+    assert codebook.item("site").status == "assumed"
+    scale = table[table["item"] == "sro_agree"]
+    assert set(scale["status"]) == {"assumed"}  # only "agreed" is published, not the 4-point scale
     reasons = table[table["item"] == "reasons"].set_index("answer_code")["status"]
     assert reasons["unnecessary"] == "published" and reasons["deterrence"] == "assumed"
 
