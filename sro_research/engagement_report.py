@@ -14,7 +14,6 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 import yaml
-from statsmodels.stats.proportion import proportion_confint
 
 from .engagement import Survey, completeness, load_codebook, read_responses
 from .engagement_stats import (
@@ -22,9 +21,7 @@ from .engagement_stats import (
     agreement_shares,
     answer_shares,
     chi_square,
-    with_agreed,
     describe_difference,
-    in_codebook_order,
     reason_counts,
 )
 from .freetext import assert_scrubbed, comment_themes, theme_counts
@@ -97,15 +94,10 @@ def shares_table(responses: pd.DataFrame, item: str, by: list[str], threshold: i
     count hides its share and interval; a hidden total hides n. A missing by[-1] answer (e.g. race
     not given) is its own row, so the rows add up to the group totals shown elsewhere.
     """
-    data = with_agreed(responses) if item == "agreed" else responses.copy()
+    data = responses.copy()
     if len(by) > 1:
         data[by[-1]] = data[by[-1]].fillna(NOT_GIVEN)
-    if item == "agreed":
-        data["agreed"] = data["agreed"].map({True: "agreed", False: "did not agree"})
-        table = _long_shares(data, "agreed", by, ["agreed", "did not agree"])
-    else:
-        table = answer_shares(data, item, by)
-    table = _suppress_long(table, by, threshold)
+    table = _suppress_long(answer_shares(data, item, by), by, threshold)
     if item == "agreed":
         table = table[table["answer"] == "agreed"].drop(columns="answer")
     check_no_small_counts(table, threshold, ["count", "n"])
@@ -115,21 +107,6 @@ def shares_table(responses: pd.DataFrame, item: str, by: list[str], threshold: i
     if "answer" in table:
         table["answer"] = table["answer"].map(lambda c: _label(c, item))
     return _as_percent(table).reset_index(drop=True)
-
-
-def _long_shares(data: pd.DataFrame, item: str, by: list[str], answers: list[str]) -> pd.DataFrame:
-    answered = data.dropna(subset=[item, *by])
-    rows = []
-    for keys, group in answered.groupby(by, sort=False):
-        keys = keys if isinstance(keys, tuple) else (keys,)
-        for answer in answers:
-            count = int((group[item] == answer).sum())
-            rows.append({**dict(zip(by, keys)), "answer": answer, "count": count, "n": len(group)})
-    table = pd.DataFrame(rows)
-    table["share"] = table["count"] / table["n"]
-    bounds = [proportion_confint(c, n, alpha=0.05, method="wilson") for c, n in zip(table["count"], table["n"])]
-    table["ci_low"], table["ci_high"] = [b[0] for b in bounds], [b[1] for b in bounds]
-    return in_codebook_order(table, by)
 
 
 def _suppress_long(table: pd.DataFrame, by: list[str], threshold: int) -> pd.DataFrame:

@@ -43,10 +43,12 @@ def _wilson(count, n):
 def answer_shares(responses: pd.DataFrame, item: str, by: list[str]) -> pd.DataFrame:
     """Share of respondents giving each answer to `item`, within each group of `by`.
 
+    item="agreed" gives two answers, "agreed" (strongly agree or agree) and "did not agree".
+
     Columns: by..., answer, count, n (answered `item` in the group), share, ci_low, ci_high.
     Respondents who did not answer `item` (or a `by` question) are left out of that table only.
     """
-    codes = ["agreed"] if item == "agreed" else load_codebook().codes(item)
+    codes = ["agreed", "did not agree"] if item == "agreed" else load_codebook().codes(item)
     data = with_agreed(responses) if item == "agreed" else responses
     answered = data.dropna(subset=[item, *by])
     if item == "agreed":
@@ -66,7 +68,8 @@ def answer_shares(responses: pd.DataFrame, item: str, by: list[str]) -> pd.DataF
 
 def agreement_shares(responses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Share who agreed that SROs should work in their school, per group of `by`, with Wilson CIs."""
-    return answer_shares(responses, "agreed", by).drop(columns="answer")
+    table = answer_shares(responses, "agreed", by)
+    return table[table["answer"] == "agreed"].drop(columns="answer").reset_index(drop=True)
 
 
 def in_codebook_order(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
