@@ -192,7 +192,8 @@ class Survey:
     source: Path
     sha256: str
     mapping: Path | None
-    ignored_columns: list[str]
+    ignored_columns: list[str]  # export columns the mapping does not use
+    absent_items: list[str] = field(default_factory=list)  # optional codebook items the export lacks
 
     @property
     def is_reconstruction(self) -> bool:
@@ -215,8 +216,9 @@ def read_responses(path: str | os.PathLike, mapping: str | os.PathLike | Mapping
     sha256 = record_input(path, role="engagement survey responses")
     codebook = load_codebook()
     raw = _read_table(path)
-    responses, ignored = _apply_mapping(raw, path, mapping, codebook)
-    return Survey(responses=responses, source=path, sha256=sha256, mapping=mapping.path, ignored_columns=ignored)
+    responses, ignored, absent = _apply_mapping(raw, path, mapping, codebook)
+    return Survey(responses=responses, source=path, sha256=sha256, mapping=mapping.path,
+                  ignored_columns=ignored, absent_items=absent)
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -257,7 +259,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _norm(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+    """Text as matched: case and runs of spaces ignored; a whole number stored by Excel as "2.0" reads as "2"."""
+    text = " ".join(str(text).split()).casefold()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
 
 
 def _apply_mapping(raw: pd.DataFrame, path: Path, mapping: Mapping, codebook: Codebook):
@@ -321,7 +325,8 @@ def _apply_mapping(raw: pd.DataFrame, path: Path, mapping: Mapping, codebook: Co
     if problems:
         raise EngagementDataError(problems)
     ignored = [c for c in raw.columns if c not in found.values()]
-    return out.reset_index(drop=True), ignored
+    absent = [item.name for item in codebook.items if item.name not in found and item.name != "data_status"]
+    return out.reset_index(drop=True), ignored, absent
 
 
 def _label_lookup(item: Item, mapping: Mapping) -> dict[str, str]:

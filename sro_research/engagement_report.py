@@ -240,9 +240,12 @@ def figure_label(survey: Survey) -> str | None:
     return None
 
 
-def comment_tables(responses: pd.DataFrame, names: list[str], themes, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Theme counts by preferred scenario (suppressed) and the scrubbed comments with their themes."""
+def comment_tables(responses: pd.DataFrame, names: list[str], themes, threshold: int) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """Theme counts by preferred scenario (suppressed; None when nobody wrote a comment) and the
+    scrubbed comments with their themes."""
     tagged = comment_themes(responses["comment"], names, themes)
+    if tagged.empty:
+        return None, tagged
     scenario = responses["scenario"].map(lambda c: _label(c, "scenario") if isinstance(c, str) else c)
     counts = theme_counts(tagged, scenario, themes).set_index("theme")
     counts = counts.reindex(columns=[c for c in [*SCENARIO_SHORT.values(), "not answered"] if c in counts.columns])
@@ -291,6 +294,9 @@ def published_table(checks: pd.DataFrame, sources: dict) -> pd.DataFrame:
 def input_note(survey: Survey) -> str:
     mapping = f"column mapping `{Path(survey.mapping).name}`" if survey.mapping else "no column mapping (codebook headers and codes)"
     ignored = f" Columns not used: {', '.join(survey.ignored_columns)}." if survey.ignored_columns else ""
+    if survey.absent_items:
+        labels = [load_codebook().item(name).label for name in survey.absent_items]
+        ignored += f" Not in this export (left unanswered): {'; '.join(labels)}."
     return (f"Responses read from `{survey.source.name}` (SHA-256 `{survey.sha256[:16]}…`) with {mapping}: "
             f"{len(survey.responses):,} respondents.{ignored}")
 

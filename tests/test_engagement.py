@@ -401,3 +401,39 @@ def test_real_data_examples_never_use_comments_that_held_personal_information(re
     _, tagged = er.comment_tables(reconstruction, names, themes, 10)
     examples = er.example_comments(tagged, reconstruction, themes, names, show_scrubbed=False)
     assert not any("[" in c for c in examples["comment (scrubbed)"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(label=st.sampled_from(["Strongly Agree", "Agree", "Disagree", "Strongly Disagree"]),
+       spaces=st.sampled_from(["", " ", "  "]), case=st.sampled_from([str.upper, str.lower, str.title, str]))
+def test_labels_match_ignoring_case_and_spacing(tmp_path_factory, label, spaces, case):
+    path = tmp_path_factory.mktemp("labels") / "export.csv"
+    written = spaces + case(label).replace(" ", " " + spaces) + spaces
+    path.write_text(HEADER + f"A1,Student,White,S,{written},Less,2.0,,\n", encoding="utf-8")
+    responses = read_responses(path, MAPPING).responses
+    assert responses.loc[0, "sro_agree"] == label.lower().replace(" ", "_")
+    assert responses.loc[0, "scenario"] == "reduce_support"  # Excel's "2.0" is the label "2"
+
+
+def test_optional_columns_may_be_absent_and_are_reported(tmp_path):
+    header = "Response ID,I am a,SROs should work in my school,I want SROs to spend ___ time in my school,Which scenario do you prefer?\n"
+    survey = read_responses(write(tmp_path, header + "A1,Student,Agree,Less,1\n"), MAPPING)
+    assert {"race_ethnicity", "site", "reasons", "comment"} <= set(survey.absent_items)
+    assert survey.responses["comment"].isna().all()
+    assert "Not in this export" in er.input_note(survey)
+
+
+@pytest.mark.slow
+def test_report_builds_from_an_export_with_only_the_required_questions(tmp_path):
+    from sro_research.build import build
+
+    header = ("Response ID,I am a,SROs should work in my school,I want SROs to spend ___ time in my school,"
+              "Which scenario do you prefer?\n")
+    answers = [("Student", "Agree", "Less", "1"), ("Staff member", "Disagree", "More", "3"),
+               ("Parent or guardian", "Strongly Agree", "About the same", "2")]
+    rows = "".join(f"R{i},{','.join(answers[i % 3])}\n" for i in range(90))
+    export = write(tmp_path, header + rows)
+    results = build(["engagement_findings"], [f"responses_path={export}", f"mapping_path={MAPPING}"], out=tmp_path / "out")
+    assert all(r.ok for r in results), [str(r.failure) for r in results]
+    page = (tmp_path / "out" / "engagement_findings.html").read_text(encoding="utf-8")
+    assert "no written comments" in page and "no answers on race/ethnicity" in page
