@@ -7,8 +7,11 @@ untouched and keeps the failed notebook, traceback included, under reports/faile
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -165,6 +168,18 @@ def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgre
     return Result(spec.name, True, seconds, html=out / f"{spec.name}.html", executed=executed, tables=tables)
 
 
+@contextmanager
+def exclusive(out: Path):
+    """One build at a time per output folder: two would delete each other's staging files."""
+    with open(out / ".build.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build writing to {out} to finish", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def build(
     names: list[str] | None = None,
     assignments: list[str] | None = None,
@@ -179,7 +194,8 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     progress = progress or for_stream()
     commit = git_commit(root)
-    results = [run_one(item, out, root, commit, progress) for item in plans]
-    shutil.rmtree(out / ".staging", ignore_errors=True)
-    write_index(out, list(load_reports(config)))
+    with exclusive(out):
+        results = [run_one(item, out, root, commit, progress) for item in plans]
+        shutil.rmtree(out / ".staging", ignore_errors=True)
+        write_index(out, list(load_reports(config)))
     return results

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +115,13 @@ def execute(
     """
     source = nbformat.read(notebook, as_version=4)
     # IPC sockets instead of TCP: the kernel is only ever local, and ipykernel warns on plain TCP.
-    kernel = KernelManager(kernel_name=source.metadata.get("kernelspec", {}).get("name", "python3"), transport="ipc")
+    # The sockets are files named from `ip`; keep them in a short private temp folder, not the cwd.
+    sockets = tempfile.mkdtemp(prefix="sro-kernel-")
+    kernel = KernelManager(
+        kernel_name=source.metadata.get("kernelspec", {}).get("name", "python3"),
+        transport="ipc",
+        ip=os.path.join(sockets, "ipc"),
+    )
     progress.report_start(report, len(source.cells) + (1 if parameters else 0))
     try:
         with kernel_environment(env):
@@ -138,6 +146,7 @@ def execute(
     finally:
         if kernel.has_kernel:  # nbclient leaves a kernel it did not create running
             kernel.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     return None
 
 

@@ -39,6 +39,9 @@ def test_every_report_yields_html_executed_notebook_and_tables(built):
         table = (out / "tables" / name / "sample.csv").read_text().splitlines()
         assert table[0] == "group,value,scaled"
     assert (out / "index.html").is_file()
+    # Nothing else is left behind: no staging folder, no kernel socket files in the project.
+    assert sorted(p.name for p in root.iterdir()) == ["data", "notebooks", "reports", "reports.toml", "required.toml"]
+    assert not (out / ".staging").exists()
 
 
 def test_one_notebook_yields_several_reports_with_their_own_parameters(built):
