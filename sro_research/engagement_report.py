@@ -175,6 +175,20 @@ def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
     for a, b in (("student", "staff"), ("student", "parent"), ("staff", "parent")):
         if a in rows and b in rows:
             sentences.append(describe_difference(GROUP_NAMES[a].lower(), rows[a], GROUP_NAMES[b].lower(), rows[b]))
+    scenarios = answer_shares(responses, "scenario", ["role"])
+    scenarios = scenarios[(scenarios["count"] >= threshold) & (scenarios["n"] - scenarios["count"] >= threshold)]
+    tops = {}
+    for role, part in scenarios.groupby("role", sort=False):
+        best = part.sort_values("share", ascending=False, kind="stable").iloc[0]
+        tops[role] = (SCENARIO_SHORT[best["answer"]], round(100 * best["share"]))
+    if tops:
+        favourites = {name for name, _ in tops.values()}
+        listed = ", ".join(f"{GROUP_NAMES[r].lower()} {pct}%" for r, (_, pct) in tops.items())
+        if len(favourites) == 1:
+            sentences.append(f"In every group shown, {favourites.pop()} was the most common choice ({listed}).")
+        else:
+            sentences.append("The most preferred scenario differed by group: "
+                             + ", ".join(f"{GROUP_NAMES[r].lower()} {name} ({pct}%)" for r, (name, pct) in tops.items()) + ".")
     for test in (chi_square(responses, "role", "scenario"), chi_square(responses, "role", "sro_agree")):
         what = "preferred scenario" if test["test"].endswith("scenario") else "agreement"
         strength = ("negligible" if test["cramers_v"] < 0.1 else "small" if test["cramers_v"] < 0.3
@@ -354,3 +368,9 @@ def codebook_table() -> pd.DataFrame:
             "sources": "; ".join(f"{sources.loc[s, 'publisher']} ({s})" for s in item.source_ids),
         })
     return pd.DataFrame(rows)
+
+
+def themes_table(themes) -> pd.DataFrame:
+    """The keyword codebook itself, so a reader can see exactly what puts a comment in a theme."""
+    return pd.DataFrame({"theme": [t.label for t in themes],
+                         "keywords (* = any ending)": [", ".join(t.keywords) for t in themes]})

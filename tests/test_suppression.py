@@ -138,3 +138,19 @@ def test_shares_are_hidden_when_count_n_or_the_rest_is_small():
     assert out["suppressed"].tolist() == [True, True, True, False]
     assert out.loc[0, "share"] == SUPPRESSED and out.loc[3, "share"] == pytest.approx(20 / 30)
     check_no_small_counts(out, 10, ["count", "n"], total_column="n")
+
+
+small_tables = st.integers(2, 5).flatmap(
+    lambda r: st.integers(2, 5).flatmap(
+        lambda c: st.lists(st.lists(st.integers(0, 14), min_size=c, max_size=c), min_size=r, max_size=r)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=small_tables)
+def test_tables_full_of_small_and_zero_counts_stay_protected(cells):
+    """Mostly-small tables force long chains of complementary suppression (and zeros, which
+    non-negativity can pin); no hidden cell may be recoverable."""
+    table = pd.DataFrame(cells)
+    result = suppress(table, 10)
+    assert not ((result.counts < 10) & ~result.hidden).any().any()
+    assert recoverable(result.counts, result.hidden) == []
