@@ -14,6 +14,7 @@ from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_confint
 
 from .engagement import MULTI_SEPARATOR, load_codebook
+from .suppression import DEFAULT_THRESHOLD
 
 CONFIDENCE = 0.95
 GROUP_NAMES = {"student": "Students", "staff": "Staff", "parent": "Parents", "community": "Community members"}
@@ -163,7 +164,14 @@ def _group_role(group: str) -> tuple[str | None, str | None]:
     return None, race
 
 
-def _check_respondents(figure, responses):
+def _shown_percent(pct: int, count: int, n: int, threshold: int) -> str:
+    """The percent, unless it would let a reader work out a count under the threshold."""
+    if min(count, n - count, n) < threshold:
+        return f"not shown (a count under {threshold})"
+    return f"{pct}%"
+
+
+def _check_respondents(figure, responses, threshold):
     role, _ = _group_role(figure["group"])
     n = int((responses["role"] == role).sum())
     printed, value = str(figure["value_text"]).casefold(), float(figure["value"])
@@ -173,10 +181,11 @@ def _check_respondents(figure, responses):
         ok, rule = n > value, f"'over {value:,.0f}': more than {value:,.0f}"
     else:
         ok, rule = round(n, -2) == value, f"{value:,.0f} read as rounded to the nearest hundred"
-    return f"{n:,} {GROUP_NAMES[role].lower()}", ok, rule
+    shown = f"{n:,}" if n >= threshold else f"fewer than {threshold}"
+    return f"{shown} {GROUP_NAMES[role].lower()}", ok, rule
 
 
-def _check_agree_pct(figure, responses):
+def _check_agree_pct(figure, responses, threshold):
     role, race = _group_role(figure["group"])
     value = int(figure["value"])
     if "lower_bound" in str(figure["flags"]) or str(figure["value_text"]).startswith("at least"):
@@ -186,26 +195,26 @@ def _check_agree_pct(figure, responses):
         if empty:
             return f"no answers from {', '.join(empty)}", None, rule
         pcts = {r: percent_as_published(*share) for r, share in shares.items()}
-        text = ", ".join(f"{GROUP_NAMES[r].lower()} {p}%" for r, p in pcts.items())
+        text = ", ".join(f"{GROUP_NAMES[r].lower()} {_shown_percent(pcts[r], *shares[r], threshold)}" for r in pcts)
         return text, all(p >= value for p in pcts.values()), rule
     rule = f"rounded to a whole percent, = {value}%"
     count, n = _share(responses, role=role, race=race)
     if n == 0:
         return "no answers from this group", None, rule
     pct = percent_as_published(count, n)
-    return f"{pct}%", pct == value, rule
+    return _shown_percent(pct, count, n, threshold), pct == value, rule
 
 
-def _check_less_time(figure, responses):
+def _check_less_time(figure, responses, threshold):
     rule = "'almost half' read as 45% to 49% (rounded)"
     count, n = _share(responses, role="student", item="sro_time", answer="less")
     if n == 0:
         return "no answers from students", None, rule
     pct = percent_as_published(count, n)
-    return f"{pct}% of students", 45 <= pct < 50, rule
+    return f"{_shown_percent(pct, count, n, threshold)} of students", 45 <= pct < 50, rule
 
 
-def _check_disagree_reasons(figure, responses):
+def _check_disagree_reasons(figure, responses, threshold):
     top = reason_counts(responses, agreed=False)["reason"].head(2).tolist()
     labels = load_codebook().item("reasons").values
     if not top:
@@ -214,7 +223,7 @@ def _check_disagree_reasons(figure, responses):
     return shown, top == ["unnecessary", "intimidating"], "the two reasons chosen most often by disagreers, in order"
 
 
-def _check_agree_reason(figure, responses):
+def _check_agree_reason(figure, responses, threshold):
     top = reason_counts(responses, agreed=True)["reason"].head(1).tolist()
     labels = load_codebook().item("reasons").values
     rule = "the reason chosen most often by agreers"
@@ -223,7 +232,7 @@ def _check_agree_reason(figure, responses):
     return labels[top[0]].lower(), top == ["general_safety"], rule
 
 
-def _check_scenario(figure, responses):
+def _check_scenario(figure, responses, threshold):
     counts = responses["scenario"].value_counts()
     labels = load_codebook().item("scenario").values
     if counts.empty:
@@ -244,10 +253,11 @@ CHECKS = {
 }
 
 
-def published_checks(responses: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+def published_checks(responses: pd.DataFrame, published: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """One row per published figure: what was printed, what the data gives, and whether they agree.
 
-    `check` is "yes", "no", or "not checkable" for figures the survey data cannot speak to (not a
+    A reproduced count or percent that would reveal a count under `threshold` is not shown (its
+    check still is). `check` is "yes", "no", or "not checkable" for figures the survey data cannot speak to (not a
     survey answer, or nobody in the data answered for that group).
     """
     rows = []
@@ -256,7 +266,7 @@ def published_checks(responses: pd.DataFrame, published: pd.DataFrame) -> pd.Dat
         if check is None:
             reproduced, ok, rule = "", None, "not a survey answer; cannot be checked from respondent data"
         else:
-            reproduced, ok, rule = check(figure, responses)
+            reproduced, ok, rule = check(figure, responses, threshold)
         rows.append({
             "figure_id": figure["figure_id"],
             "group": figure["group"],

@@ -437,3 +437,16 @@ def test_report_builds_from_an_export_with_only_the_required_questions(tmp_path)
     assert all(r.ok for r in results), [str(r.failure) for r in results]
     page = (tmp_path / "out" / "engagement_findings.html").read_text(encoding="utf-8")
     assert "no written comments" in page and "no answers on race/ethnicity" in page
+
+
+def test_published_checks_do_not_reveal_small_counts():
+    responses = pd.DataFrame({
+        "role": ["parent"] * 4 + ["student"] * 30 + ["staff"] * 30,
+        "race_ethnicity": ["african_american"] * 4 + ["white"] * 60,
+        "sro_agree": ["agree", "agree", "disagree", "agree"] + ["agree"] * 25 + ["disagree"] * 5 + ["agree"] * 30,
+        "sro_time": [None] * 64, "scenario": ["eliminate"] * 64, "reasons": [None] * 64,
+    })
+    checks = published_checks(responses, load_published("engagement_2017_press"), threshold=10).set_index("figure_id")
+    assert checks.loc["B05", "reproduced"] == "fewer than 10 parents" and checks.loc["B05", "check"] == "no"
+    assert checks.loc["B09", "reproduced"].startswith("not shown") and checks.loc["B09", "check"] == "no"  # 3 of 4 = 75%
+    assert "students not shown" in checks.loc["B07", "reproduced"]  # 5 students disagreed: under 10
