@@ -160,10 +160,15 @@ def reasons_table(responses: pd.DataFrame, agreed: bool, threshold: int) -> pd.D
 
 def tests_table(responses: pd.DataFrame) -> pd.DataFrame:
     """Chi-square tests of group by scenario and group by agreement, with Cramér's V."""
-    rows = [chi_square(responses, "role", "scenario"), chi_square(responses, "role", "sro_agree")]
+    rows = []
+    for column, name in (("scenario", "group by preferred scenario"), ("sro_agree", "group by agreement (4-point scale)")):
+        try:
+            rows.append({**chi_square(responses, "role", column), "test": name})
+        except ValueError as error:  # e.g. an export with one group only: say so, do not stop the report
+            rows.append({"test": name, "note": str(error)})
     table = pd.DataFrame(rows)
-    table["test"] = ["group by preferred scenario", "group by agreement (4-point scale)"]
-    return table.round({"chi_square": 2, "p_value": 4, "cramers_v": 3, "smallest_expected": 1})
+    return table.round({c: d for c, d in {"chi_square": 2, "p_value": 4, "cramers_v": 3, "smallest_expected": 1}.items()
+                        if c in table})
 
 
 def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
@@ -179,8 +184,11 @@ def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
     scenarios = scenarios[(scenarios["count"] >= threshold) & (scenarios["n"] - scenarios["count"] >= threshold)]
     tops = {}
     for role, part in scenarios.groupby("role", sort=False):
-        best = part.sort_values("share", ascending=False, kind="stable").iloc[0]
-        tops[role] = (SCENARIO_SHORT[best["answer"]], round(100 * best["share"]))
+        ranked = part.sort_values("count", ascending=False, kind="stable")
+        best = ranked.iloc[0]
+        tied = ranked[ranked["count"] == best["count"]]["answer"].map(SCENARIO_SHORT).tolist()
+        name = tied[0] if len(tied) == 1 else "a tie between " + " and ".join(tied)
+        tops[role] = (name, round(100 * best["share"]))
     if tops:
         favourites = {name for name, _ in tops.values()}
         listed = ", ".join(f"{GROUP_NAMES[r].lower()} {pct}%" for r, (_, pct) in tops.items())
@@ -189,7 +197,11 @@ def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
         else:
             sentences.append("The most preferred scenario differed by group: "
                              + ", ".join(f"{GROUP_NAMES[r].lower()} {name} ({pct}%)" for r, (name, pct) in tops.items()) + ".")
-    for test in (chi_square(responses, "role", "scenario"), chi_square(responses, "role", "sro_agree")):
+    for column in ("scenario", "sro_agree"):
+        try:
+            test = chi_square(responses, "role", column)
+        except ValueError:
+            continue
         what = "preferred scenario" if test["test"].endswith("scenario") else "agreement"
         strength = ("negligible" if test["cramers_v"] < 0.1 else "small" if test["cramers_v"] < 0.3
                     else "moderate" if test["cramers_v"] < 0.5 else "strong")

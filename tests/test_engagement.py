@@ -450,3 +450,13 @@ def test_published_checks_do_not_reveal_small_counts():
     assert checks.loc["B05", "reproduced"] == "fewer than 10 parents" and checks.loc["B05", "check"] == "no"
     assert checks.loc["B09", "reproduced"].startswith("not shown") and checks.loc["B09", "check"] == "no"  # 3 of 4 = 75%
     assert "students not shown" in checks.loc["B07", "reproduced"]  # 5 students disagreed: under 10
+
+
+def test_tests_table_explains_a_test_it_cannot_run():
+    responses = pd.DataFrame({"role": ["student"] * 30, "sro_agree": ["agree"] * 20 + ["disagree"] * 10,
+                              "scenario": ["eliminate"] * 15 + ["maintain_modify"] * 15})
+    table = er.tests_table(responses)
+    assert table["note"].str.contains("at least two answers").all()
+    sentences = er.comparison_sentences(responses, 10)
+    assert all("chi-square" not in s for s in sentences)
+    assert "tie" in sentences[-1]  # 15 vs 15: no single most common scenario
