@@ -21,6 +21,7 @@ from .provenance import record_input
 
 MULTI_SEPARATOR = ";"  # how the package stores a multi-select answer: codes joined by ";"
 RECONSTRUCTION_STATUS = "reconstruction"
+MAPPING_KEYS = {"columns", "values", "separators", "missing_values"}
 MAX_ERRORS_SHOWN = 50  # a broken export can have thousands; the first ones show the pattern
 
 
@@ -158,6 +159,12 @@ def load_mapping(path: str | os.PathLike | None) -> Mapping:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise EngagementDataError([f"{path}: not valid YAML: {error}"]) from error
+    if not isinstance(raw, dict):
+        raise EngagementDataError([f"{path}: expected a mapping with 'columns' and 'values', found {type(raw).__name__}"])
+    unknown = sorted(set(raw) - MAPPING_KEYS)
+    if unknown:
+        raise EngagementDataError([f"{path}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                                   f"allowed: {', '.join(sorted(MAPPING_KEYS))}"])
     codebook = load_codebook()
     problems = []
     columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}

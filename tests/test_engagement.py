@@ -148,6 +148,12 @@ def test_mapping_that_points_at_unknown_codes_is_refused(tmp_path):
     mapping.write_text("columns:\n  shoe_size: Shoe size\n", encoding="utf-8")
     with pytest.raises(EngagementDataError, match="'shoe_size' is not a codebook item"):
         load_mapping(mapping)
+    mapping.write_text("colums:\n  role: I am a\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError, match="unknown key\\(s\\) 'colums'"):
+        load_mapping(mapping)
+    mapping.write_text("- role\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError, match="found list"):
+        load_mapping(mapping)
 
 
 def test_unsupported_file_type_is_refused(tmp_path):
