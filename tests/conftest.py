@@ -18,3 +18,11 @@ def fixture_project(tmp_path, monkeypatch):
     shutil.copytree(FIXTURES / "project", root)
     monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
     return root
+
+
+@pytest.fixture
+def published_copy(tmp_path):
+    """A writable copy of data/published/, for tests that break a file on purpose."""
+    folder = tmp_path / "published"
+    shutil.copytree(PROJECT_ROOT / "data" / "published", folder)
+    return folder

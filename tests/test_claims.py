@@ -64,11 +64,11 @@ def test_almost_30000_arithmetic():
     assert claims.almost_30000_check(claims.Figures.load(), margin=0.15)["status"] == "consistent"
 
 
-def test_almost_means_below(copy):
+def test_almost_means_below(published_copy):
     # "almost 20,000" is below every plausible count (at least 0.295 x (84,100 - 1.96 x 840)).
-    edit_cell(copy, "mps_program_page.csv", "A24", "value", "20000")
-    edit_cell(copy, "mps_program_page.csv", "A24", "value_text", "almost 20,000")
-    check = claims.almost_30000_check(claims.Figures.load(copy))
+    edit_cell(published_copy, "mps_program_page.csv", "A24", "value", "20000")
+    edit_cell(published_copy, "mps_program_page.csv", "A24", "value_text", "almost 20,000")
+    check = claims.almost_30000_check(claims.Figures.load(published_copy))
     assert check["lowest_plausible"] == pytest.approx(0.295 * (84_100 - 1.959964 * 840), rel=1e-6)
     assert check["status"] == "discrepancy"
 
@@ -77,13 +77,6 @@ def test_security_43_bounds_on_the_se():
     check = claims.security_43_check(claims.Figures.load())
     assert check["any"] == 43.0
     assert check["se_lowest"] == pytest.approx(0.08) and check["se_highest"] == pytest.approx(2.28)
-
-
-@pytest.fixture
-def copy(tmp_path):
-    folder = tmp_path / "published"
-    shutil.copytree(FOLDER, folder)
-    return folder
 
 
 @pytest.mark.parametrize(
@@ -103,18 +96,18 @@ def copy(tmp_path):
         ([("nces_frss_2013_14.csv", "F48", "flags", "unverified")], "L14", "consistent"),
     ],
 )
-def test_statuses_follow_the_data(copy, edits, claim_id, status):
+def test_statuses_follow_the_data(published_copy, edits, claim_id, status):
     for file, figure_id, column, value in edits:
-        edit_cell(copy, file, figure_id, column, value)
-    ledger = claims.claims_ledger(copy).set_index("claim_id")
+        edit_cell(published_copy, file, figure_id, column, value)
+    ledger = claims.claims_ledger(published_copy).set_index("claim_id")
     assert ledger.loc[claim_id, "status"] == status
 
 
-def test_missing_figure_is_a_clear_error(copy):
-    path = copy / "mps_program_page.csv"
+def test_missing_figure_is_a_clear_error(published_copy):
+    path = published_copy / "mps_program_page.csv"
     path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(True) if not line.startswith("A24,")), encoding="utf-8")
     with pytest.raises(KeyError, match="needs figure A24"):
-        claims.claims_ledger(copy)
+        claims.claims_ledger(published_copy)
 
 
 @given(parts=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=6), off=st.integers(min_value=1, max_value=50))

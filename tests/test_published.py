@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -156,13 +155,6 @@ def edit_cell(folder: Path, file: str, figure_id: str | None, column: str, value
         writer.writerows(rows)
 
 
-@pytest.fixture
-def copy(tmp_path):
-    folder = tmp_path / "published"
-    shutil.copytree(FOLDER, folder)
-    return folder
-
-
 @pytest.mark.parametrize(
     "file, figure_id, column, value, expected",
     [
@@ -178,16 +170,16 @@ def copy(tmp_path):
         ("sources.csv", "swj_2017_07", "url", "", r"recommendation_2017\.csv: row 2, field source_id: source 'swj_2017_07' has no URL"),
     ],
 )
-def test_malformed_file_fails_naming_file_row_and_field(copy, file, figure_id, column, value, expected):
-    edit_cell(copy, file, figure_id, column, value)
+def test_malformed_file_fails_naming_file_row_and_field(published_copy, file, figure_id, column, value, expected):
+    edit_cell(published_copy, file, figure_id, column, value)
     with pytest.raises(PublishedDataError, match=expected):
-        load_published("mps_program_page", folder=copy)  # any dataset: the whole package is checked
+        load_published("mps_program_page", folder=published_copy)  # any dataset: the whole package is checked
 
 
-def test_undeclared_csv_and_missing_package_file_fail(copy):
-    (copy / "extra.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+def test_undeclared_csv_and_missing_package_file_fail(published_copy):
+    (published_copy / "extra.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(PublishedDataError, match="extra.csv: not declared in datapackage.json"):
-        validate_published(copy)
-    (copy / "datapackage.json").unlink()
+        validate_published(published_copy)
+    (published_copy / "datapackage.json").unlink()
     with pytest.raises(PublishedDataError, match="datapackage.json: file not found"):
-        list_published(copy)
+        list_published(published_copy)
