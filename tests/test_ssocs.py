@@ -332,7 +332,8 @@ def run_notebook(tmp_path, monkeypatch, ssocs_dir):
         str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
         for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
-    figures = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    # Figures go out through reporting.show_figure: a PNG inside an <img> that carries alt text.
+    figures = text.count('class="sro-figure"')
     return text, figures, tmp_path / "tables"
 
 
