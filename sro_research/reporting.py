@@ -20,6 +20,7 @@ TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<r
 INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _URL = re.compile(r"https?://[^\s<]+")
+_SCHOOL_YEAR = re.compile(r">(\d{4})-(\d{2})<")
 BANNER_KINDS = ("notice", "warning", "reconstruction", "fallback")
 
 
@@ -46,6 +47,8 @@ def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
     body = df.to_html(index=False, na_rep="—", classes="sro-table", border=0, escape=True)
     # Let long URLs wrap at their slashes, so a table of sources fits the page.
     body = _URL.sub(lambda m: m.group(0).replace("/", "/<wbr>"), body)
+    # Keep a school year such as 2005-06 on one line (non-breaking hyphen; the CSV keeps '-').
+    body = _SCHOOL_YEAR.sub(r">\1&#8209;\2<", body)
     if caption:
         opening, rest = body.split(">", 1)  # caption must be the table's first child
         body = f"{opening}><caption>{html.escape(caption)}</caption>{rest}"
