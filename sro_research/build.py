@@ -8,6 +8,7 @@ untouched and keeps the failed notebook, traceback included, under reports/faile
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,11 @@ from .progress import LineProgress, for_stream
 from .provenance import MANIFEST_ENV, read_manifest
 from .render import render_html
 from .reporting import REPORT_ENV, TABLES_ENV
+
+
+# Environment variables the notebooks read as defaults (a parameter left at None falls back to them);
+# recorded so a reader sees where, e.g., the SSOCS files came from.
+SETTINGS_FROM_ENVIRONMENT = ("SSOCS_DIR",)
 
 
 class BuildError(Exception):
@@ -148,6 +154,7 @@ def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgre
         "package_version": __version__,
         "git_commit": commit,
         "parameters": effective_parameters(item),
+        "environment": {key: os.environ[key] for key in SETTINGS_FROM_ENVIRONMENT if os.environ.get(key)},
         "inputs": [
             {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
             for entry in read_manifest(staging / "inputs.jsonl")

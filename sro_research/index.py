@@ -57,6 +57,7 @@ def _row(name: str, entry: dict) -> str:
             + (" The page linked is the previous successful build.</p>" if "html" in entry else "</p>")
         )
     params = "".join(f"<code>{e(k)} = {e(str(v))}</code><br>" for k, v in entry.get("parameters", {}).items())
+    params += "".join(f"<code>${e(k)} = {e(str(v))}</code><br>" for k, v in entry.get("environment", {}).items())
     inputs = "".join(
         f"{e(i['name'])}<br><code>sha256 {e(i['sha256'])}</code><br>" for i in entry.get("inputs", [])
     ) or "none"

@@ -23,6 +23,7 @@ def built(tmp_path_factory):
     shutil.copytree(FIXTURES / "project", root)
     mp = pytest.MonkeyPatch()
     mp.setenv("SRO_PROJECT_ROOT", str(root))
+    mp.setenv("SSOCS_DIR", "/data/ssocs-for-the-footer")
     results = build(config=root / "reports.toml")
     yield root, {r.name: r for r in results}
     mp.undo()
@@ -74,6 +75,7 @@ def test_html_footer_and_index_carry_provenance(built):
         assert commit.split()[0] in text
         assert f"{__version__}" in text
         assert "rows = 3" in text
+        assert "SSOCS_DIR = /data/ssocs-for-the-footer" in text  # where defaults came from
     assert "demo_small.html" in index and "rows = 1" in index
     manifest = json.loads((root / "reports" / "manifest.json").read_text())
     assert manifest["reports"]["demo"]["inputs"][0]["sha256"] == sha
