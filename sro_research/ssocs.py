@@ -185,10 +185,21 @@ INDICATOR_YEARS = {
 
 
 def find_ssocs_dir(ssocs_dir: str | os.PathLike | None = None) -> Path | None:
-    """The SSOCS folder: `ssocs_dir`, else $SSOCS_DIR; None when neither is an existing folder."""
-    for candidate in (ssocs_dir, os.environ.get(SSOCS_DIR_ENV)):
-        if candidate and Path(candidate).expanduser().is_dir():
-            return Path(candidate).expanduser().resolve()
+    """The SSOCS folder: `ssocs_dir`, else $SSOCS_DIR; None when neither is set.
+
+    A folder that is named but does not exist is an error, not a reason to fall back quietly to
+    published figures: a scheduled run with a mistyped path must fail, not publish a thinner report.
+    """
+    for source, candidate in (("ssocs_dir", ssocs_dir), (f"${SSOCS_DIR_ENV}", os.environ.get(SSOCS_DIR_ENV))):
+        if candidate:
+            folder = Path(candidate).expanduser()
+            if not folder.is_dir():
+                raise SSOCSFileMissing(
+                    f"{source} is {str(candidate)!r}, which is not a folder. Point it at the folder holding the "
+                    f"NCES SSOCS public-use files (NCES publishes them at {NCES_DATA_URL}), or unset it to "
+                    f"build from published figures only."
+                )
+            return folder.resolve()
     return None
 
 

@@ -76,3 +76,12 @@ def test_reports_fall_back_to_published_figures_without_the_microdata(tmp_path, 
         assert "sro-banner-fallback" in page, result.name
         assert "nces.ed.gov/surveys/ssocs/data_products.asp" in page
     assert "SSOCS_DIR" not in os.environ
+
+
+@pytest.mark.slow
+def test_a_mistyped_ssocs_folder_fails_the_build_instead_of_falling_back(tmp_path):
+    results = build(["nces_comparisons"], ["ssocs_dir=/no/such/folder"], out=tmp_path)
+    assert not results[0].ok
+    assert results[0].failure.ename == "SSOCSFileMissing"
+    assert "'/no/such/folder', which is not a folder" in results[0].failure.evalue
+    assert not (tmp_path / "nces_comparisons.html").exists()

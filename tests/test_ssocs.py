@@ -18,7 +18,8 @@ from sro_research.published import load_published
 
 def _data_folder() -> Path | None:
     # $SSOCS_DIR, else the development copy beside the checkout (../shared/data/ssocs).
-    return ssocs.find_ssocs_dir() or ssocs.find_ssocs_dir(project_root().parent / "shared" / "data" / "ssocs")
+    beside = project_root().parent / "shared" / "data" / "ssocs"
+    return ssocs.find_ssocs_dir() or (beside if beside.is_dir() else None)
 
 
 SSOCS = _data_folder()
@@ -222,7 +223,11 @@ def test_find_ssocs_dir_prefers_the_parameter(tmp_path, monkeypatch):
     monkeypatch.setenv(ssocs.SSOCS_DIR_ENV, str(other))
     assert ssocs.find_ssocs_dir() == other.resolve()
     assert ssocs.find_ssocs_dir(tmp_path) == tmp_path.resolve()
-    assert ssocs.find_ssocs_dir(tmp_path / "missing") == other.resolve()
+    with pytest.raises(ssocs.SSOCSFileMissing, match=r"ssocs_dir is '.*missing', which is not a folder"):
+        ssocs.find_ssocs_dir(tmp_path / "missing")
+    monkeypatch.setenv(ssocs.SSOCS_DIR_ENV, str(tmp_path / "typo"))
+    with pytest.raises(ssocs.SSOCSFileMissing, match=r"\$SSOCS_DIR is '.*typo', which is not a folder.*nces.ed.gov"):
+        ssocs.find_ssocs_dir()
 
 
 def synthetic_2017_18(n: int = 12, seed: int = 0) -> pd.DataFrame:
