@@ -104,7 +104,7 @@ class ReplicateDesign:
         min_n: int = 3,
     ):
         if not isinstance(data, pd.DataFrame):
-            raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+            raise TypeError(f"data must be a pandas DataFrame, not {data.__class__.__name__}")  # `type` is the design type here
         if type not in VARIANCE_TYPES:
             raise ValueError(f"type {type!r} is not one of {', '.join(VARIANCE_TYPES)}")
         self.data = data.reset_index(drop=True)

@@ -302,3 +302,8 @@ def test_bad_weights_and_variables_are_refused():
         design.mean("s")
     with pytest.raises(KeyError, match="not in the data"):
         design.mean("nope")
+
+
+def test_data_that_is_not_a_frame_is_refused_clearly():
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame, not dict"):
+        ReplicateDesign({"x": [1, 2]}, weights=[1.0, 1.0], repweights=[[1.0, 1.0], [1.0, 1.0]])
