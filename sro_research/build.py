@@ -115,6 +115,26 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _provenance(item: Plan, root: Path, commit: str, started: datetime, seconds: float, staging: Path) -> dict:
+    """What the footer, index and manifest say about how this report was made."""
+    spec = item.spec
+    return {
+        "report": spec.name,
+        "title": spec.title,
+        "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
+        "built_at": started.replace(microsecond=0).isoformat(),
+        "seconds": round(seconds, 1),
+        "package_version": __version__,
+        "git_commit": commit,
+        "parameters": effective_parameters(item),
+        "environment": {key: os.environ[key] for key in SETTINGS_FROM_ENVIRONMENT if os.environ.get(key)},
+        "inputs": [
+            {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
+            for entry in read_manifest(staging / "inputs.jsonl")
+        ],
+    }
+
+
 def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgress) -> Result:
     spec = item.spec
     staging = out / ".staging" / spec.name
@@ -134,6 +154,13 @@ def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgre
         cwd=root, env=env, timeout=spec.timeout, report=spec.name, progress=progress,
     )
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    if failure is None:
+        nb = nbformat.read(executed_tmp, as_version=4)
+        nb.metadata["sro_research"] = provenance = _provenance(item, root, commit, started, seconds, staging)
+        try:
+            html = render_html(nb, spec.title)
+        except Exception as exc:  # a rendering bug must not stop the other reports
+            failure = CellFailure(spec.notebook.name, None, "", f"rendering to HTML failed: {type(exc).__name__}", str(exc))
     if failure is not None:
         failed = out / "failed" / f"{spec.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)
@@ -143,25 +170,6 @@ def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgre
         record_build(out, spec, None, failure=str(failure))
         progress.report_done(spec.name, False, seconds, str(failure))
         return Result(spec.name, False, seconds, failure=failure, failed_notebook=failed if failed.exists() else None)
-
-    nb = nbformat.read(executed_tmp, as_version=4)
-    provenance = {
-        "report": spec.name,
-        "title": spec.title,
-        "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
-        "built_at": started.replace(microsecond=0).isoformat(),
-        "seconds": round(seconds, 1),
-        "package_version": __version__,
-        "git_commit": commit,
-        "parameters": effective_parameters(item),
-        "environment": {key: os.environ[key] for key in SETTINGS_FROM_ENVIRONMENT if os.environ.get(key)},
-        "inputs": [
-            {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
-            for entry in read_manifest(staging / "inputs.jsonl")
-        ],
-    }
-    nb.metadata["sro_research"] = provenance
-    html = render_html(nb, spec.title)
 
     executed = out / "executed" / f"{spec.name}.ipynb"
     _write_atomic(executed, nbformat.writes(nb))

@@ -155,3 +155,21 @@ def test_out_folder_option(fixture_project, tmp_path):
     out = tmp_path / "elsewhere"
     assert main(["--config", str(fixture_project / "reports.toml"), "build", "demo_small", "--out", str(out)]) == 0
     assert (out / "demo_small.html").exists() and (out / "index.html").exists()
+
+
+def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch):
+    from sro_research import build as build_module
+
+    real = build_module.render_html
+
+    def broken_for_demo(nb, title):
+        if title == "Demo report":
+            raise RuntimeError("template exploded")
+        return real(nb, title)
+
+    monkeypatch.setattr(build_module, "render_html", broken_for_demo)
+    results = {r.name: r for r in build(["demo", "demo_small"], config=fixture_project / "reports.toml")}
+    assert not results["demo"].ok and "rendering to HTML failed: RuntimeError" in str(results["demo"].failure)
+    assert (fixture_project / "reports" / "failed" / "demo.ipynb").exists()
+    assert not (fixture_project / "reports" / "demo.html").exists()
+    assert results["demo_small"].ok
