@@ -160,7 +160,7 @@ def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgre
         try:
             html = render_html(nb, spec.title)
         except Exception as exc:  # a rendering bug must not stop the other reports
-            failure = CellFailure(spec.notebook.name, None, "", f"rendering to HTML failed: {type(exc).__name__}", str(exc))
+            failure = CellFailure(spec.notebook.name, None, "", type(exc).__name__, str(exc), stage="render")
     if failure is not None:
         failed = out / "failed" / f"{spec.name}.ipynb"
         failed.parent.mkdir(parents=True, exist_ok=True)

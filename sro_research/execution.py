@@ -32,8 +32,11 @@ class CellFailure:
     first_line: str
     ename: str
     evalue: str
+    stage: str = "run"  # "run": the notebook stopped; "render": it ran, the HTML could not be made
 
     def __str__(self) -> str:
+        if self.stage == "render":
+            return f"{self.notebook} ran, but rendering it to HTML failed: {self.ename}: {self.evalue}"
         where = f"cell {self.cell}" if self.cell else "before any cell ran"
         line = f" `{self.first_line}`" if self.first_line else ""
         return f"{self.notebook} {where}{line}: {self.ename}: {self.evalue}".rstrip(": ")

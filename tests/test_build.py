@@ -169,7 +169,9 @@ def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch
 
     monkeypatch.setattr(build_module, "render_html", broken_for_demo)
     results = {r.name: r for r in build(["demo", "demo_small"], config=fixture_project / "reports.toml")}
-    assert not results["demo"].ok and "rendering to HTML failed: RuntimeError" in str(results["demo"].failure)
+    assert not results["demo"].ok and str(results["demo"].failure) == (
+        "demo.ipynb ran, but rendering it to HTML failed: RuntimeError: template exploded"
+    )
     assert (fixture_project / "reports" / "failed" / "demo.ipynb").exists()
     assert not (fixture_project / "reports" / "demo.html").exists()
     assert results["demo_small"].ok
