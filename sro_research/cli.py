@@ -7,6 +7,7 @@ Exit status: 0 all reports built; 1 a report failed (the others were still built
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .build import BuildError, build
@@ -64,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildError, ParameterError, ConfigError) as exc:
         print(f"sro-research: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error (see the Python signal docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
