@@ -3,6 +3,7 @@
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -175,3 +176,16 @@ def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch
     assert (fixture_project / "reports" / "failed" / "demo.ipynb").exists()
     assert not (fixture_project / "reports" / "demo.html").exists()
     assert results["demo_small"].ok
+
+
+def test_module_entry_point_and_console_script(fixture_project):
+    import subprocess
+    import sys
+
+    for command in ([sys.executable, "-m", "sro_research"], [str(Path(sys.executable).with_name("sro-research"))]):
+        listed = subprocess.run([*command, "--config", str(fixture_project / "reports.toml"), "list"],
+                                capture_output=True, text=True, check=True)
+        assert listed.stdout.startswith("demo: Demo report")
+        bad = subprocess.run([*command, "--config", str(fixture_project / "reports.toml"), "build", "demo", "-p", "rows=x"],
+                             capture_output=True, text=True)
+        assert bad.returncode == 2 and bad.stderr.strip().startswith("sro-research: error: report 'demo' (-p): parameter 'rows'")
