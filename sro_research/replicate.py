@@ -229,9 +229,10 @@ class ReplicateDesign:
             raise ValueError(f"{len(nums)} numerators but {len(dens)} denominators")
         names = [f"{a}/{b}" for a, b in zip(nums, dens)]
         out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), self._membership(by, by_each))
-        parts = out["variable"].str.split("/", n=1, expand=True)
-        out.insert(out.columns.get_loc("variable") + 1, "numerator", parts[0])
-        out.insert(out.columns.get_loc("numerator") + 1, "denominator", parts[1])
+        # From the pairs themselves, not by splitting "a/b": a column name may hold a "/".
+        groups = len(out) // len(names)
+        out.insert(out.columns.get_loc("variable") + 1, "numerator", np.repeat(nums, groups))
+        out.insert(out.columns.get_loc("numerator") + 1, "denominator", np.repeat(dens, groups))
         return out
 
     def proportion(self, variable: str, by=None, levels=None, by_each=None) -> pd.DataFrame:

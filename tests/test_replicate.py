@@ -307,3 +307,9 @@ def test_bad_weights_and_variables_are_refused():
 def test_data_that_is_not_a_frame_is_refused_clearly():
     with pytest.raises(TypeError, match="data must be a pandas DataFrame, not dict"):
         ReplicateDesign({"x": [1, 2]}, weights=[1.0, 1.0], repweights=[[1.0, 1.0], [1.0, 1.0]])
+
+
+def test_ratio_names_its_parts_even_when_a_name_holds_a_slash():
+    frame = small_frame().rename(columns={"y": "arrests/1000"}).assign(x=2.0)
+    out = ReplicateDesign(frame, "w", "rep[0-9]+").ratio(["arrests/1000"], ["x"])
+    assert (out.iloc[0]["numerator"], out.iloc[0]["denominator"]) == ("arrests/1000", "x")
