@@ -277,11 +277,21 @@ def _national_sro_pct(f: Figures, nearest: pd.DataFrame | None) -> dict:
             f"{fmt(r.estimate, 1)}% (SE {fmt(r.se, 2)}) {r.measure}, {r.year}" for r in nearest.itertuples()
         )
         nearest_text = f"nearest computable (SSOCS microdata): {computed}"
+        neighbours = list(nearest["estimate"])
     else:
         sro = f.rows[(f.rows["measure"] == "sro_pct") & f.rows["value"].notna()].sort_values("school_year")
         nearest_text = "nearest published: " + "; ".join(
             f"{r.value_text} with an SRO, {r.school_year}" for r in sro.itertuples()
         )
+        neighbours = list(sro["value"])
+    if neighbours and min(neighbours) > claimed:
+        where = f"are all above the {fmt(claimed)}%"
+    elif neighbours and max(neighbours) < claimed:
+        where = f"are all below the {fmt(claimed)}%"
+    elif neighbours:
+        where = f"lie on both sides of the {fmt(claimed)}%"
+    else:
+        where = "are missing"
     found = not f.flagged("F48", "not_found")
     return _row(
         "L14", "In 2013-14, 30% of U.S. public schools had at least one full- or part-time SRO.",
@@ -289,8 +299,8 @@ def _national_sro_pct(f: Figures, nearest: pd.DataFrame | None) -> dict:
         f"2013-14 SRO figure {searched['value_text']} in NCES sources; {nearest_text}",
         ("consistent" if found else "unverifiable"),
         f"The SRO-only percentage and its SE were not found in the NCES report or tables the project could read. "
-        f"The nearest national figures are for other years or a wider measure (see the SSOCS section), "
-        f"so they bracket but do not check the {fmt(claimed)}%.",
+        f"The nearest national figures {where}, but they are for other years or a wider measure "
+        f"(see the SSOCS section), so they do not check the {fmt(claimed)}%.",
     )
 
 

@@ -187,3 +187,13 @@ def test_build_fails_on_a_malformed_published_file_naming_file_row_and_field(tmp
     [result] = build(["claims_ledger"], out=tmp_path / "out", config=root / "reports.toml")
     assert not result.ok
     assert "nces_digest_233_70a.csv: row 6, field value: 'ten' is not a valid number" in str(result.failure)
+
+
+def test_l14_says_where_the_nearest_figures_lie_relative_to_the_30_percent(published_copy):
+    # Published neighbours 32% (2005-06) and 42% (2015-16) are both above 30%: they do not bracket it.
+    row = claims.claims_ledger(published_copy).set_index("claim_id").loc["L14"]
+    assert "bracket" not in row["reason"] and "are all above the 30%" in row["reason"]
+    edit_cell(published_copy, "ssocs_published_tables.csv", "G48", "value", "28")
+    edit_cell(published_copy, "ssocs_published_tables.csv", "G48", "value_text", "28%")
+    row = claims.claims_ledger(published_copy).set_index("claim_id").loc["L14"]
+    assert "on both sides of the 30%" in row["reason"]
