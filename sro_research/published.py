@@ -82,7 +82,7 @@ def _header_problems(folder: Path, resources: dict[str, dict]) -> dict[str, list
             found[name] = [f"{resource.get('path') or name}: file declared in {PACKAGE_FILE} not found"]
             continue
         expected = [field["name"] for field in resource.get("schema", {}).get("fields", [])]
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # a BOM (Excel's "CSV UTF-8") is not part of the header
             header = handle.readline().rstrip("\r\n").split(",")
         if header == expected:
             continue
@@ -187,7 +187,7 @@ def _value_text_problems(where: str, row: dict) -> list[str]:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     # Everything as text first: the schema decides types, and "" must stay "" (not NaN) in text columns.
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 @lru_cache(maxsize=8)

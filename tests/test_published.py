@@ -183,3 +183,13 @@ def test_undeclared_csv_and_missing_package_file_fail(published_copy):
     (published_copy / "datapackage.json").unlink()
     with pytest.raises(PublishedDataError, match="datapackage.json: file not found"):
         list_published(published_copy)
+
+
+def test_a_csv_saved_with_a_byte_order_mark_loads(published_copy):
+    # Excel's "CSV UTF-8" starts the file with a BOM; Frictionless accepts it, so the package's own
+    # header check must too (it used to report figure_id both missing and "not in the schema").
+    path = published_copy / "minnesota_sro.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    table = load_published("minnesota_sro", published_copy)
+    assert list(table.columns) == FIGURE_COLUMNS
+    assert table["figure_id"].iloc[0] == "E01"
