@@ -18,10 +18,11 @@ import yaml
 from .engagement import Survey, completeness, load_codebook, read_responses
 from .engagement_stats import (
     GROUP_NAMES,
-    agreement_shares,
+    NOT_GIVEN,
     answer_shares,
     chi_square,
     describe_difference,
+    hidden_shares,
     reason_counts,
 )
 from .freetext import assert_scrubbed, comment_themes, theme_counts
@@ -30,14 +31,12 @@ from .published import load_sources
 from .reconstruction import shipped_path
 from .suppression import (
     SUPPRESSED,
-    TOTAL,
     check_no_small_counts,
     check_shares_need_counts,
     suppress,
     suppress_shares,
 )
 
-NOT_GIVEN = "Not given"
 SCENARIO_SHORT = {"maintain_modify": "1 Maintain/Modify", "reduce_support": "2 Reduce and Support",
                   "eliminate": "3 Eliminate"}
 
@@ -110,16 +109,7 @@ def shares_table(responses: pd.DataFrame, item: str, by: list[str], threshold: i
 
 
 def _suppress_long(table: pd.DataFrame, by: list[str], threshold: int) -> pd.DataFrame:
-    outer, inner = by[:-1], by[-1]
-    hidden_count = pd.Series(False, index=table.index)
-    hidden_n = pd.Series(False, index=table.index)
-    parts = table.groupby(outer, sort=False) if outer else [((), table)]
-    for _, part in parts:
-        counts = part.pivot(index=inner, columns="answer", values="count").fillna(0).astype("int64")
-        result = suppress(counts, threshold)
-        for i, row in part.iterrows():
-            hidden_count[i] = bool(result.hidden.loc[row[inner], row["answer"]])
-            hidden_n[i] = bool(result.hidden.loc[row[inner], TOTAL])
+    hidden_count, hidden_n = hidden_shares(table, by, threshold)
     out = table.astype({c: object for c in ("count", "n", "share", "ci_low", "ci_high")})
     # A share with its count gives n away, so a hidden n hides the share too.
     out.loc[hidden_count, "count"] = SUPPRESSED
@@ -173,20 +163,27 @@ def tests_table(responses: pd.DataFrame) -> pd.DataFrame:
 
 def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
     """Plain-words comparisons of agreement between groups, skipping groups too small to show."""
-    shares = agreement_shares(responses, ["role"])
-    shares = shares[(shares["count"] >= threshold) & (shares["n"] - shares["count"] >= threshold)]
+    # Only shares the tables show: a share hidden there (even to protect another cell) stays hidden.
+    shares = answer_shares(responses, "agreed", ["role"])
+    if not shares.empty:
+        shares = _suppress_long(shares, ["role"], threshold)
+        shares = shares[(shares["answer"] == "agreed") & ~shares["suppressed"]]
     rows = {r["role"]: r for _, r in shares.iterrows()}
     sentences = []
     for a, b in (("student", "staff"), ("student", "parent"), ("staff", "parent")):
         if a in rows and b in rows:
             sentences.append(describe_difference(GROUP_NAMES[a].lower(), rows[a], GROUP_NAMES[b].lower(), rows[b]))
     scenarios = answer_shares(responses, "scenario", ["role"])
-    scenarios = scenarios[(scenarios["count"] >= threshold) & (scenarios["n"] - scenarios["count"] >= threshold)]
     tops = {}
-    for role, part in scenarios.groupby("role", sort=False):
+    if not scenarios.empty:
+        scenarios["hidden"] = _suppress_long(scenarios, ["role"], threshold)["suppressed"]
+    for role, part in (scenarios.groupby("role", sort=False) if not scenarios.empty else []):
         ranked = part.sort_values("count", ascending=False, kind="stable")
         best = ranked.iloc[0]
-        tied = ranked[ranked["count"] == best["count"]]["answer"].map(SCENARIO_SHORT).tolist()
+        tied = ranked[ranked["count"] == best["count"]]
+        if tied["hidden"].any():  # the most common answer's share is hidden (or a tie would reveal one)
+            continue
+        tied = tied["answer"].map(SCENARIO_SHORT).tolist()
         name = tied[0] if len(tied) == 1 else "a tie between " + " and ".join(tied)
         tops[role] = (name, round(100 * best["share"]))
     if tops:

@@ -14,10 +14,11 @@ from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_confint
 
 from .engagement import MULTI_SEPARATOR, load_codebook
-from .suppression import DEFAULT_THRESHOLD
+from .suppression import DEFAULT_THRESHOLD, TOTAL, suppress
 
 CONFIDENCE = 0.95
 GROUP_NAMES = {"student": "Students", "staff": "Staff", "parent": "Parents", "community": "Community members"}
+NOT_GIVEN = "Not given"  # a missing answer of the innermost grouping, kept as its own row in share tables
 
 
 def percent_as_published(count: int, n: int) -> int:
@@ -65,6 +66,26 @@ def answer_shares(responses: pd.DataFrame, item: str, by: list[str]) -> pd.DataF
                          "share": count / n, "ci_low": low, "ci_high": high})
     table = pd.DataFrame(rows)
     return in_codebook_order(table, by)
+
+
+def hidden_shares(table: pd.DataFrame, by: list[str], threshold: int) -> tuple[pd.Series, pd.Series]:
+    """Which rows of an answer_shares table have their count, and which their n, suppressed.
+
+    Within each group of by[:-1], the by[-1] x answer counts with their totals get primary and
+    complementary suppression. The report's share tables, its sentences and the published checks
+    all use this, so no sentence states a share that a table hides.
+    """
+    outer, inner = by[:-1], by[-1]
+    hidden_count = pd.Series(False, index=table.index)
+    hidden_n = pd.Series(False, index=table.index)
+    parts = table.groupby(outer, sort=False) if outer else [((), table)]
+    for _, part in parts:
+        counts = part.pivot(index=inner, columns="answer", values="count").fillna(0).astype("int64")
+        result = suppress(counts, threshold)
+        for i, row in part.iterrows():
+            hidden_count[i] = bool(result.hidden.loc[row[inner], row["answer"]])
+            hidden_n[i] = bool(result.hidden.loc[row[inner], TOTAL])
+    return hidden_count, hidden_n
 
 
 def agreement_shares(responses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -164,11 +185,27 @@ def _group_role(group: str) -> tuple[str | None, str | None]:
     return None, race
 
 
-def _shown_percent(pct: int, count: int, n: int, threshold: int) -> str:
-    """The percent, unless it would let a reader work out a count under the threshold."""
-    if min(count, n - count, n) < threshold:
-        return f"not shown (a count under {threshold})"
+def _shown_percent(pct: int, count: int, n: int, threshold: int, hidden: bool = False) -> str:
+    """The percent, unless it would let a reader work out a count under the threshold: its own
+    counts are small, or the report's table hides this share (`hidden`) to protect another cell."""
+    if hidden or min(count, n - count, n) < threshold:
+        return f"not shown (it would reveal a count under {threshold})"
     return f"{pct}%"
+
+
+def _table_hides(responses: pd.DataFrame, item: str, by: list[str], keys: tuple, answer: str, threshold: int) -> bool:
+    """Whether the report's share table of `item` by `by` hides the share of `answer` in group `keys`."""
+    data = responses
+    if len(by) > 1:  # as the report's tables: a missing innermost answer is its own row
+        data = data.assign(**{by[-1]: data[by[-1]].fillna(NOT_GIVEN)})
+    table = answer_shares(data, item, by)
+    if table.empty:
+        return True
+    hidden_count, hidden_n = hidden_shares(table, by, threshold)
+    match = table["answer"] == answer
+    for column, key in zip(by, keys):
+        match &= table[column] == key
+    return bool(not match.any() or (hidden_count | hidden_n)[match].any())
 
 
 def _check_respondents(figure, responses, threshold):
@@ -195,14 +232,20 @@ def _check_agree_pct(figure, responses, threshold):
         if empty:
             return f"no answers from {', '.join(empty)}", None, rule
         pcts = {r: percent_as_published(*share) for r, share in shares.items()}
-        text = ", ".join(f"{GROUP_NAMES[r].lower()} {_shown_percent(pcts[r], *shares[r], threshold)}" for r in pcts)
+        text = ", ".join(f"{GROUP_NAMES[r].lower()} "
+                         f"{_shown_percent(pcts[r], *shares[r], threshold, _table_hides(responses, 'agreed', ['role'], (r,), 'agreed', threshold))}"
+                         for r in pcts)
         return text, all(p >= value for p in pcts.values()), rule
     rule = f"rounded to a whole percent, = {value}%"
     count, n = _share(responses, role=role, race=race)
     if n == 0:
         return "no answers from this group", None, rule
     pct = percent_as_published(count, n)
-    return _shown_percent(pct, count, n, threshold), pct == value, rule
+    hidden = False
+    if role is not None:  # the share appears in the agreement table by group (and race): hidden there, hidden here
+        by, keys = (["role", "race_ethnicity"], (role, race)) if race else (["role"], (role,))
+        hidden = _table_hides(responses, "agreed", by, keys, "agreed", threshold)
+    return _shown_percent(pct, count, n, threshold, hidden), pct == value, rule
 
 
 def _check_less_time(figure, responses, threshold):
@@ -211,7 +254,8 @@ def _check_less_time(figure, responses, threshold):
     if n == 0:
         return "no answers from students", None, rule
     pct = percent_as_published(count, n)
-    return f"{_shown_percent(pct, count, n, threshold)} of students", 45 <= pct < 50, rule
+    hidden = _table_hides(responses, "sro_time", ["role"], ("student",), "less", threshold)
+    return f"{_shown_percent(pct, count, n, threshold, hidden)} of students", 45 <= pct < 50, rule
 
 
 def _check_disagree_reasons(figure, responses, threshold):

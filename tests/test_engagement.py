@@ -459,10 +459,36 @@ def test_published_checks_do_not_reveal_small_counts():
 
 
 def test_tests_table_explains_a_test_it_cannot_run():
-    responses = pd.DataFrame({"role": ["student"] * 30, "sro_agree": ["agree"] * 20 + ["disagree"] * 10,
-                              "scenario": ["eliminate"] * 15 + ["maintain_modify"] * 15})
+    # Every scenario count is at least 10, so the table shows them all and the tie may be said.
+    responses = pd.DataFrame({"role": ["student"] * 40, "sro_agree": ["agree"] * 25 + ["disagree"] * 15,
+                              "scenario": ["eliminate"] * 15 + ["maintain_modify"] * 15 + ["reduce_support"] * 10})
     table = er.tests_table(responses)
     assert table["note"].str.contains("at least two answers").all()
     sentences = er.comparison_sentences(responses, 10)
     assert all("chi-square" not in s for s in sentences)
     assert "tie" in sentences[-1]  # 15 vs 15: no single most common scenario
+
+
+def _agreement_responses(groups: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """Respondents per role: (agreed, disagreed); every other answer the same."""
+    roles, agree = [], []
+    for role, (yes, no) in groups.items():
+        roles += [role] * (yes + no)
+        agree += ["agree"] * yes + ["disagree"] * no
+    n = len(roles)
+    return pd.DataFrame({"respondent_id": [f"R{i}" for i in range(n)], "role": roles,
+                         "race_ethnicity": [None] * n, "sro_agree": agree, "sro_time": ["same"] * n,
+                         "scenario": ["maintain_modify"] * n, "reasons": [None] * n, "comment": [None] * n})
+
+
+def test_sentences_and_checks_never_state_a_share_the_agreement_table_hides():
+    # 3 community members disagreed: their count is hidden, and the parents' count with it
+    # (complementary suppression). Parents' n (52) is shown, so their percent (40/52 = 77%)
+    # would give the hidden count away.
+    responses = _agreement_responses({"student": (150, 50), "staff": (45, 15), "parent": (40, 12), "community": (27, 3)})
+    table = er.shares_table(responses, "agreed", ["role"], 10).set_index("role")
+    assert table.loc["Parents", "percent"] == SUPPRESSED and table.loc["Parents", "n"] == 52
+    sentences = er.comparison_sentences(responses, 10)
+    assert not any("parents" in s.lower() for s in sentences), sentences
+    checks = published_checks(responses, load_published("engagement_2017_press"), threshold=10).set_index("figure_id")
+    assert "77%" not in checks.loc["B07", "reproduced"] and "parents not shown" in checks.loc["B07", "reproduced"]
