@@ -426,7 +426,8 @@ def _decreases(f: Figures) -> dict:
         "citations or arrests, and suspensions.",
         f.cite([], ["D01", "D13"], place="FAQ 8"), "continuous decrease",
         f"Black students suspended (same point of year) {' > '.join(fmt(v) for v in series)}% "
-        f"({years[0]} to {years[-1]}); referrals to the County Attorney {fmt(referrals[0])} (2006-07) to {fmt(referrals[1])} (2015-16)",
+        f"({years[0]} to {years[-1]}); referrals to the County Attorney {fmt(referrals[0])} ({f.row('D13')['school_year']}) "
+        f"to {fmt(referrals[1])} ({f.row('D15')['school_year']})",
         "consistent" if falling and referrals[1] < referrals[0] else "discrepancy",
         "The published suspension and referral figures fall. No source gives incident or arrest counts, and "
         "nothing here tests whether SRO training caused the fall.",

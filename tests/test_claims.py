@@ -197,3 +197,9 @@ def test_l14_says_where_the_nearest_figures_lie_relative_to_the_30_percent(publi
     edit_cell(published_copy, "ssocs_published_tables.csv", "G48", "value_text", "28%")
     row = claims.claims_ledger(published_copy).set_index("claim_id").loc["L14"]
     assert "on both sides of the 30%" in row["reason"]
+
+
+def test_l21_referral_years_come_from_the_figures(published_copy):
+    edit_cell(published_copy, "mps_discipline.csv", "D13", "school_year", "2007-08")
+    row = claims.claims_ledger(published_copy).set_index("claim_id").loc["L21"]
+    assert "919 (2007-08) to 148 (2015-16)" in row["checked_value"]
