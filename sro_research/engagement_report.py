@@ -30,6 +30,7 @@ from .provenance import record_input
 from .published import load_sources
 from .reconstruction import shipped_path
 from .suppression import (
+    DEFAULT_THRESHOLD,
     SUPPRESSED,
     check_no_small_counts,
     check_shares_need_counts,
@@ -341,10 +342,20 @@ def checks_sentence(checks: pd.DataFrame, published: pd.DataFrame) -> str:
     return text
 
 
-def comments_sentence(tagged: pd.DataFrame) -> str:
-    scrubbed = int(tagged["scrubbed"].sum())
-    return (f"{len(tagged):,} respondents wrote a comment. Personal information was found and removed in "
-            f"{'fewer than 10' if 0 < scrubbed < 10 else f'{scrubbed:,}'} of them before any use.")
+def comments_sentence(tagged: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """How many wrote a comment and how many comments held personal information, without a count
+    (or a difference of counts) under `threshold`."""
+    total, scrubbed = len(tagged), int(tagged["scrubbed"].sum())
+    if total < threshold:
+        return (f"Fewer than {threshold} respondents wrote a comment. Personal information was removed "
+                "from any that held it before any use.")
+    if scrubbed < threshold:  # zero included: no count under the threshold is shown
+        found = f"fewer than {threshold}"
+    elif total - scrubbed < threshold:
+        found = f"all but fewer than {threshold}"
+    else:
+        found = f"{scrubbed:,}"
+    return f"{total:,} respondents wrote a comment. Personal information was found and removed in {found} of them before any use."
 
 
 def chart_description(table: pd.DataFrame, x: str, hue: str | None, title: str) -> str:

@@ -492,3 +492,14 @@ def test_sentences_and_checks_never_state_a_share_the_agreement_table_hides():
     assert not any("parents" in s.lower() for s in sentences), sentences
     checks = published_checks(responses, load_published("engagement_2017_press"), threshold=10).set_index("figure_id")
     assert "77%" not in checks.loc["B07", "reproduced"] and "parents not shown" in checks.loc["B07", "reproduced"]
+
+
+def test_comments_sentence_hides_counts_under_the_report_threshold():
+    tagged = pd.DataFrame({"comment": ["x"] * 80, "scrubbed": [True] * 20 + [False] * 60})
+    text = er.comments_sentence(tagged, threshold=50)
+    assert "20" not in text and "fewer than 50" in text and "80" in text
+    assert "fewer than 10" not in text
+    few = er.comments_sentence(tagged.head(30), threshold=50)  # 30 comments: the total itself is small
+    assert "30" not in few and "20" not in few and "Fewer than 50" in few
+    most = er.comments_sentence(pd.DataFrame({"comment": ["x"] * 60, "scrubbed": [True] * 55 + [False] * 5}), threshold=10)
+    assert "55" not in most  # 60 - 55 = 5 comments without personal information
