@@ -177,7 +177,7 @@ def local_figures() -> pd.DataFrame:
             "Measure": "had an SRO",
             "Year": sites["school_year"],
             "Estimate (%)": 100.0,
-            "95% CI": "none: all 7 schools counted, not a sample",
+            "95% CI": f"none: all {int(sites['value'])} schools counted, not a sample",
             "As published": f"{sites['value_text']} of {sites['value_text']} comprehensive high schools",
             "Source": f"{sites['source_id']} ({sites['figure_id']})",
             "Short": f"MPS comprehensive high schools {sites['school_year']}",

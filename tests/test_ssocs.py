@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -363,3 +364,17 @@ def test_notebook_with_microdata_writes_every_estimate(tmp_path, monkeypatch):
     assert list(written.columns) == ssocs.ESTIMATE_COLUMNS
     assert set(written["year"]) == set(ssocs.YEARS)
     assert "Same to the printed decimal" in text and ">NO<" not in text
+
+
+def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path, monkeypatch):
+    from sro_research import nces_comparisons as nc
+    from tests.test_published import FOLDER, edit_cell
+
+    root = tmp_path / "project"
+    shutil.copytree(FOLDER, root / "data" / "published")
+    (root / "reports.toml").write_text("", encoding="utf-8")
+    edit_cell(root / "data" / "published", "mps_program_page.csv", "A09", "value", "8")
+    edit_cell(root / "data" / "published", "mps_program_page.csv", "A09", "value_text", "eight")
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
+    mps = nc.local_figures().iloc[0]
+    assert mps["95% CI"] == "none: all 8 schools counted, not a sample"
