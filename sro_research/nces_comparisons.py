@@ -214,7 +214,7 @@ def peer_table(estimates: pd.DataFrame) -> pd.DataFrame:
     rows["Measure"] = rows["indicator"].map(SHORT_NAMES)
     rows["Estimate (%)"] = rows.apply(lambda r: "‡" if r["flag"] == "‡" else f"{r['estimate']:.1f}{' !' if r['flag'] == '!' else ''}", axis=1)
     rows["95% CI"] = rows.apply(lambda r: "‡" if r["flag"] == "‡" else f"{r['ci_low']:.1f} to {r['ci_high']:.1f}", axis=1)
-    rows["SE"] = rows["se"].map(lambda v: f"{v:.2f}")
+    rows["SE"] = rows.apply(lambda r: "‡" if r["flag"] == "‡" else f"{r['se']:.2f}", axis=1)
     rows["Schools in sample"] = rows["n"].map(shown_n)
     rows["order"] = rows["indicator"].map({k: i for i, k in enumerate(wanted)})
     rows = rows.sort_values(["order", "year", "domain_variable"], ascending=[True, True, False])

@@ -378,3 +378,14 @@ def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path, mon
     monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
     mps = nc.local_figures().iloc[0]
     assert mps["95% CI"] == "none: all 8 schools counted, not a sample"
+
+
+def test_peer_table_hides_the_se_of_a_suppressed_estimate():
+    from sro_research import nces_comparisons as nc
+
+    row = {"year": "2017-18", "indicator": "any_sro", "domain_variable": "peer_group", "domain_value": "x",
+           "estimate": 100.0, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "cv": np.nan, "n": 1,
+           "weighted_n": 5.0, "flag": "‡"}
+    peer = nc.peer_table(pd.DataFrame([row]))
+    assert peer.iloc[0]["Estimate (%)"] == "‡" and peer.iloc[0]["SE"] == "‡"
+    assert peer.iloc[0]["Schools in sample"] == "fewer than 10"
