@@ -147,8 +147,44 @@ class Mapping:
         return cls(columns={}, values={}, missing=("",), separators={}, path=None)
 
 
+class _TextLoader(yaml.BaseLoader):
+    """YAML with every scalar read as the text written: labels such as Yes, No, 01 or 1.0 stay labels
+    (a plain YAML reader makes them true, false, 1 and 1.0). A key repeated in one mapping is an error,
+    not a silent overwrite."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"repeated key {key!r}", key_node.start_mark)
+            if isinstance(key, str):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _text_mapping(raw, where: str, path: Path, problems: list[str]) -> dict:
+    """`raw` as a mapping of text to text ('' or absent: empty); a problem naming `where` otherwise."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        problems.append(f"{path}: {where}: expected 'name: text' lines, found {_shape(raw)}")
+        return {}
+    return dict(raw)
+
+
+def _shape(raw) -> str:
+    if isinstance(raw, dict):
+        return "a nested mapping" if any(isinstance(v, (dict, list)) for v in raw.values()) else "a mapping"
+    return "a list" if isinstance(raw, list) else f"the text {raw!r}"
+
+
 def load_mapping(path: str | os.PathLike | None) -> Mapping:
-    """Read a column-mapping YAML; None means the export already uses codebook names and codes."""
+    """Read a column-mapping YAML; None means the export already uses codebook names and codes.
+
+    Everything in it is read as written text, and any problem (wrong shape, unknown item or code,
+    two labels that read the same but mean different codes) is reported with the key it is under.
+    """
     if path is None:
         return Mapping.identity()
     path = Path(path)
@@ -156,7 +192,7 @@ def load_mapping(path: str | os.PathLike | None) -> Mapping:
         raise FileNotFoundError(f"column-mapping file not found: {path}")
     record_input(path, role="engagement column mapping")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader) or {}
     except yaml.YAMLError as error:
         raise EngagementDataError([f"{path}: not valid YAML: {error}"]) from error
     if not isinstance(raw, dict):
@@ -167,25 +203,44 @@ def load_mapping(path: str | os.PathLike | None) -> Mapping:
                                    f"allowed: {', '.join(sorted(MAPPING_KEYS))}"])
     codebook = load_codebook()
     problems = []
-    columns = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}
-    values = {str(k): {str(label): str(code) for label, code in (v or {}).items()} for k, v in (raw.get("values") or {}).items()}
+    columns = _text_mapping(raw.get("columns"), "columns", path, problems)
+    values = {}
+    raw_values = raw.get("values")
+    if isinstance(raw_values, dict):
+        for name, labels in raw_values.items():
+            values[name] = _text_mapping(labels, f"values.{name}", path, problems)
+    elif raw_values not in (None, ""):
+        problems.append(f"{path}: values: expected one 'item:' section per codebook item, found {_shape(raw_values)}")
+    separators = _text_mapping(raw.get("separators"), "separators", path, problems)
+    for name, separator in separators.items():
+        if not separator:
+            problems.append(f"{path}: separators.{name}: empty; write the character between chosen answers, e.g. \"|\"")
+    missing = raw.get("missing_values", [""])
+    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
+        problems.append(f"{path}: missing_values: expected a list of labels, e.g. [\"\", \"N/A\"], found {_shape(missing)}")
+        missing = [""]
     for name in [*columns, *values]:
         if name not in codebook.names:
             problems.append(f"{path}: {name!r} is not a codebook item (items: {', '.join(codebook.names)})")
     for name, labels in values.items():
         if name in codebook.names:
             allowed = codebook.codes(name)
+            read_as: dict[str, str] = {}
             for label, code in labels.items():
                 if code not in allowed:
                     problems.append(
                         f"{path}: values.{name}: label {label!r} maps to {code!r}, "
                         f"which is not a code of {name} ({', '.join(allowed)})"
                     )
+                first = read_as.setdefault(_norm(label), label)
+                if first != label and labels[first] != code:
+                    problems.append(
+                        f"{path}: values.{name}: labels {first!r} and {label!r} read the same (case and spaces "
+                        f"are ignored) but map to different codes ({labels[first]!r}, {code!r})"
+                    )
     if problems:
         raise EngagementDataError(problems)
-    missing = tuple(str(m) for m in raw.get("missing_values", [""]))
-    separators = {str(k): str(v) for k, v in (raw.get("separators") or {}).items()}
-    return Mapping(columns=columns, values=values, missing=missing, separators=separators, path=path)
+    return Mapping(columns=columns, values=values, missing=tuple(missing), separators=separators, path=path)
 
 
 # --------------------------------------------------------------------------- reading
@@ -288,7 +343,7 @@ def _apply_mapping(raw: pd.DataFrame, path: Path, mapping: Mapping, codebook: Co
     if problems:
         raise EngagementDataError(problems)
 
-    missing = {_norm(m) for m in mapping.missing}
+    missing = {_norm(m) for m in mapping.missing} | {""}  # a blank cell is always unanswered
     out = pd.DataFrame(index=raw.index)
     for item in codebook.items:
         if item.name not in found:

@@ -1,5 +1,6 @@
 """Reading survey exports onto the codebook, and the engagement analysis functions."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -503,3 +504,44 @@ def test_comments_sentence_hides_counts_under_the_report_threshold():
     assert "30" not in few and "20" not in few and "Fewer than 50" in few
     most = er.comments_sentence(pd.DataFrame({"comment": ["x"] * 60, "scrubbed": [True] * 55 + [False] * 5}), threshold=10)
     assert "55" not in most  # 60 - 55 = 5 comments without personal information
+
+
+def test_mapping_labels_are_read_as_written_text(tmp_path):
+    # YAML would read Yes/No as true/false and 1 and 01 as the same number; labels are text.
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  sro_agree: Should SROs work in your school?\n"
+                       "values:\n  sro_agree:\n    Yes: agree\n    No: disagree\n    On the fence: disagree\n"
+                       "  scenario:\n    1: maintain_modify\n    01: reduce_support\n    3.0: eliminate\n", encoding="utf-8")
+    loaded = load_mapping(mapping)
+    assert loaded.values["sro_agree"] == {"Yes": "agree", "No": "disagree", "On the fence": "disagree"}
+    assert loaded.values["scenario"] == {"1": "maintain_modify", "01": "reduce_support", "3.0": "eliminate"}
+    export = write(tmp_path, "respondent_id,role,Should SROs work in your school?,sro_time,scenario\n"
+                             "A1,student,Yes,less,1\nA2,student,No,less,01\nA3,student,yes,less,3\n")
+    responses = read_responses(export, mapping).responses
+    assert responses["sro_agree"].tolist() == ["agree", "disagree", "agree"]
+    assert responses["scenario"].tolist() == ["maintain_modify", "reduce_support", "eliminate"]
+
+
+def test_mapping_sections_of_the_wrong_shape_are_refused_with_the_key_named(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    for text, message in [
+        ("columns:\n  - role\n", "columns: expected"),
+        ("values:\n  sro_agree: [Agree]\n", "values.sro_agree: expected"),
+        ("missing_values: N/A\n", "missing_values: expected a list"),
+        ("separators:\n  reasons:\n", "separators.reasons"),
+        ("values:\n  sro_agree:\n    Agree: agree\n    Agree: disagree\n", "repeated key 'Agree'"),
+        ("values:\n  sro_agree:\n    Agree: agree\n    \" AGREE\": disagree\n", "'Agree' and ' AGREE'"),
+    ]:
+        mapping.write_text(text, encoding="utf-8")
+        with pytest.raises(EngagementDataError, match=re.escape(message)):
+            load_mapping(mapping)
+
+
+def test_blank_cells_are_unanswered_even_when_missing_values_omits_them(tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("missing_values: [N/A]\n", encoding="utf-8")
+    export = write(tmp_path, "respondent_id,role,race_ethnicity,sro_agree,sro_time,scenario\n"
+                             "A1,student,,agree,,eliminate\nA2,student,N/A,agree,less,eliminate\n")
+    responses = read_responses(export, mapping).responses
+    assert responses["sro_time"].isna().tolist() == [True, False]
+    assert responses["race_ethnicity"].isna().all()
