@@ -242,9 +242,9 @@ class ReplicateDesign:
         (a level nobody has gets estimate 0). Proportions are fractions, not percents.
         """
         column = self._column(variable)
-        present = column.dropna().unique()
         if levels is None:
-            levels = list(pd.Series(present).sort_values()) if len(present) else []
+            # factorize sorts as the domains do, and does not fail on a column mixing numbers and text.
+            levels = list(pd.factorize(column.dropna(), sort=True)[1])
         if not len(levels):
             raise ValueError(f"{variable!r} has no non-missing values")
         missing = column.isna().to_numpy()

@@ -313,3 +313,12 @@ def test_ratio_names_its_parts_even_when_a_name_holds_a_slash():
     frame = small_frame().rename(columns={"y": "arrests/1000"}).assign(x=2.0)
     out = ReplicateDesign(frame, "w", "rep[0-9]+").ratio(["arrests/1000"], ["x"])
     assert (out.iloc[0]["numerator"], out.iloc[0]["denominator"]) == ("arrests/1000", "x")
+
+
+def test_proportion_of_a_column_mixing_numbers_and_text():
+    # Survey exports often mix numeric codes with text answers ("refused") in one column.
+    frame = small_frame()
+    frame["c"] = pd.Series([1, 2, "refused"] * 10, dtype=object)
+    shares = ReplicateDesign(frame, "w", "rep[0-9]+").proportion("c")
+    assert list(shares["level"]) == [1, 2, "refused"]
+    assert shares["estimate"].sum() == pytest.approx(1.0)
