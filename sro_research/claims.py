@@ -322,6 +322,16 @@ def almost_30000_check(f: Figures, margin: float = ALMOST_MARGIN) -> dict:
     }
 
 
+def almost_30000_sentence(check: dict) -> str:
+    """The check of `almost_30000_check` in one sentence, every number from the check."""
+    return (
+        f"{fmt(check['percent'])}% of {fmt(round(check['weighted_total']))} schools is about "
+        f"{fmt(round(check['schools_at_percent']))}; at most {fmt(round(check['highest_plausible']))} allowing for "
+        f"rounding and sampling error. {fmt(check['claimed_schools'])} schools would be "
+        f"{fmt(check['implied_percent'], 1)}% of them."
+    )
+
+
 def _national_sro_count(f: Figures, margin: float) -> dict:
     c = almost_30000_check(f, margin)
     return _row(

@@ -203,3 +203,12 @@ def test_l21_referral_years_come_from_the_figures(published_copy):
     edit_cell(published_copy, "mps_discipline.csv", "D13", "school_year", "2007-08")
     row = claims.claims_ledger(published_copy).set_index("claim_id").loc["L21"]
     assert "919 (2007-08) to 148 (2015-16)" in row["checked_value"]
+
+
+def test_almost_30000_sentence_uses_the_page_figures(published_copy):
+    edit_cell(published_copy, "mps_program_page.csv", "A24", "value", "25500")
+    edit_cell(published_copy, "mps_program_page.csv", "A24", "value_text", "almost 25,500")
+    check = claims.almost_30000_check(claims.Figures.load(published_copy))
+    sentence = claims.almost_30000_sentence(check)
+    assert sentence.startswith("30% of 84,100 schools is about 25,230;")
+    assert "25,500 schools would be 30.3% of them" in sentence and "30,000" not in sentence
