@@ -20,7 +20,9 @@ from .provenance import record_input
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # North American numbers: 612-555-0143, (612) 555-0143, 612.555.0143, 6125550143, +1 612 555 0143
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
-STUDENT_ID = re.compile(r"(?<!\d)\d{6,9}(?!\d)")  # MPS-style student ids are 6-9 digits
+# MPS-style student ids are 6-9 digits; Social Security numbers are written 123-45-6789 (or with
+# spaces). Digits after or before a decimal point are part of an ordinary number, not an id.
+STUDENT_ID = re.compile(r"(?<!\d)(?<!\d\.)(?:\d{3}([\s-])\d{2}\1\d{4}|\d{6,9})(?!\d)(?!\.\d)")
 REPLACEMENTS = {"email": "[email]", "phone": "[phone]", "id": "[id]", "name": "[name]"}
 
 
@@ -49,7 +51,7 @@ def _names_pattern(names: list[str]) -> re.Pattern | None:
 
 
 def scrub(text: str, names: list[str]) -> str:
-    """`text` with emails, phone numbers, 6-9 digit ids and listed names replaced by placeholders."""
+    """`text` with emails, phone numbers, 6-9 digit and SSN-style ids and listed names replaced by placeholders."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return text
     text = EMAIL.sub(REPLACEMENTS["email"], str(text))

@@ -103,3 +103,18 @@ def test_names_list_skips_comments_and_blank_lines(tmp_path):
     path = tmp_path / "names.txt"
     path.write_text("# roster\nJamal\n\nOlson  # a surname\n", encoding="utf-8")
     assert load_names(path) == ["Jamal", "Olson"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("My SSN is 123-45-6789.", "My SSN is [id]."),
+    ("ssn 123 45 6789 please", "ssn [id] please"),
+])
+def test_social_security_style_numbers_are_ids(text, expected):
+    assert scrub(text, NAMES) == expected
+    assert personal_info_left(text, NAMES) == ["id"]
+
+
+@pytest.mark.parametrize("text", ["pi is 3.14159265", "a ratio of 0.1234567", "2017-05-12", "grades 9-12",
+                                  "62.5% of 1,234,567 people", "in 2016-2017"])
+def test_ordinary_numbers_are_left_alone(text):
+    assert scrub(text, NAMES) == text
