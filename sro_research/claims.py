@@ -482,6 +482,18 @@ def status_counts(ledger: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis("status").reset_index(name="claims")
 
 
+def status_sentence(ledger: pd.DataFrame) -> str:
+    """The ledger's statuses in one sentence, naming the claims that do not add up."""
+    counts = status_counts(ledger).set_index("status")["claims"]
+    flagged = ", ".join(ledger.loc[ledger["status"] == "discrepancy", "claim_id"])
+    return (
+        f"Of the {len(ledger)} factual claims, {counts['reproduced']} are reproduced from their published parts, "
+        f"{counts['consistent']} agree with an independent source, {counts['discrepancy']} do not add up"
+        f"{f' ({flagged})' if flagged else ''} and {counts['unverifiable']} cannot be checked with any source "
+        f"the project can read."
+    )
+
+
 # --- the nearest national figures from the SSOCS microdata ------------------------------------
 
 WHY_NOT_SAME = {

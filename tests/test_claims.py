@@ -212,3 +212,13 @@ def test_almost_30000_sentence_uses_the_page_figures(published_copy):
     sentence = claims.almost_30000_sentence(check)
     assert sentence.startswith("30% of 84,100 schools is about 25,230;")
     assert "25,500 schools would be 30.3% of them" in sentence and "30,000" not in sentence
+
+
+def test_status_sentence_names_the_discrepancies_only_when_there_are_some(ledger):
+    sentence = claims.status_sentence(ledger)
+    assert sentence == (
+        "Of the 22 factual claims, 4 are reproduced from their published parts, 8 agree with an independent "
+        "source, 2 do not add up (L15, L17) and 8 cannot be checked with any source the project can read."
+    )
+    none = ledger.assign(status=ledger["status"].replace("discrepancy", "consistent"))
+    assert "0 do not add up and" in claims.status_sentence(none) and "()" not in claims.status_sentence(none)
