@@ -264,8 +264,9 @@ def peer_sentences(estimates: pd.DataFrame) -> str:
     lines = []
     for indicator, words in (("sworn_law_enforcement", "had sworn law enforcement officers (including SROs) at least once a week"), ("any_sro", "had a School Resource Officer")):
         for _, r in peer[peer["indicator"] == indicator].sort_values("year").iterrows():
+            caution = "interpret with caution: the standard error is 30% to 50% of the estimate; " if r["flag"] == "!" else ""
             lines.append(
-                f"- {r['year']}: an estimated **{r['estimate']:.0f}%** (95% CI {r['ci_low']:.0f}% to {r['ci_high']:.0f}%) "
+                f"- {r['year']}: an estimated **{r['estimate']:.0f}%** ({caution}95% CI {r['ci_low']:.0f}% to {r['ci_high']:.0f}%) "
                 f"of U.S. public schools like MPS high schools ({r['domain_value']}; {shown_n(r['n'])} sampled schools) {words}."
             )
             lines.append("  " + _against_all_high_schools(estimates, r))

@@ -389,3 +389,15 @@ def test_peer_table_hides_the_se_of_a_suppressed_estimate():
     peer = nc.peer_table(pd.DataFrame([row]))
     assert peer.iloc[0]["Estimate (%)"] == "‡" and peer.iloc[0]["SE"] == "‡"
     assert peer.iloc[0]["Schools in sample"] == "fewer than 10"
+
+
+def test_peer_sentences_carry_the_caution_flag():
+    from sro_research import nces_comparisons as nc
+
+    base = {"year": "2017-18", "indicator": "sworn_law_enforcement", "cv": 0.32, "weighted_n": 50.0}
+    peer = {**base, "domain_variable": "peer_group", "domain_value": "Combined; Town", "estimate": 77.7, "se": 24.5,
+            "ci_low": 29.7, "ci_high": 100.0, "n": 40, "flag": "!"}
+    high = {**base, "domain_variable": "level", "domain_value": "High school", "estimate": 76.5, "se": 1.47,
+            "ci_low": 73.6, "ci_high": 79.4, "n": 997, "flag": ""}
+    text = nc.peer_sentences(pd.DataFrame([peer, high]))
+    assert "**78%** (interpret with caution: the standard error is 30% to 50% of the estimate; 95% CI 30% to 100%)" in text
