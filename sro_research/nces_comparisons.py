@@ -148,6 +148,14 @@ def shown_n(n) -> str:
     return f"{int(n):,}" if n >= DEFAULT_THRESHOLD else f"fewer than {DEFAULT_THRESHOLD}"
 
 
+def downloadable_estimates(estimates: pd.DataFrame) -> pd.DataFrame:
+    """Every estimate for the report's CSV, with sample sizes under the suppression threshold left
+    blank (as `shown_n` does on the page)."""
+    out = estimates.copy()
+    out["n"] = out["n"].astype("Int64").where(out["n"] >= DEFAULT_THRESHOLD)
+    return out
+
+
 def domain_table(estimates: pd.DataFrame, domain_variable: str) -> pd.DataFrame:
     """One row per year and group, one column per indicator: "estimate (SE)" with NCES flags."""
     rows = estimates[estimates["domain_variable"] == domain_variable].copy()

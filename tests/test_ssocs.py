@@ -401,3 +401,14 @@ def test_peer_sentences_carry_the_caution_flag():
             "ci_low": 73.6, "ci_high": 79.4, "n": 997, "flag": ""}
     text = nc.peer_sentences(pd.DataFrame([peer, high]))
     assert "**78%** (interpret with caution: the standard error is 30% to 50% of the estimate; 95% CI 30% to 100%)" in text
+
+
+def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
+    from sro_research import nces_comparisons as nc
+    from sro_research.suppression import DEFAULT_THRESHOLD
+
+    rows = [{column: 0 for column in ssocs.ESTIMATE_COLUMNS} | {"n": n, "flag": ""} for n in (1, DEFAULT_THRESHOLD - 1, DEFAULT_THRESHOLD, 2724)]
+    out = nc.downloadable_estimates(pd.DataFrame(rows))
+    assert list(out.columns) == ssocs.ESTIMATE_COLUMNS
+    assert out["n"].isna().tolist() == [True, True, False, False]
+    assert out["n"].dropna().tolist() == [DEFAULT_THRESHOLD, 2724]
