@@ -364,6 +364,7 @@ def test_notebook_with_microdata_writes_every_estimate(tmp_path, monkeypatch):
     assert list(written.columns) == ssocs.ESTIMATE_COLUMNS
     assert set(written["year"]) == set(ssocs.YEARS)
     assert "Same to the printed decimal" in text and ">NO<" not in text
+    assert "by percent non-Hispanic White enrollment" in text  # captions keep proper nouns capitalized
 
 
 def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path, monkeypatch):
