@@ -331,7 +331,10 @@ def checks_sentence(checks: pd.DataFrame, published: pd.DataFrame) -> str:
         return "No published figures for this school year; nothing to check."
     counts = checks["check"].value_counts()
     text = (f"Of {len(checks)} published figures, {counts.get('yes', 0)} agree with the data, "
-            f"{counts.get('no', 0)} {'does' if counts.get('no', 0) == 1 else 'do'} not, and {counts.get('not checkable', 0)} cannot be checked from survey answers.")
+            f"{counts.get('no', 0)} {'does' if counts.get('no', 0) == 1 else 'do'} not, "
+            + (f"{counts['not shown']} cannot be shown without revealing a count under the suppression threshold, "
+               if counts.get("not shown", 0) else "")
+            + f"and {counts.get('not checkable', 0)} cannot be checked from survey answers.")
     figures = published.set_index("figure_id")
     for _, row in checks[checks["check"] == "no"].iterrows():
         why = figures["note"].get(row["figure_id"])

@@ -185,6 +185,9 @@ def _group_role(group: str) -> tuple[str | None, str | None]:
     return None, race
 
 
+WITHHELD = "not shown"  # a check's verdict when its reproduced share is hidden: "yes, = 65%" would reveal it
+
+
 def _shown_percent(pct: int, count: int, n: int, threshold: int, hidden: bool = False) -> str:
     """The percent, unless it would let a reader work out a count under the threshold: its own
     counts are small, or the report's table hides this share (`hidden`) to protect another cell."""
@@ -232,10 +235,11 @@ def _check_agree_pct(figure, responses, threshold):
         if empty:
             return f"no answers from {', '.join(empty)}", None, rule
         pcts = {r: percent_as_published(*share) for r, share in shares.items()}
-        text = ", ".join(f"{GROUP_NAMES[r].lower()} "
-                         f"{_shown_percent(pcts[r], *shares[r], threshold, _table_hides(responses, 'agreed', ['role'], (r,), 'agreed', threshold))}"
-                         for r in pcts)
-        return text, all(p >= value for p in pcts.values()), rule
+        shown = {r: _shown_percent(pcts[r], *shares[r], threshold,
+                                   _table_hides(responses, "agreed", ["role"], (r,), "agreed", threshold)) for r in pcts}
+        text = ", ".join(f"{GROUP_NAMES[r].lower()} {shown[r]}" for r in pcts)
+        ok = all(p >= value for p in pcts.values())
+        return text, WITHHELD if any(v.startswith("not shown") for v in shown.values()) else ok, rule
     rule = f"rounded to a whole percent, = {value}%"
     count, n = _share(responses, role=role, race=race)
     if n == 0:
@@ -245,7 +249,8 @@ def _check_agree_pct(figure, responses, threshold):
     if role is not None:  # the share appears in the agreement table by group (and race): hidden there, hidden here
         by, keys = (["role", "race_ethnicity"], (role, race)) if race else (["role"], (role,))
         hidden = _table_hides(responses, "agreed", by, keys, "agreed", threshold)
-    return _shown_percent(pct, count, n, threshold, hidden), pct == value, rule
+    shown = _shown_percent(pct, count, n, threshold, hidden)
+    return shown, WITHHELD if shown.startswith("not shown") else pct == value, rule
 
 
 def _check_less_time(figure, responses, threshold):
@@ -255,7 +260,8 @@ def _check_less_time(figure, responses, threshold):
         return "no answers from students", None, rule
     pct = percent_as_published(count, n)
     hidden = _table_hides(responses, "sro_time", ["role"], ("student",), "less", threshold)
-    return f"{_shown_percent(pct, count, n, threshold, hidden)} of students", 45 <= pct < 50, rule
+    shown = _shown_percent(pct, count, n, threshold, hidden)
+    return f"{shown} of students", WITHHELD if shown.startswith("not shown") else 45 <= pct < 50, rule
 
 
 def _check_disagree_reasons(figure, responses, threshold):
@@ -300,9 +306,10 @@ CHECKS = {
 def published_checks(responses: pd.DataFrame, published: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """One row per published figure: what was printed, what the data gives, and whether they agree.
 
-    A reproduced count or percent that would reveal a count under `threshold` is not shown (its
-    check still is). `check` is "yes", "no", or "not checkable" for figures the survey data cannot speak to (not a
-    survey answer, or nobody in the data answered for that group).
+    A reproduced count or percent that would reveal a count under `threshold` is not shown, and
+    neither is the verdict of a percent check (a "yes" against a printed percent would give the
+    percent away). `check` is "yes", "no", "not shown", or "not checkable" for figures the survey
+    data cannot speak to (not a survey answer, or nobody in the data answered for that group).
     """
     rows = []
     for _, figure in published.iterrows():
@@ -319,6 +326,6 @@ def published_checks(responses: pd.DataFrame, published: pd.DataFrame, threshold
             "source_id": figure["source_id"],
             "reproduced": reproduced,
             "rule": rule,
-            "check": "not checkable" if ok is None else ("yes" if ok else "no"),
+            "check": "not checkable" if ok is None else WITHHELD if ok is WITHHELD else ("yes" if ok else "no"),
         })
     return pd.DataFrame(rows)

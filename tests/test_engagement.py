@@ -455,7 +455,8 @@ def test_published_checks_do_not_reveal_small_counts():
     })
     checks = published_checks(responses, load_published("engagement_2017_press"), threshold=10).set_index("figure_id")
     assert checks.loc["B05", "reproduced"] == "fewer than 10 parents" and checks.loc["B05", "check"] == "no"
-    assert checks.loc["B09", "reproduced"].startswith("not shown") and checks.loc["B09", "check"] == "no"  # 3 of 4 = 75%
+    # 3 of 4 = 75%: neither the percent nor the verdict is shown (a "yes" would give the percent away)
+    assert checks.loc["B09", "reproduced"].startswith("not shown") and checks.loc["B09", "check"] == "not shown"
     assert "students not shown" in checks.loc["B07", "reproduced"]  # 5 students disagreed: under 10
 
 
@@ -545,3 +546,21 @@ def test_blank_cells_are_unanswered_even_when_missing_values_omits_them(tmp_path
     responses = read_responses(export, mapping).responses
     assert responses["sro_time"].isna().tolist() == [True, False]
     assert responses["race_ethnicity"].isna().all()
+
+
+def test_a_hidden_share_keeps_its_check_verdict_hidden_too():
+    # 13 of 20 African American parents agreed: 65%, as printed. Their n (20) is shown in the
+    # table by race, so "yes, = 65%" would give away 13 and the 7 who did not agree.
+    rows = ([("parent", "african_american", "agree")] * 13 + [("parent", "african_american", "disagree")] * 7
+            + [("parent", "white", "agree")] * 60 + [("parent", "white", "disagree")] * 25
+            + [("student", "white", "agree")] * 80 + [("student", "white", "disagree")] * 20)
+    responses = pd.DataFrame(rows, columns=["role", "race_ethnicity", "sro_agree"]).assign(
+        sro_time="same", scenario="eliminate", reasons=None, comment=None)
+    by_race = er.shares_table(responses, "agreed", ["role", "race_ethnicity"], 10).set_index(["role", "race_ethnicity"])
+    assert by_race.loc[("Parents", "African American/Black"), "n"] == 20
+    published = load_published("engagement_2017_press")
+    checks = published_checks(responses, published, threshold=10).set_index("figure_id")
+    assert checks.loc["B09", "reproduced"].startswith("not shown")
+    assert checks.loc["B09", "check"] == "not shown"
+    sentence = er.checks_sentence(checks.reset_index(), published)
+    assert re.search(r"\d+ cannot be shown without revealing a count under the suppression threshold", sentence)
