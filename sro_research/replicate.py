@@ -228,7 +228,8 @@ class ReplicateDesign:
         if len(nums) != len(dens):
             raise ValueError(f"{len(nums)} numerators but {len(dens)} denominators")
         names = [f"{a}/{b}" for a, b in zip(nums, dens)]
-        out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), self._membership(by, by_each))
+        membership = self._membership(by, by_each, reserved=("numerator", "denominator"))
+        out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), membership)
         # From the pairs themselves, not by splitting "a/b": a column name may hold a "/".
         groups = len(out) // len(names)
         out.insert(out.columns.get_loc("variable") + 1, "numerator", np.repeat(nums, groups))
@@ -252,7 +253,7 @@ class ReplicateDesign:
             [np.where(missing, np.nan, (column == level).to_numpy(dtype=float)) for level in levels]
         )
         labels = [f"{variable}={level}" for level in levels]
-        out = self._estimate("mean", labels, values, None, self._membership(by, by_each))
+        out = self._estimate("mean", labels, values, None, self._membership(by, by_each, reserved=("level",)))
         out.insert(out.columns.get_loc("variable") + 1, "level", out["variable"].map(dict(zip(labels, levels))))
         out["variable"] = variable
         return out
@@ -300,13 +301,24 @@ class ReplicateDesign:
         in_domain[np.flatnonzero(rows), domain[rows]] = 1.0
         return in_domain
 
-    def _membership(self, by, by_each) -> tuple[np.ndarray, pd.DataFrame | None]:
-        """(n x G) 0/1 domain membership and one row of labels per domain (None: whole sample)."""
+    def _membership(self, by, by_each, reserved=()) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """(n x G) 0/1 domain membership and one row of labels per domain (None: whole sample).
+
+        `reserved`: the caller's own result columns besides RESULT_COLUMNS (e.g. "level"); a `by`
+        variable with one of those names would collide with it in the result, so it is refused.
+        """
         if by is not None and by_each is not None:
             raise ValueError("give either by (one classification) or by_each (several, separately), not both")
         if by is None and by_each is None:
             return np.ones((len(self.data), 1)), None
         if by is not None:
+            taken = {"variable", *RESULT_COLUMNS, *reserved}
+            for name in _as_list(by):
+                if name in taken:
+                    raise ValueError(
+                        f"by variable {name!r} has the name of a result column ({', '.join(sorted(taken))}); "
+                        f"rename it in the data first, or use by_each"
+                    )
             domain, labels = self._domains(by)
             return self._one_hot(domain, len(labels)), labels
         blocks, labels = [], []

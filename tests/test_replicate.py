@@ -322,3 +322,22 @@ def test_proportion_of_a_column_mixing_numbers_and_text():
     shares = ReplicateDesign(frame, "w", "rep[0-9]+").proportion("c")
     assert list(shares["level"]) == [1, 2, "refused"]
     assert shares["estimate"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name, call", [
+    ("n", lambda d: d.mean("y", by="n")),  # used to overwrite the domain labels with sample sizes
+    ("flag", lambda d: d.total("y", by=["g", "flag"])),
+    ("level", lambda d: d.proportion("c", by="level")),  # used to fail with "cannot insert level"
+    ("numerator", lambda d: d.ratio("y", "w", by="numerator")),
+])
+def test_a_by_variable_named_like_a_result_column_is_refused_clearly(name, call):
+    frame = small_frame().assign(c=["x", "y", "z"] * 10, g=["a", "b"] * 15)
+    frame[name] = ["p", "q"] * 15
+    with pytest.raises(ValueError, match=f"by variable '{name}' has the name of a result column"):
+        call(ReplicateDesign(frame, "w", "rep[0-9]+"))
+
+
+def test_a_by_variable_named_level_still_works_for_means():
+    frame = small_frame().assign(level=["p", "q"] * 15)
+    out = ReplicateDesign(frame, "w", "rep[0-9]+").mean("y", by="level")
+    assert list(out["level"]) == ["p", "q"]
