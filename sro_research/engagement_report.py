@@ -140,10 +140,22 @@ def suppressed_counts(counts: pd.DataFrame, threshold: int, index_name: str, tot
 
 
 def reasons_table(responses: pd.DataFrame, agreed: bool, threshold: int) -> pd.DataFrame:
-    """Reasons chosen by respondents who agreed (or disagreed), most chosen first, suppressed."""
+    """Reasons chosen by respondents who agreed (or disagreed), most chosen first, suppressed.
+
+    Every reason in the codebook is listed: one left out would tell a reader nobody chose it.
+    Suppressed reasons follow the shown ones in codebook order, so their order says nothing either.
+    """
     table = reason_counts(responses, agreed)
-    table = table.assign(share=table["respondents"] / table["of"])
+    labels = load_codebook().item("reasons").values
+    unchosen = [code for code in labels if code not in set(table["reason"])]
+    of = int(table["of"].iloc[0]) if len(table) else 0
+    table = pd.concat([table, pd.DataFrame({"reason": unchosen, "label": [labels[c] for c in unchosen],
+                                            "respondents": 0, "of": of})], ignore_index=True)
+    table = table.assign(share=table["respondents"] / table["of"].where(table["of"] > 0))
     table = suppress_shares(table, "respondents", "of", threshold, dependent=("share",))
+    order = {code: i for i, code in enumerate(labels)}
+    table = table.assign(_hidden_order=[order[c] if hidden else -1 for c, hidden in zip(table["reason"], table["suppressed"])])
+    table = table.sort_values("_hidden_order", kind="stable").drop(columns="_hidden_order").reset_index(drop=True)
     check_no_small_counts(table, threshold, ["respondents", "of"], total_column="of")
     table["share"] = [v if v == SUPPRESSED else round(100 * v, 1) for v in table["share"]]
     return table.rename(columns={"share": "percent", "of": "answered"}).drop(columns="suppressed")

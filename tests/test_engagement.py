@@ -564,3 +564,16 @@ def test_a_hidden_share_keeps_its_check_verdict_hidden_too():
     assert checks.loc["B09", "check"] == "not shown"
     sentence = er.checks_sentence(checks.reset_index(), published)
     assert re.search(r"\d+ cannot be shown without revealing a count under the suppression threshold", sentence)
+
+
+def test_reasons_nobody_chose_are_listed_as_suppressed_not_left_out():
+    # The questions table lists every reason; leaving one out of the table would say "chosen by 0".
+    responses = pd.DataFrame({"sro_agree": ["agree"] * 40, "reasons": ["general_safety"] * 25 + ["relationships"] * 15})
+    table = er.reasons_table(responses, True, 10)
+    assert set(table["reason"]) == set(load_codebook().codes("reasons"))
+    shown = table[table["respondents"] != SUPPRESSED]
+    assert shown["reason"].tolist() == ["general_safety", "relationships"]
+    hidden = table[table["respondents"] == SUPPRESSED]
+    assert (hidden["percent"] == SUPPRESSED).all()
+    codes = load_codebook().codes("reasons")
+    assert hidden["reason"].tolist() == [c for c in codes if c not in ("general_safety", "relationships")]  # codebook order
