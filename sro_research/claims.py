@@ -559,9 +559,11 @@ def national_context(folder=None, nearest: pd.DataFrame | None = None) -> pd.Dat
     """The national shares around the district's 30%, one row each, for the figure and its table:
     label, year, percent, ci_low, ci_high (NaN when no SE is published), source."""
     f = Figures.load(folder)
-    rows = [{"label": "MPS page: any SRO (claimed)", "year": "2013-14", "percent": f.value("A23"), "source": "MPS SRO page"}]
+    rows = [{"label": "MPS page: any SRO (claimed)", "year": f.row("A23")["school_year"], "percent": f.value("A23"),
+             "source": "MPS SRO page"}]
     security = security_43_check(f)
-    rows.append({"label": "NCES: any security staff (23.7 + 19.3)", "year": "2013-14", "percent": security["any"],
+    parts = f"{fmt(security['full_time'], 1)} + {fmt(security['part_time_only'], 1)}"
+    rows.append({"label": f"NCES: any security staff ({parts})", "year": f.row(security["ids"][0])["school_year"], "percent": security["any"],
                  "source": "Digest 233.70a"})
     for r in f.rows[f.rows["measure"].isin(["sro_pct", "sworn_law_enforcement_pct"]) & f.rows["value"].notna()].itertuples():
         what = "any SRO" if r.measure == "sro_pct" else "sworn law enforcement incl. SROs"

@@ -222,3 +222,11 @@ def test_status_sentence_names_the_discrepancies_only_when_there_are_some(ledger
     )
     none = ledger.assign(status=ledger["status"].replace("discrepancy", "consistent"))
     assert "0 do not add up and" in claims.status_sentence(none) and "()" not in claims.status_sentence(none)
+
+
+def test_national_context_label_shows_the_parts_it_adds(published_copy):
+    edit_cell(published_copy, "nces_digest_233_70a.csv", "F02", "value", "20.3")
+    edit_cell(published_copy, "nces_digest_233_70a.csv", "F02", "value_text", "20.3")
+    context = claims.national_context(published_copy)
+    row = context[context["label"].str.startswith("NCES: any security staff")].iloc[0]
+    assert row["label"] == "NCES: any security staff (23.7 + 20.3)" and row["percent"] == 44.0
