@@ -217,7 +217,7 @@ def _race(f: Figures) -> dict:
     total = f.value("A05")
     return _row(
         "L08", "Of the 16 SROs, 9 are White, 3 Asian American and 4 Black.", f.cite(["A13", "A14", "A15"], []),
-        "9 White, 3 Asian American, 4 Black", f"{' + '.join(fmt(p) for p in parts)} = {fmt(sum(parts))} (page total {fmt(total)})",
+        ", ".join(f"{f.text(i)} {f.row(i)['group']}" for i in ("A13", "A14", "A15")), f"{' + '.join(fmt(p) for p in parts)} = {fmt(sum(parts))} (page total {fmt(total)})",
         total_status(sum(parts), total, 0),
         "The parts add up to the page's count of SROs; no other source gives the officers' race or ethnicity.",
     )
@@ -337,12 +337,12 @@ def _national_sro_count(f: Figures, margin: float) -> dict:
     return _row(
         "L15", "The 30% stands for almost 30,000 schools nationwide.", f.cite(["A24"], ["F41"]), f.text("A24"),
         f"{fmt(c['percent'])}% × {fmt(c['weighted_total'])} = {fmt(round(c['schools_at_percent']))} schools; "
-        f"30,000 would be {fmt(c['implied_percent'], 1)}%",
+        f"{fmt(c['claimed_schools'])} would be {fmt(c['implied_percent'], 1)}%",
         c["status"],
         f"NCES weights the 2013-14 survey to {fmt(c['weighted_total'])} public schools (SE {fmt(c['weighted_total_se'])}). "
         f"Even at {fmt(c['percent'] + f.half_unit('A23'))}% and the top of the total's 95% interval the count is at most "
         f"{fmt(round(c['highest_plausible']))}, below {fmt(round(c['lowest_read_as_almost']))} "
-        f"('almost' read as within {fmt(margin * 100)}% below 30,000)."
+        f"('almost' read as within {fmt(margin * 100)}% below {fmt(c['claimed_schools'])})."
         if c["status"] == "discrepancy" else
         f"{fmt(c['percent'])}% of the weighted total can reach {fmt(round(c['highest_plausible']))} schools.",
     )
@@ -415,7 +415,7 @@ def _minnesota_high(f: Figures) -> dict:
         f.cite(["A27"], ["E05"]), f.text("A27"),
         f"report abstract: {f.text('E05')}; {fmt(claimed)}% rounds to {fmt(round(claimed / 10))}-in-10",
         "consistent" if agrees else "discrepancy",
-        "Only the abstract's rounded '6-in-10' was readable; the exact 61% is unverified.",
+        f"Only the abstract's rounded '{f.text('E05').removeprefix('as high as ')}' was readable; the exact {fmt(claimed)}% is unverified.",
     )
 
 

@@ -230,3 +230,17 @@ def test_national_context_label_shows_the_parts_it_adds(published_copy):
     context = claims.national_context(published_copy)
     row = context[context["label"].str.startswith("NCES: any security staff")].iloc[0]
     assert row["label"] == "NCES: any security staff (23.7 + 20.3)" and row["percent"] == 44.0
+
+
+def test_ledger_quotes_the_page_figures_it_reads(published_copy):
+    edit_cell(published_copy, "mps_program_page.csv", "A24", "value", "26000")
+    edit_cell(published_copy, "mps_program_page.csv", "A24", "value_text", "almost 26,000")
+    for figure_id, value in (("A13", "8"), ("A15", "5")):
+        edit_cell(published_copy, "mps_program_page.csv", figure_id, "value", value)
+        edit_cell(published_copy, "mps_program_page.csv", figure_id, "value_text", value)
+    edit_cell(published_copy, "mps_program_page.csv", "A27", "value", "62")
+    edit_cell(published_copy, "mps_program_page.csv", "A27", "value_text", "62%")
+    ledger = claims.claims_ledger(published_copy).set_index("claim_id")
+    assert "26,000 would be 30.9%" in ledger.loc["L15", "checked_value"]
+    assert ledger.loc["L08", "published_value"] == "8 White, 3 Asian American, 5 Black"
+    assert "the exact 62% is unverified" in ledger.loc["L19", "reason"]
