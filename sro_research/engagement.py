@@ -291,17 +291,21 @@ def _read_table(path: Path) -> pd.DataFrame:
     if suffix in (".xlsx", ".xlsm"):
         try:
             table = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+            header = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False, header=None, nrows=1)
         except Exception as error:  # openpyxl raises several types for a damaged workbook
             raise EngagementDataError([f"{path}: cannot be read as an Excel workbook: {error}"]) from error
     elif suffix in (".csv", ".txt"):
-        table = _read_csv(path)
+        table, header = _read_csv(path)
     else:
         raise EngagementDataError([f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx"])
+    # The header row as written: pandas renames a repeated header ("scenario.1"), hiding the repeat.
+    header_row = [str(c).strip() for c in header.iloc[0].fillna("")] if len(header) else []
     table.columns = [str(c).strip() for c in table.columns]
     table = table.fillna("").astype(str)
     table = table[(table.map(str.strip) != "").any(axis=1)]  # blank rows are not respondents
     if table.empty:
         raise EngagementDataError([f"{path}: no responses (a header row but no data rows)"])
+    table.attrs["header"] = header_row
     return table
 
 
@@ -310,7 +314,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             # Blank lines are kept (and dropped later) so row numbers in messages match the file.
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, skip_blank_lines=False)
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, skip_blank_lines=False)
+            header = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, header=None, nrows=1)
+            return table, header
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError as error:
@@ -339,6 +345,14 @@ def _apply_mapping(raw: pd.DataFrame, path: Path, mapping: Mapping, codebook: Co
             problems.append(
                 f"{path}: required column {header!r} (codebook item {item.name}) is missing; "
                 f"columns in the file: {', '.join(repr(c) for c in raw.columns)}"
+            )
+    written = raw.attrs.get("header") or list(raw.columns)
+    for name, actual in found.items():
+        positions = [i for i, h in enumerate(written, 1) if _norm(h) == _norm(actual)]
+        if len(positions) > 1:
+            problems.append(
+                f"{path}: column {actual!r} (codebook item {name}) appears {len(positions)} times in the header row "
+                f"(columns {', '.join(map(str, positions))}); rename or remove all but one"
             )
     if problems:
         raise EngagementDataError(problems)

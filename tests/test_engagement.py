@@ -577,3 +577,18 @@ def test_reasons_nobody_chose_are_listed_as_suppressed_not_left_out():
     assert (hidden["percent"] == SUPPRESSED).all()
     codes = load_codebook().codes("reasons")
     assert hidden["reason"].tolist() == [c for c in codes if c not in ("general_safety", "relationships")]  # codebook order
+
+
+@pytest.mark.parametrize("header", ["scenario,scenario", "Scenario,scenario "])
+def test_a_mapped_header_that_appears_twice_is_refused(tmp_path, header):
+    path = write(tmp_path, f"respondent_id,role,sro_agree,sro_time,{header}\nA1,student,agree,less,eliminate,maintain_modify\n")
+    with pytest.raises(EngagementDataError, match=r"column 'scenario' \(codebook item scenario\) appears 2 times in the header row \(columns 5, 6\)"):
+        read_responses(path)
+
+
+def test_a_mapped_header_that_appears_twice_in_a_workbook_is_refused(tmp_path):
+    path = tmp_path / "export.xlsx"
+    pd.DataFrame([["A1", "student", "agree", "less", "eliminate", "maintain_modify"]]).to_excel(
+        path, index=False, header=["respondent_id", "role", "sro_agree", "sro_time", "scenario", "scenario"])
+    with pytest.raises(EngagementDataError, match=r"appears 2 times in the header row \(columns 5, 6\)"):
+        read_responses(path)
