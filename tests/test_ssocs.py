@@ -318,7 +318,7 @@ def test_published_pieces_need_no_microdata():
     assert local.iloc[0]["Estimate (%)"] == 100.0 and "seven" in local.iloc[0]["As published"]
 
 
-def run_notebook(tmp_path, monkeypatch, ssocs_dir):
+def run_notebook(tmp_path, monkeypatch, ssocs_dir, **parameters):
     import papermill
 
     monkeypatch.setenv("SRO_REPORT_NAME", "nces_comparisons")
@@ -329,7 +329,8 @@ def run_notebook(tmp_path, monkeypatch, ssocs_dir):
         monkeypatch.setenv(ssocs.SSOCS_DIR_ENV, str(ssocs_dir))
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(
-        str(project_root() / "notebooks" / "nces_comparisons.ipynb"), str(out), cwd=str(project_root()), progress_bar=False
+        str(project_root() / "notebooks" / "nces_comparisons.ipynb"), str(out), cwd=str(project_root()), progress_bar=False,
+        parameters=parameters,
     )
     import nbformat
 
@@ -413,3 +414,12 @@ def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
     assert list(out.columns) == ssocs.ESTIMATE_COLUMNS
     assert out["n"].isna().tolist() == [True, True, False, False]
     assert out["n"].dropna().tolist() == [DEFAULT_THRESHOLD, 2724]
+
+
+@needs_data
+@pytest.mark.slow
+def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, monkeypatch):
+    # 2017-18 does not measure any_sro: nothing to put in the peer table, so no empty table.
+    text, figures, tables = run_notebook(tmp_path, monkeypatch, SSOCS, years=["2017-18"], indicators=["any_sro"])
+    assert "National estimates: schools like MPS high schools" not in text
+    assert not (tables / "peer_comparison.csv").exists()
