@@ -43,8 +43,9 @@ def load_names(path: str | os.PathLike | None = None) -> list[str]:
 
 
 def _names_pattern(names: list[str]) -> re.Pattern | None:
-    # Case-sensitive on purpose: "Will" or "Hope" as a name, not "will" or "hope" as a word.
-    forms = sorted({form for n in names for form in (n, n.upper())}, key=len, reverse=True)
+    # Case-sensitive on purpose: "Will" or "Hope" as a name, not "will" or "hope" as a word. Each name
+    # is matched as listed, in capitals and capitalised (rosters often list "JAMAL"; comments write "Jamal").
+    forms = sorted({form for n in names for form in (n, n.upper(), n.title())}, key=len, reverse=True)
     if not forms:
         return None
     return re.compile(r"\b(?:" + "|".join(re.escape(f) for f in forms) + r")\b")

@@ -118,3 +118,10 @@ def test_social_security_style_numbers_are_ids(text, expected):
                                   "62.5% of 1,234,567 people", "in 2016-2017"])
 def test_ordinary_numbers_are_left_alone(text):
     assert scrub(text, NAMES) == text
+
+
+def test_names_from_an_upper_case_roster_are_found_as_usually_written():
+    # Rosters often come in capitals; comments write names capitalised.
+    assert scrub("Ask Jamal Olson or JAMAL.", ["JAMAL", "OLSON"]) == "Ask [name] [name] or [name]."
+    assert scrub("Mr. Mcdonald and Mr. McDonald", ["McDonald"]) == "Mr. [name] and Mr. [name]"
+    assert personal_info_left("Jamal was there", ["JAMAL"]) == ["name"]
