@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import ssocs
-from .published import load_published
+from .published import figure, load_published
 from .suppression import DEFAULT_THRESHOLD
 
 TREND_INDICATORS = {
@@ -72,7 +72,7 @@ def published_trend_points() -> pd.DataFrame:
     for figure_id, dataset, indicator, kind in PUBLISHED_TREND:
         # Each row keeps its figure_id and source_id, so the report's table cites them.
         table = load_published(dataset)
-        row = table.loc[table["figure_id"] == figure_id].iloc[0]
+        row = figure(table, figure_id=figure_id)
         rows.append(
             {
                 "year": row["school_year"], "indicator": indicator, "estimate": float(row["value"]),
@@ -178,7 +178,7 @@ def local_figures() -> pd.DataFrame:
     """MPS and Minnesota SRO figures, as published, with figure ids."""
     mps = load_published("mps_program_page")
     mn = load_published("minnesota_sro")
-    sites = mps.loc[mps["figure_id"] == "A09"].iloc[0]
+    sites = figure(mps, figure_id="A09")
     rows = [
         {
             "Who": "MPS comprehensive high schools",
@@ -196,7 +196,7 @@ def local_figures() -> pd.DataFrame:
         ("E05", "Minnesota high schools", "Minnesota high schools 2013"),
         ("E06", "Minnesota high schools, grades 9-12 only", "MN grades 9-12 high schools 2013 (unverified)"),
     ):
-        row = mn.loc[mn["figure_id"] == figure_id].iloc[0]
+        row = figure(mn, figure_id=figure_id)
         flags = f" [{row['flags']}]" if isinstance(row["flags"], str) and row["flags"] else ""
         rows.append(
             {

@@ -423,3 +423,18 @@ def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, mon
     text, figures, tables = run_notebook(tmp_path, monkeypatch, SSOCS, years=["2017-18"], indicators=["any_sro"])
     assert "National estimates: schools like MPS high schools" not in text
     assert not (tables / "peer_comparison.csv").exists()
+
+
+def test_a_missing_published_trend_figure_is_named(tmp_path, monkeypatch):
+    from sro_research import nces_comparisons as nc
+    from sro_research.published import PublishedDataError
+    from tests.test_published import FOLDER
+
+    root = tmp_path / "project"
+    shutil.copytree(FOLDER, root / "data" / "published")
+    (root / "reports.toml").write_text("", encoding="utf-8")
+    path = root / "data" / "published" / "nces_frss_2013_14.csv"
+    path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(True) if not line.startswith("F37,")), encoding="utf-8")
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
+    with pytest.raises(PublishedDataError, match="F37"):
+        nc.published_trend_points()
