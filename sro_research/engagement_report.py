@@ -23,6 +23,7 @@ from .engagement_stats import (
     chi_square,
     describe_difference,
     hidden_shares,
+    percent_as_published,
     reason_counts,
 )
 from .freetext import assert_scrubbed, comment_themes, theme_counts
@@ -198,7 +199,7 @@ def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
             continue
         tied = tied["answer"].map(SCENARIO_SHORT).tolist()
         name = tied[0] if len(tied) == 1 else "a tie between " + " and ".join(tied)
-        tops[role] = (name, round(100 * best["share"]))
+        tops[role] = (name, percent_as_published(int(best["count"]), int(best["n"])))
     if tops:
         favourites = {name for name, _ in tops.values()}
         listed = ", ".join(f"{GROUP_NAMES[r].lower()} {pct}%" for r, (_, pct) in tops.items())

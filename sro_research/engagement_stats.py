@@ -149,7 +149,8 @@ def reason_counts(responses: pd.DataFrame, agreed: bool) -> pd.DataFrame:
 
 def describe_difference(a_name: str, a: pd.Series, b_name: str, b: pd.Series) -> str:
     """A sentence comparing two shares (rows of agreement_shares), saying whether the CIs overlap."""
-    pa, pb = round(100 * a["share"]), round(100 * b["share"])
+    # Whole percents rounded half up, as the press and the published checks round (round() goes half to even).
+    pa, pb = (percent_as_published(int(r["count"]), int(r["n"])) for r in (a, b))
     overlap = a["ci_low"] <= b["ci_high"] and b["ci_low"] <= a["ci_high"]
     gap = abs(pa - pb)
     if pa == pb:

@@ -592,3 +592,13 @@ def test_a_mapped_header_that_appears_twice_in_a_workbook_is_refused(tmp_path):
         path, index=False, header=["respondent_id", "role", "sro_agree", "sro_time", "scenario", "scenario"])
     with pytest.raises(EngagementDataError, match=r"appears 2 times in the header row \(columns 5, 6\)"):
         read_responses(path)
+
+
+def test_sentences_round_percents_as_the_checks_do():
+    # 29 of 40 = 72.5%: the published checks print 73% (half up, as the press); the sentences must too.
+    responses = _agreement_responses({"student": (29, 11), "staff": (30, 10), "parent": (36, 14)})
+    sentences = " ".join(er.comparison_sentences(responses, 10))
+    checks = published_checks(responses, load_published("engagement_2017_press"), threshold=10).set_index("figure_id")
+    assert "students 73%" in checks.loc["B07", "reproduced"]
+    assert "73%" in sentences and "72%" in sentences  # students 72.5% -> 73%, parents 36/50 = 72%
+    assert "vs 72%" in sentences and "(75% vs 73%, 2 points)" in sentences
