@@ -120,6 +120,10 @@ class ReplicateDesign:
                 raise ValueError(f"the {label} contain missing values; weights must be complete")
             if (values < 0).any():
                 raise ValueError(f"the {label} contain negative values")
+        if not 0 < ci_level < 1:
+            raise ValueError(f"ci_level must be between 0 and 1 (0.95 for 95%), got {ci_level!r}")
+        if df is not None and not df > 0:
+            raise ValueError(f"df must be positive (or None for the normal quantile), got {df!r}")
         n_rep = reps.shape[1]
         if n_rep < 2:
             raise ValueError(f"need at least 2 replicate weights, got {n_rep}")

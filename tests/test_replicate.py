@@ -279,6 +279,8 @@ def test_nces_flags_and_thresholds_are_parameters():
         ({"type": "Fay"}, "rho"),
         ({"type": "other"}, "scale"),
         ({"rscales": [1, 1]}, "rscales has 2 values"),
+        ({"ci_level": 95}, "ci_level must be between 0 and 1"),  # a percent gave NaN intervals
+        ({"df": 0}, "df must be positive"),
     ],
 )
 def test_bad_design_arguments_are_refused(kwargs, message):
