@@ -315,6 +315,8 @@ class ReplicateDesign:
             raise ValueError("give either by (one classification) or by_each (several, separately), not both")
         if by is None and by_each is None:
             return np.ones((len(self.data), 1)), None
+        if not _as_list(by if by is not None else by_each):
+            raise ValueError("by/by_each is an empty list of domain variables; pass None for the whole sample")
         if by is not None:
             taken = {"variable", *RESULT_COLUMNS, *reserved}
             for name in _as_list(by):

@@ -343,3 +343,9 @@ def test_a_by_variable_named_level_still_works_for_means():
     frame = small_frame().assign(level=["p", "q"] * 15)
     out = ReplicateDesign(frame, "w", "rep[0-9]+").mean("y", by="level")
     assert list(out["level"]) == ["p", "q"]
+
+
+@pytest.mark.parametrize("kwargs", [{"by": []}, {"by_each": []}])
+def test_an_empty_by_list_is_refused_clearly(kwargs):
+    with pytest.raises(ValueError, match="empty list of domain variables"):
+        ReplicateDesign(small_frame(), "w", "rep[0-9]+").mean("y", **kwargs)
