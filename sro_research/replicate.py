@@ -190,10 +190,15 @@ class ReplicateDesign:
         return self._weights.shape[1] - 1
 
     def subset(self, rows) -> "ReplicateDesign":
-        """The design restricted to `rows` (a boolean mask); replicate weights travel with rows."""
-        mask = np.asarray(rows, dtype=bool)
-        if mask.shape != (len(self.data),):
+        """The design restricted to `rows` (a boolean mask); replicate weights travel with rows.
+
+        A missing value in the mask (pd.NA, from a comparison on a column with missing values)
+        leaves that row out, as R's subset() does.
+        """
+        values = np.asarray(rows, dtype=object)
+        if values.shape != (len(self.data),):
             raise ValueError(f"subset needs one boolean per row ({len(self.data)})")
+        mask = pd.array(values, dtype="boolean").fillna(False).to_numpy(dtype=bool)
         return ReplicateDesign(
             self.data.loc[mask],
             self._weights[mask, 0],

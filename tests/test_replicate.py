@@ -349,3 +349,12 @@ def test_a_by_variable_named_level_still_works_for_means():
 def test_an_empty_by_list_is_refused_clearly(kwargs):
     with pytest.raises(ValueError, match="empty list of domain variables"):
         ReplicateDesign(small_frame(), "w", "rep[0-9]+").mean("y", **kwargs)
+
+
+def test_subset_treats_a_missing_condition_as_false_like_r():
+    frame = small_frame().assign(s=pd.array(["a", "b", None] * 10, dtype="string"))
+    design = ReplicateDesign(frame, "w", "rep[0-9]+")
+    got = design.subset(frame["s"] == "a").mean("y")
+    expected = design.subset((frame["s"] == "a").fillna(False).to_numpy(dtype=bool)).mean("y")
+    assert_same(got, expected)
+    assert got.iloc[0]["n"] == 10
