@@ -13,7 +13,7 @@ from scipy.stats import chi2_contingency
 from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_confint
 
-from .engagement import MULTI_SEPARATOR, load_codebook
+from .engagement import MULTI_SEPARATOR, completeness, load_codebook
 from .suppression import DEFAULT_THRESHOLD, TOTAL, suppress
 
 CONFIDENCE = 0.95
@@ -222,8 +222,21 @@ def _check_respondents(figure, responses, threshold):
         ok, rule = n > value, f"'over {value:,.0f}': more than {value:,.0f}"
     else:
         ok, rule = round(n, -2) == value, f"{value:,.0f} read as rounded to the nearest hundred"
-    shown = f"{n:,}" if n >= threshold else f"fewer than {threshold}"
-    return f"{shown} {GROUP_NAMES[role].lower()}", ok, rule
+    group = GROUP_NAMES[role].lower()
+    if n < threshold:
+        return f"fewer than {threshold} {group}", ok, rule
+    if _respondents_table_hides(responses, role, threshold):
+        return f"{group} not shown (it would reveal a count under {threshold})", ok, rule
+    return f"{n:,} {group}", ok, rule
+
+
+def _respondents_table_hides(responses: pd.DataFrame, role: str, threshold: int) -> bool:
+    """Whether the report's respondents table (complete and partial by group, suppressed) hides
+    this group's total, e.g. to protect a small group: then printing it here would give that away."""
+    if not {"role", "sro_agree", "sro_time", "scenario"} <= set(responses.columns):
+        return False
+    counts = completeness(responses).set_index("role")[["complete", "partial"]]
+    return role in counts.index and bool(suppress(counts, threshold).hidden.loc[role, TOTAL])
 
 
 def _check_agree_pct(figure, responses, threshold):

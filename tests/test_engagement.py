@@ -602,3 +602,15 @@ def test_sentences_round_percents_as_the_checks_do():
     assert "students 73%" in checks.loc["B07", "reproduced"]
     assert "73%" in sentences and "72%" in sentences  # students 72.5% -> 73%, parents 36/50 = 72%
     assert "vs 72%" in sentences and "(75% vs 73%, 2 points)" in sentences
+
+
+def test_published_respondent_counts_stay_hidden_when_the_respondents_table_hides_them():
+    # 1 parent: hidden, and with it the students' and staff totals (the grand total 40 is shown).
+    # Printing "5 staff" and "34 students" beside it would give the 1 parent away.
+    responses = _agreement_responses({"student": (30, 4), "staff": (5, 0), "parent": (1, 0)})
+    shown = er.completeness_table(responses, 5).set_index("group")
+    assert shown.loc["Staff", "respondents"] == SUPPRESSED and shown.loc["Total", "respondents"] == 40
+    checks = published_checks(responses, load_published("engagement_2017_press"), threshold=5).set_index("figure_id")
+    assert checks.loc["B03", "reproduced"] == "staff not shown (it would reveal a count under 5)"
+    assert checks.loc["B01", "reproduced"] == "students not shown (it would reveal a count under 5)"
+    assert checks.loc["B03", "check"] == "no"  # 700 is far from any count under 40: the verdict gives nothing away
