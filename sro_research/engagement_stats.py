@@ -78,10 +78,27 @@ def hidden_shares(table: pd.DataFrame, by: list[str], threshold: int) -> tuple[p
     outer, inner = by[:-1], by[-1]
     hidden_count = pd.Series(False, index=table.index)
     hidden_n = pd.Series(False, index=table.index)
+    coarse = {}
+    if outer:
+        # The same answers by the outer groups alone (e.g. by role, the table shown before the one by
+        # race within role): what that table hides stays hidden here, or the rows would add up to it.
+        totals = table.groupby([*outer, "answer"], sort=False)["count"].sum().reset_index()
+        coarse_count, coarse_n = hidden_shares(totals, outer, threshold)
+        for i, row in totals.iterrows():
+            key = tuple(row[c] for c in outer)
+            coarse.setdefault(key, {})[row["answer"]] = bool(coarse_count[i])
+            coarse[key][TOTAL] = bool(coarse_n[i])
     parts = table.groupby(outer, sort=False) if outer else [((), table)]
-    for _, part in parts:
+    for keys, part in parts:
         counts = part.pivot(index=inner, columns="answer", values="count").fillna(0).astype("int64")
-        result = suppress(counts, threshold)
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        also_hide = None
+        if coarse.get(keys):
+            also_hide = pd.DataFrame(False, index=[*counts.index, TOTAL], columns=[*counts.columns, TOTAL])
+            for answer, hidden in coarse[keys].items():
+                if answer in also_hide.columns:
+                    also_hide.loc[TOTAL, answer] = hidden
+        result = suppress(counts, threshold, also_hide=also_hide)
         for i, row in part.iterrows():
             hidden_count[i] = bool(result.hidden.loc[row[inner], row["answer"]])
             hidden_n[i] = bool(result.hidden.loc[row[inner], TOTAL])

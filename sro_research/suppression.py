@@ -97,11 +97,14 @@ def exposed_cells(values: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int
     return [pos for pos, (low, high) in feasible_ranges(values, hidden).items() if high - low < 0.5]
 
 
-def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bool = True) -> SuppressedTable:
+def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bool = True,
+             also_hide: pd.DataFrame | None = None) -> SuppressedTable:
     """Primary plus complementary suppression of a table of counts (rows x columns, no totals).
 
     With totals=False the table is treated as shown without totals, but its totals are still
-    assumed knowable (e.g. from another table), so protection is the same.
+    assumed knowable (e.g. from another table), so protection is the same. `also_hide` (labelled
+    like the table with its Total row and column) marks cells hidden elsewhere, e.g. a total that
+    another table hides: they start hidden here and are protected like the small ones.
     """
     if threshold < 1:
         raise ValueError(f"suppression threshold must be at least 1, got {threshold}")
@@ -113,6 +116,8 @@ def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bo
     full = with_totals(numeric.astype("int64"))
     values = full.to_numpy()
     hidden = values < threshold
+    if also_hide is not None:
+        hidden |= also_hide.reindex(index=full.index, columns=full.columns, fill_value=False).to_numpy(dtype=bool)
     while True:
         exposed = exposed_cells(values, hidden)
         if not exposed:

@@ -614,3 +614,16 @@ def test_published_respondent_counts_stay_hidden_when_the_respondents_table_hide
     assert checks.loc["B03", "reproduced"] == "staff not shown (it would reveal a count under 5)"
     assert checks.loc["B01", "reproduced"] == "students not shown (it would reveal a count under 5)"
     assert checks.loc["B03", "check"] == "no"  # 700 is far from any count under 40: the verdict gives nothing away
+
+
+def test_the_table_by_race_does_not_add_up_to_a_count_the_table_by_group_hides():
+    # As in the test above, the parents' count (40) is hidden by group to protect the 3 community
+    # members who did not agree. Every parent answered "White", so a visible parents-White row would
+    # show that same 40.
+    responses = _agreement_responses({"student": (150, 50), "staff": (45, 15), "parent": (40, 12), "community": (27, 3)})
+    responses["race_ethnicity"] = "white"
+    by_group = er.shares_table(responses, "agreed", ["role"], 10).set_index("role")
+    assert by_group.loc["Parents", "count"] == SUPPRESSED
+    by_race = er.shares_table(responses, "agreed", ["role", "race_ethnicity"], 10).set_index(["role", "race_ethnicity"])
+    assert by_race.loc[("Parents", "White"), "count"] == SUPPRESSED
+    assert by_race.loc[("Students", "White"), "count"] == 150  # nothing hidden where the group's count is shown

@@ -154,3 +154,15 @@ def test_tables_full_of_small_and_zero_counts_stay_protected(cells):
     result = suppress(table, 10)
     assert not ((result.counts < 10) & ~result.hidden).any().any()
     assert recoverable(result.counts, result.hidden) == []
+
+
+def test_cells_hidden_in_another_table_are_kept_hidden_and_protected():
+    # The column totals are hidden elsewhere (e.g. in a coarser table): with one row they equal
+    # the cells, so the cells must be hidden too, and nothing hidden may be worked out.
+    table = pd.DataFrame({"agreed": [40], "did not agree": [12]}, index=["white"])
+    also = pd.DataFrame(False, index=["white", TOTAL], columns=["agreed", "did not agree", TOTAL])
+    also.loc[TOTAL, ["agreed", "did not agree"]] = True
+    result = suppress(table, 10, also_hide=also)
+    assert result.hidden.loc[TOTAL, "agreed"] and result.hidden.loc["white", "agreed"]
+    check_suppressed_table(result)
+    assert not suppress(table, 10).hidden.any().any()  # without it, nothing is small
