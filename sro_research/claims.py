@@ -293,12 +293,19 @@ def _national_sro_pct(f: Figures, nearest: pd.DataFrame | None) -> dict:
     else:
         where = "are missing"
     found = not f.flagged("F48", "not_found")
+    if found and pd.notna(searched["value"]):
+        # A 2013-14 figure was found: it checks the claim, within the page's rounding.
+        status = match_status(claimed, float(searched["value"]), f.half_unit("A23"))
+        first = f"NCES prints {searched['value_text']} for 2013-14 (figure F48)."
+    else:
+        status = "consistent" if found else "unverifiable"
+        first = "The SRO-only percentage and its SE were not found in the NCES report or tables the project could read."
     return _row(
         "L14", "In 2013-14, 30% of U.S. public schools had at least one full- or part-time SRO.",
         f.cite(["A23"], ["F48", *f.rows.index[f.rows["measure"] == "sro_pct"]]), f.text("A23"),
         f"2013-14 SRO figure {searched['value_text']} in NCES sources; {nearest_text}",
-        ("consistent" if found else "unverifiable"),
-        f"The SRO-only percentage and its SE were not found in the NCES report or tables the project could read. "
+        status,
+        f"{first} "
         f"The nearest national figures {where}, but they are for other years or a wider measure "
         f"(see the SSOCS section), so they do not check the {fmt(claimed)}%.",
     )

@@ -244,3 +244,13 @@ def test_ledger_quotes_the_page_figures_it_reads(published_copy):
     assert "26,000 would be 30.9%" in ledger.loc["L15", "checked_value"]
     assert ledger.loc["L08", "published_value"] == "8 White, 3 Asian American, 5 Black"
     assert "the exact 62% is unverified" in ledger.loc["L19", "reason"]
+
+
+def test_l14_compares_a_found_2013_14_figure_with_the_30_percent(published_copy):
+    edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "flags", "unverified")
+    edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "value", "24")
+    edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "value_text", "24%")
+    assert claims.claims_ledger(published_copy).set_index("claim_id").loc["L14", "status"] == "discrepancy"
+    edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "value", "30")
+    edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "value_text", "30%")
+    assert claims.claims_ledger(published_copy).set_index("claim_id").loc["L14", "status"] == "consistent"
