@@ -416,11 +416,12 @@ def _minnesota_all(f: Figures) -> dict:
 def _minnesota_high(f: Figures) -> dict:
     claimed, abstract = f.value("A27"), f.value("E05")
     # "6-in-10" is a figure rounded to tenths: anything that rounds to 6 tenths agrees with it.
-    agrees = round(claimed / 10) == round(abstract / 10)
+    tenths = lambda percent: math.floor(percent / 10 + 0.5)  # half up: 65% is 7-in-10 (round() gives 6)
+    agrees = tenths(claimed) == tenths(abstract)
     return _row(
         "L19", "For high schools serving grades 9-12 only, 61% across Minnesota have SROs.",
         f.cite(["A27"], ["E05"]), f.text("A27"),
-        f"report abstract: {f.text('E05')}; {fmt(claimed)}% rounds to {fmt(round(claimed / 10))}-in-10",
+        f"report abstract: {f.text('E05')}; {fmt(claimed)}% rounds to {fmt(tenths(claimed))}-in-10",
         "consistent" if agrees else "discrepancy",
         f"Only the abstract's rounded '{f.text('E05').removeprefix('as high as ')}' was readable; the exact {fmt(claimed)}% is unverified.",
     )

@@ -254,3 +254,10 @@ def test_l14_compares_a_found_2013_14_figure_with_the_30_percent(published_copy)
     edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "value", "30")
     edit_cell(published_copy, "nces_frss_2013_14.csv", "F48", "value_text", "30%")
     assert claims.claims_ledger(published_copy).set_index("claim_id").loc["L14", "status"] == "consistent"
+
+
+def test_l19_rounds_tenths_half_up(published_copy):
+    edit_cell(published_copy, "mps_program_page.csv", "A27", "value", "65")
+    edit_cell(published_copy, "mps_program_page.csv", "A27", "value_text", "65%")
+    row = claims.claims_ledger(published_copy).set_index("claim_id").loc["L19"]
+    assert "65% rounds to 7-in-10" in row["checked_value"] and row["status"] == "discrepancy"
