@@ -240,7 +240,8 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
         for _, r in peer.sort_values(["year", "indicator"]).iterrows():
             if r["flag"] == "‡":
                 continue
-            labels.append(f"U.S. peer group {r['year']}: {short[r['indicator']]}")
+            caution = " (! interpret with caution)" if r["flag"] == "!" else ""
+            labels.append(f"U.S. peer group {r['year']}: {short[r['indicator']]}{caution}")
             values.append(r["estimate"])
             lows.append(r["ci_low"])
             highs.append(r["ci_high"])

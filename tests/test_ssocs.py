@@ -438,3 +438,13 @@ def test_a_missing_published_trend_figure_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
     with pytest.raises(PublishedDataError, match="F37"):
         nc.published_trend_points()
+
+
+def test_peer_figure_marks_a_caution_estimate():
+    from sro_research import nces_comparisons as nc
+
+    row = {"year": "2017-18", "indicator": "sworn_law_enforcement", "domain_variable": "peer_group", "domain_value": "x",
+           "estimate": 77.7, "se": 24.5, "ci_low": 29.7, "ci_high": 100.0, "cv": 0.32, "n": 40, "weighted_n": 50.0, "flag": "!"}
+    fig = nc.peer_figure(pd.DataFrame([row]), nc.local_figures())
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "U.S. peer group 2017-18: sworn law enforcement (! interpret with caution)" in labels
