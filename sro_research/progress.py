@@ -67,11 +67,6 @@ class TerminalProgress(LineProgress):
         super().report_done(name, ok, seconds, detail)
 
 
-class SilentProgress(LineProgress):
-    def _say(self, text: str) -> None:
-        pass
-
-
 def for_stream(stream: TextIO | None = None) -> LineProgress:
     """A bar when a person is watching the terminal, plain lines otherwise."""
     stream = stream or sys.stderr
