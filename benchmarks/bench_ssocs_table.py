@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from sro_research import ssocs
+from sro_research.readers import ssocs
 
 
 def timed(function, repeat: int) -> tuple[float, float, object]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 ROOT_ENV = "SRO_PROJECT_ROOT"
 MARKER = "reports.toml"  # the one file that only the project root holds
+REPORT_ENV = "SRO_REPORT_NAME"  # set by the build for each report
+TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<report>
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path:

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import reports_dir
+from sro_research.paths import REPORT_ENV, TABLES_ENV, reports_dir
 
-REPORT_ENV = "SRO_REPORT_NAME"  # set by the build for each report
-TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<report>
 INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _URL = re.compile(r"https?://[^\s<]+")

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from sro_research.build import build
+from sro_research.build.pipeline import build
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from sro_research import __version__
-from sro_research.build import build, git_commit
-from sro_research.cli import main
+from sro_research.build.pipeline import build, git_commit
+from sro_research.build.cli import main
 from tests.conftest import EXTERNAL_RESOURCE
 
 
@@ -159,7 +159,7 @@ def test_out_folder_option(fixture_project, tmp_path):
 
 
 def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch):
-    from sro_research import build as build_module
+    from sro_research.build import pipeline as build_module
 
     real = build_module.render_html
 

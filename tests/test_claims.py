@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sro_research import claims
+from sro_research.reports import claims_ledger as claims
 from sro_research.paths import project_root
-from sro_research.published import load_published
-from sro_research.ssocs import find_ssocs_dir
+from sro_research.readers.published import load_published
+from sro_research.readers.ssocs import find_ssocs_dir
 from tests.test_published import FOLDER, edit_cell
 
 SSOCS = find_ssocs_dir()
@@ -172,7 +172,7 @@ def test_sources_table_says_when_a_year_is_not_recorded():
 
 @pytest.mark.slow
 def test_build_fails_on_a_malformed_published_file_naming_file_row_and_field(tmp_path, monkeypatch):
-    from sro_research.build import build
+    from sro_research.build.pipeline import build
 
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)

@@ -9,14 +9,14 @@ import pytest
 from scipy.stats import chi2_contingency
 from statsmodels.stats.proportion import proportion_confint
 
-from sro_research.engagement import (
+from sro_research.readers.engagement import (
     EngagementDataError,
     completeness,
     load_codebook,
     load_mapping,
     read_responses,
 )
-from sro_research.engagement_stats import (
+from sro_research.analysis.engagement_stats import (
     agreement_shares,
     answer_shares,
     chi_square,
@@ -25,8 +25,8 @@ from sro_research.engagement_stats import (
     reason_counts,
 )
 from sro_research.provenance import file_sha256, recorded_inputs
-from sro_research.published import load_published
-from sro_research.reconstruction import reconstruct_2017, shipped_path
+from sro_research.readers.published import load_published
+from sro_research.synthetic.reconstruction import reconstruct_2017, shipped_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engagement"
 ROOT = Path(__file__).resolve().parents[1]
@@ -267,9 +267,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
-from sro_research import engagement_report as er  # noqa: E402
-from sro_research.freetext import load_names, load_themes, personal_info_left  # noqa: E402
-from sro_research.suppression import SUPPRESSED  # noqa: E402
+from sro_research.reports import engagement_findings as er  # noqa: E402
+from sro_research.privacy.freetext import load_names, load_themes, personal_info_left  # noqa: E402
+from sro_research.privacy.suppression import SUPPRESSED  # noqa: E402
 
 ROLES = ["student", "staff", "parent", "community"]
 AGREE = ["strongly_agree", "agree", "disagree", "strongly_disagree", None]
@@ -374,7 +374,7 @@ def test_reconstruction_banner_names_published_and_illustrative_parts(reconstruc
     ([f"responses_path={FIXTURES / 'export.xlsx'}", f"mapping_path={MAPPING}", "suppression_threshold=5"], False),
 ])
 def test_report_builds_with_a_banner_only_for_the_reconstruction(tmp_path, assignments, reconstruction_data):
-    from sro_research.build import build
+    from sro_research.build.pipeline import build
 
     results = build(["engagement_findings"], assignments, out=tmp_path)
     assert all(r.ok for r in results), [str(r.failure) for r in results]
@@ -389,7 +389,7 @@ def test_report_builds_with_a_banner_only_for_the_reconstruction(tmp_path, assig
 
 
 def test_codebook_sources_exist_in_the_published_sources():
-    from sro_research.published import load_sources
+    from sro_research.readers.published import load_sources
     known = set(load_sources()["source_id"])
     for item in load_codebook().items:
         assert set(item.source_ids) <= known, item.name
@@ -436,7 +436,7 @@ def test_optional_columns_may_be_absent_and_are_reported(tmp_path):
 
 @pytest.mark.slow
 def test_report_builds_from_an_export_with_only_the_required_questions(tmp_path):
-    from sro_research.build import build
+    from sro_research.build.pipeline import build
 
     header = ("Response ID,I am a,SROs should work in my school,I want SROs to spend ___ time in my school,"
               "Which scenario do you prefer?\n")

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sro_research.freetext import (
+from sro_research.privacy.freetext import (
     assert_scrubbed,
     comment_themes,
     load_names,

@@ -3,9 +3,9 @@
 import nbformat
 import pytest
 
-from sro_research.build import plan
-from sro_research.config import load_reports
-from sro_research.parameters import notebook_parameters
+from sro_research.build.pipeline import plan
+from sro_research.build.config import load_reports
+from sro_research.build.parameters import notebook_parameters
 from tests.conftest import FIXTURES, PROJECT_ROOT
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")) + sorted(FIXTURES.rglob("notebooks/*.ipynb"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sro_research.parameters import Parameter, ParameterError, parse_assignments, resolve
+from sro_research.build.parameters import Parameter, ParameterError, parse_assignments, resolve
 
 
 def declared(**types):

@@ -1,6 +1,6 @@
 import io
 
-from sro_research.progress import LineProgress, TerminalProgress, for_stream
+from sro_research.build.progress import LineProgress, TerminalProgress, for_stream
 
 
 def test_line_progress_is_quiet_and_line_based():

@@ -11,7 +11,7 @@ import pytest
 
 from sro_research import provenance
 from sro_research.paths import data_dir
-from sro_research.published import (
+from sro_research.readers.published import (
     FIGURE_COLUMNS,
     PublishedDataError,
     figure,

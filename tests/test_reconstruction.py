@@ -5,11 +5,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sro_research.engagement import read_responses
-from sro_research.engagement_stats import percent_as_published, published_checks, with_agreed
-from sro_research.freetext import personal_info_left, load_names
-from sro_research.published import load_published
-from sro_research.reconstruction import (
+from sro_research.readers.engagement import read_responses
+from sro_research.analysis.engagement_stats import percent_as_published, published_checks, with_agreed
+from sro_research.privacy.freetext import personal_info_left, load_names
+from sro_research.readers.published import load_published
+from sro_research.synthetic.reconstruction import (
     RESPONDENTS,
     SEED,
     count_for_percent,
@@ -85,7 +85,7 @@ def test_count_for_percent_refuses_the_impossible():
 
 
 def test_notes_file_quotes_the_illustrative_shares_the_code_uses():
-    from sro_research.reconstruction import AGREE
+    from sro_research.synthetic.reconstruction import AGREE
     about = yaml.safe_load((shipped_path().parent / "reconstruction_2017.yaml").read_text(encoding="utf-8"))
     for role, pct in AGREE.items():
         assert f"{pct}%" in about["illustrative"]["sro_agree"], role

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sro_research.replicate import ReplicateDesign, nces_flag
+from sro_research.stats.replicate import ReplicateDesign, nces_flag
 
 R_DIR = Path(__file__).parent / "fixtures" / "r_survey"
 DESIGNS = ("apiclus1_jk1", "apistrat_jkn")

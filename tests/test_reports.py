@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sro_research.build import build
-from sro_research.ssocs import expected_files, find_ssocs_dir
+from sro_research.build.pipeline import build
+from sro_research.readers.ssocs import expected_files, find_ssocs_dir
 from tests.conftest import EXTERNAL_RESOURCE
 
 SSOCS = find_ssocs_dir()

@@ -10,10 +10,10 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from sro_research import ssocs
+from sro_research.readers import ssocs
 from sro_research.paths import project_root
 from sro_research.provenance import recorded_inputs
-from sro_research.published import load_published
+from sro_research.readers.published import load_published
 
 
 def _data_folder() -> Path | None:
@@ -292,7 +292,7 @@ def test_unknown_indicator_or_domain_is_refused():
 @needs_data
 @pytest.mark.ssocs
 def test_report_pieces(table):
-    from sro_research import nces_comparisons as nc
+    from sro_research.reports import nces_comparisons as nc
 
     check = nc.digest_check(table)
     assert len(check) >= 16 and (check["Same to the printed decimal"] == "yes").all()
@@ -307,7 +307,7 @@ def test_report_pieces(table):
 
 
 def test_published_pieces_need_no_microdata():
-    from sro_research import nces_comparisons as nc
+    from sro_research.reports import nces_comparisons as nc
 
     points = nc.published_trend_points()
     assert set(points["year"]) >= {"2009-10", "2013-14"} and points["figure_id"].notna().all()
@@ -368,7 +368,7 @@ def test_notebook_with_microdata_writes_every_estimate(tmp_path, monkeypatch):
 
 
 def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path, monkeypatch):
-    from sro_research import nces_comparisons as nc
+    from sro_research.reports import nces_comparisons as nc
     from tests.test_published import FOLDER, edit_cell
 
     root = tmp_path / "project"
@@ -382,7 +382,7 @@ def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path, mon
 
 
 def test_peer_table_hides_the_se_of_a_suppressed_estimate():
-    from sro_research import nces_comparisons as nc
+    from sro_research.reports import nces_comparisons as nc
 
     row = {"year": "2017-18", "indicator": "any_sro", "domain_variable": "peer_group", "domain_value": "x",
            "estimate": 100.0, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "cv": np.nan, "n": 1,
@@ -393,7 +393,7 @@ def test_peer_table_hides_the_se_of_a_suppressed_estimate():
 
 
 def test_peer_sentences_carry_the_caution_flag():
-    from sro_research import nces_comparisons as nc
+    from sro_research.reports import nces_comparisons as nc
 
     base = {"year": "2017-18", "indicator": "sworn_law_enforcement", "cv": 0.32, "weighted_n": 50.0}
     peer = {**base, "domain_variable": "peer_group", "domain_value": "Combined; Town", "estimate": 77.7, "se": 24.5,
@@ -405,8 +405,8 @@ def test_peer_sentences_carry_the_caution_flag():
 
 
 def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
-    from sro_research import nces_comparisons as nc
-    from sro_research.suppression import DEFAULT_THRESHOLD
+    from sro_research.reports import nces_comparisons as nc
+    from sro_research.privacy.suppression import DEFAULT_THRESHOLD
 
     rows = [{column: 0 for column in ssocs.ESTIMATE_COLUMNS} | {"n": n, "flag": ""} for n in (1, DEFAULT_THRESHOLD - 1, DEFAULT_THRESHOLD, 2724)]
     out = nc.downloadable_estimates(pd.DataFrame(rows))
@@ -425,8 +425,8 @@ def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, mon
 
 
 def test_a_missing_published_trend_figure_is_named(tmp_path, monkeypatch):
-    from sro_research import nces_comparisons as nc
-    from sro_research.published import PublishedDataError
+    from sro_research.reports import nces_comparisons as nc
+    from sro_research.readers.published import PublishedDataError
     from tests.test_published import FOLDER
 
     root = tmp_path / "project"
@@ -440,7 +440,7 @@ def test_a_missing_published_trend_figure_is_named(tmp_path, monkeypatch):
 
 
 def test_peer_figure_marks_a_caution_estimate():
-    from sro_research import nces_comparisons as nc
+    from sro_research.reports import nces_comparisons as nc
 
     row = {"year": "2017-18", "indicator": "sworn_law_enforcement", "domain_variable": "peer_group", "domain_value": "x",
            "estimate": 77.7, "se": 24.5, "ci_low": 29.7, "ci_high": 100.0, "cv": 0.32, "n": 40, "weighted_n": 50.0, "flag": "!"}

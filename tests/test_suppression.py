@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from sro_research.suppression import (
+from sro_research.privacy.suppression import (
     SUPPRESSED,
     TOTAL,
     check_no_small_counts,

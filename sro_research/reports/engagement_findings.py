@@ -15,8 +15,8 @@ import pandas as pd
 import seaborn as sns
 import yaml
 
-from .engagement import Survey, completeness, load_codebook, read_responses
-from .engagement_stats import (
+from sro_research.readers.engagement import Survey, completeness, load_codebook, read_responses
+from sro_research.analysis.engagement_stats import (
     GROUP_NAMES,
     NOT_GIVEN,
     answer_shares,
@@ -26,11 +26,11 @@ from .engagement_stats import (
     percent_as_published,
     reason_counts,
 )
-from .freetext import assert_scrubbed, comment_themes, theme_counts
-from .provenance import record_input
-from .published import load_sources
-from .reconstruction import shipped_path
-from .suppression import (
+from sro_research.privacy.freetext import assert_scrubbed, comment_themes, theme_counts
+from sro_research.provenance import record_input
+from sro_research.readers.published import load_sources
+from sro_research.synthetic.reconstruction import shipped_path
+from sro_research.privacy.suppression import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
     check_no_small_counts,

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .config import ReportSpec
+from sro_research.build.config import ReportSpec
 
 MANIFEST = "manifest.json"
 

@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from .provenance import record_input
-from .replicate import ReplicateDesign
+from sro_research.provenance import record_input
+from sro_research.stats.replicate import ReplicateDesign
 
 SSOCS_DIR_ENV = "SSOCS_DIR"
 NCES_DATA_URL = "https://nces.ed.gov/surveys/ssocs/data_products.asp"

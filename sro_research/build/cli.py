@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 
-from .build import BuildError, build
-from .config import ConfigError, load_reports
-from .parameters import ParameterError, notebook_parameters
+from sro_research.build.pipeline import BuildError, build
+from sro_research.build.config import ConfigError, load_reports
+from sro_research.build.parameters import ParameterError, notebook_parameters
 
 USAGE_ERROR, REPORT_FAILED = 2, 1
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import ssocs
-from .published import figure, load_published
-from .suppression import DEFAULT_THRESHOLD
+from sro_research.readers import ssocs
+from sro_research.readers.published import figure, load_published
+from sro_research.privacy.suppression import DEFAULT_THRESHOLD
 
 TREND_INDICATORS = {
     "any_security_staff": "Any security staff",

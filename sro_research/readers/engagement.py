@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .paths import data_dir
-from .provenance import record_input
+from sro_research.paths import data_dir
+from sro_research.provenance import record_input
 
 MULTI_SEPARATOR = ";"  # how the package stores a multi-select answer: codes joined by ";"
 RECONSTRUCTION_STATUS = "reconstruction"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .paths import data_dir
-from .provenance import file_sha256, record_input
+from sro_research.paths import data_dir
+from sro_research.provenance import file_sha256, record_input
 
 PACKAGE_FILE = "datapackage.json"
 SOURCES = "sources"

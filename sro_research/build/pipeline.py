@@ -20,16 +20,15 @@ from typing import Any
 
 import nbformat
 
-from . import __version__
-from .config import ReportSpec, config_path, load_reports
-from .execution import CellFailure, execute
-from .index import record_build, write_index
-from .parameters import Parameter, ParameterError, notebook_parameters, parse_assignments, resolve
-from .paths import ROOT_ENV
-from .progress import LineProgress, for_stream
-from .provenance import MANIFEST_ENV, read_manifest
-from .render import render_html
-from .reporting import REPORT_ENV, TABLES_ENV
+from sro_research import __version__
+from sro_research.build.config import ReportSpec, config_path, load_reports
+from sro_research.build.execution import CellFailure, execute
+from sro_research.build.index import record_build, write_index
+from sro_research.build.parameters import Parameter, ParameterError, notebook_parameters, parse_assignments, resolve
+from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV
+from sro_research.build.progress import LineProgress, for_stream
+from sro_research.provenance import MANIFEST_ENV, read_manifest
+from sro_research.build.render import render_html
 
 
 # Environment variables the notebooks read as defaults (a parameter left at None falls back to them);

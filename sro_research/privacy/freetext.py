@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .paths import data_dir
-from .provenance import record_input
+from sro_research.paths import data_dir
+from sro_research.provenance import record_input
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # North American numbers: 612-555-0143, (612) 555-0143, 612.555.0143, 6125550143, +1 612 555 0143

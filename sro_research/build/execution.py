@@ -16,7 +16,7 @@ from jupyter_client.manager import KernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import NBClientEngine, papermill_engines
 
-from .progress import LineProgress
+from sro_research.build.progress import LineProgress
 
 ENGINE = "sro-research"
 # Cells papermill adds: the injected parameters and, on failure, error markers at the top.

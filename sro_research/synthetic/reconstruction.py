@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engagement_stats import percent_as_published
-from .freetext import load_names
-from .paths import data_dir
+from sro_research.analysis.engagement_stats import percent_as_published
+from sro_research.privacy.freetext import load_names
+from sro_research.paths import data_dir
 
 SEED = 2017  # the seed of the shipped file
 COLUMNS = ["respondent_id", "data_status", "role", "race_ethnicity", "site",

@@ -13,8 +13,8 @@ from scipy.stats import chi2_contingency
 from scipy.stats.contingency import association
 from statsmodels.stats.proportion import proportion_confint
 
-from .engagement import MULTI_SEPARATOR, completeness, load_codebook
-from .suppression import DEFAULT_THRESHOLD, TOTAL, suppress
+from sro_research.readers.engagement import MULTI_SEPARATOR, completeness, load_codebook
+from sro_research.privacy.suppression import DEFAULT_THRESHOLD, TOTAL, suppress
 
 CONFIDENCE = 0.95
 GROUP_NAMES = {"student": "Students", "staff": "Staff", "parent": "Parents", "community": "Community members"}

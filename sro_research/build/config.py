@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import MARKER, project_root
+from sro_research.paths import MARKER, project_root
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout"}

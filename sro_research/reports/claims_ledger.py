@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .published import figure, flags, list_published, load_published, load_sources
+from sro_research.readers.published import figure, flags, list_published, load_published, load_sources
 
 LEDGER_COLUMNS = ["claim_id", "claim", "source", "published_value", "checked_value", "status", "reason"]
 STATUSES = ("reproduced", "consistent", "discrepancy", "unverifiable")
@@ -521,7 +521,7 @@ PUBLISHED_MEASURE = {"any_sro": "sro_pct", "sworn_law_enforcement": "sworn_law_e
 def nearest_national_figures(ssocs_dir: str | os.PathLike | None = None, folder=None) -> pd.DataFrame | None:
     """SSOCS 2005-06 any SRO and 2015-16 sworn law enforcement (with SEs), beside NCES's published
     figure for the same year; None when the SSOCS folder or either file is not there."""
-    from . import ssocs
+    from sro_research.readers import ssocs
 
     if ssocs.find_ssocs_dir(ssocs_dir) is None:
         return None
@@ -550,7 +550,7 @@ def nearest_national_figures(ssocs_dir: str | os.PathLike | None = None, folder=
 
 def missing_ssocs_message(ssocs_dir: str | os.PathLike | None = None) -> str:
     """What the reader would need for the SSOCS rows: which files, where to get them, how to point to them."""
-    from . import ssocs
+    from sro_research.readers import ssocs
 
     files = ssocs.expected_files(list(NEAREST_YEARS.values()))
     folder = ssocs.find_ssocs_dir(ssocs_dir)
