@@ -1,5 +1,5 @@
 import sys
 
-from sro_research.build.cli import main
+from sro_research.cli import main
 
 sys.exit(main())

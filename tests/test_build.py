@@ -10,7 +10,7 @@ import pytest
 
 from sro_research import __version__
 from sro_research.build.pipeline import build, git_commit
-from sro_research.build.cli import main
+from sro_research.cli import main
 from tests.conftest import EXTERNAL_RESOURCE
 
 
