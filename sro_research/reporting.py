@@ -7,6 +7,7 @@ machine-readable, to reports/tables/<report>/<name>.csv, and banners look the sa
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -21,6 +22,17 @@ _URL = re.compile(r"https?://[^\s<]+")
 _SCHOOL_YEAR = re.compile(r">(\d{4})-(\d{2})<")
 BANNER_KINDS = ("notice", "warning", "reconstruction", "fallback")
 
+# What kind of data a report was built from. The landing page and every CSV say it, so a
+# reconstruction or synthetic export can never be quoted as the district's real data.
+DATA_STATUSES = {
+    "real": "real data",
+    "reconstruction": "illustrative reconstruction (synthetic)",
+    "synthetic": "synthetic demonstration data",
+    "published": "published figures only",
+}
+PAGE_SUMMARY = "page.json"  # per report, beside its CSVs: data status and key findings, read by the index
+_page = {"data_status": None, "data_status_detail": "", "key_findings": []}
+
 
 def report_name() -> str:
     return os.environ.get(REPORT_ENV) or INTERACTIVE
@@ -32,11 +44,38 @@ def tables_dir() -> Path:
     return folder
 
 
+def _write_page_summary() -> None:
+    path = tables_dir() / PAGE_SUMMARY
+    path.write_text(json.dumps(_page, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def set_data_status(status: str, detail: str = "") -> None:
+    """Declare what the report's numbers come from; every CSV written after this carries it.
+
+    `status` is one of DATA_STATUSES ("real", "reconstruction", "synthetic", "published").
+    """
+    if status not in DATA_STATUSES:
+        raise ValueError(f"data status {status!r} is not one of {', '.join(DATA_STATUSES)}")
+    _page["data_status"] = status
+    _page["data_status_detail"] = detail
+    _write_page_summary()
+
+
+def data_status() -> str | None:
+    return _page["data_status"]
+
+
 def save_table(df: pd.DataFrame, name: str) -> Path:
-    """Write `df` to <tables_dir>/<name>.csv (UTF-8, no index) and return the path."""
+    """Write `df` to <tables_dir>/<name>.csv (UTF-8, no index) and return the path.
+
+    Once a data status is set, the CSV gets a `data_status` column, so a downloaded table
+    taken out of its page still says whether it is real data.
+    """
     if not _SLUG.match(name):
         raise ValueError(f"table name {name!r} must be lower-case letters, digits, '_' or '-'")
     path = tables_dir() / f"{name}.csv"
+    if _page["data_status"] is not None and "data_status" not in df.columns:
+        df = df.assign(data_status=DATA_STATUSES[_page["data_status"]])
     df.to_csv(path, index=False, lineterminator="\n")
     return path
 
@@ -81,6 +120,29 @@ def note(markdown: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(markdown))
+
+
+def show_key_findings(findings: list[tuple[str, str]]) -> None:
+    """Open a report with its key findings: (sentence, section anchor) pairs, computed, not typed.
+
+    The sentences are also written to page.json, so the landing page can quote the first one.
+    A reconstruction or synthetic report prefixes every sentence with its status.
+    """
+    from IPython.display import HTML, display
+
+    if not 1 <= len(findings) <= 6:
+        raise ValueError(f"a report opens with 1 to 6 key findings, not {len(findings)}")
+    status = _page["data_status"]
+    prefix = "" if status in (None, "real", "published") else f"{DATA_STATUSES[status].capitalize()}: "
+    sentences = [prefix + sentence for sentence, _ in findings]
+    _page["key_findings"] = sentences
+    _write_page_summary()
+    items = "".join(
+        f'<li>{html.escape(sentence)} <a href="#{html.escape(anchor, quote=True)}">More</a></li>'
+        for sentence, (_, anchor) in zip(sentences, findings)
+    )
+    display(HTML(f'<section class="sro-key-findings" aria-labelledby="key-findings">'
+                 f'<h2 id="key-findings">Key findings</h2><ul>{items}</ul></section>'))
 
 
 def show_figure(fig, alt: str) -> None:
