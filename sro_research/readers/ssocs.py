@@ -1,12 +1,15 @@
 """The NCES School Survey on Crime and Safety (SSOCS) public-use files, harmonized across years.
 
 `load_ssocs()` reads the 2005-06, 2007-08, 2015-16, 2017-18 and 2019-20 files (SPSS .sav or SAS
-.sas7bdat, through pyreadstat) into one tidy frame, one row per school and year;
-`estimate_table()` turns it into national estimates with jackknife standard errors
-(`ReplicateDesign`, JK1, 50 replicates, scale 49/50, centred on the full-sample estimate: this
-reproduces NCES Digest Table 233.70a to the printed decimal).
+.sas7bdat, through pyreadstat) into one tidy frame, one row per school and year.
 
-Codes and their handling (see /work/shared/data/ssocs/README.md and the NCES codebooks):
+Indicators by domain, peer groups and `estimate_table` are in `sro_research.analysis.ssocs_estimates`
+(pure: it takes the frame this module returns).
+
+The files are committed under data/ssocs/ (see its README: NCES source page, release, provenance
+and SHA-256 of each); every file read is checked against data/ssocs/SHA256SUMS.
+
+Codes and their handling (see data/ssocs/README.md and the NCES codebooks):
   * Text-stored codes (FR_LVEL ' 1', PERCWHT '4', 2005-06 counts '03', ...) are stripped and
     read as numbers; any value outside a variable's documented codes is an error naming it.
   * -1 = legitimate skip. In 2005-06 and 2007-08 the staff counts are skipped when the school
@@ -30,8 +33,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from sro_research.paths import data_dir
 from sro_research.provenance import record_input
-from sro_research.stats.replicate import ReplicateDesign
 
 SSOCS_DIR_ENV = "SSOCS_DIR"
 NCES_DATA_URL = "https://nces.ed.gov/surveys/ssocs/data_products.asp"
@@ -59,6 +62,14 @@ INDICATORS = {
     ),
     "any_sro": "Any full- or part-time School Resource Officer (2005-06 counts C0236_R, C0238_R)",
 }
+# The same indicators in a few words, for table columns and chart labels.
+INDICATOR_SHORT = {
+    "any_security_staff": "Any security staff",
+    "security_full_time": "Full-time security staff",
+    "security_part_time_only": "Part-time only",
+    "sworn_law_enforcement": "Sworn law enforcement (incl. SROs)",
+    "any_sro": "Any SRO",
+}
 DOMAINS = {
     "all": "All public schools",
     "level": "School level",
@@ -70,13 +81,10 @@ DOMAINS = {
     "peer_group": "Schools like MPS high schools",
 }
 ALL_SCHOOLS = "All public schools"
-# Schools like Minneapolis's comprehensive high schools. high_minority is used in years that
-# record minority or percent-White enrollment and dropped (and said so) in years that do not.
-DEFAULT_PEER = {"level": "High school", "locale": "City", "enrollment_size": "1,000 or more", "high_minority": True}
-ESTIMATE_COLUMNS = [
-    "year", "indicator", "domain_variable", "domain_value",
-    "estimate", "se", "ci_low", "ci_high", "cv", "n", "weighted_n", "flag",
-]
+
+
+class SSOCSChecksumError(ValueError):
+    """A file's SHA-256 differs from the one data/ssocs/SHA256SUMS records for its name."""
 
 
 class SSOCSFileMissing(FileNotFoundError):
@@ -184,8 +192,13 @@ INDICATOR_YEARS = {
 # -- finding and reading the files ------------------------------------------------------------
 
 
+def default_ssocs_dir() -> Path:
+    """The repository's copy of the files: data/ssocs."""
+    return data_dir() / "ssocs"
+
+
 def find_ssocs_dir(ssocs_dir: str | os.PathLike | None = None) -> Path | None:
-    """The SSOCS folder: `ssocs_dir`, else $SSOCS_DIR; None when neither is set.
+    """The SSOCS folder: `ssocs_dir`, else $SSOCS_DIR, else data/ssocs (None if that is absent).
 
     A folder that is named but does not exist is an error, not a reason to fall back quietly to
     published figures: a scheduled run with a mistyped path must fail, not publish a thinner report.
@@ -200,7 +213,39 @@ def find_ssocs_dir(ssocs_dir: str | os.PathLike | None = None) -> Path | None:
                     f"build from published figures only."
                 )
             return folder.resolve()
-    return None
+    default = default_ssocs_dir()
+    return default.resolve() if default.is_dir() else None
+
+
+def known_checksums() -> dict[str, str]:
+    """File name -> SHA-256 of the NCES public-use files, from data/ssocs/SHA256SUMS."""
+    listing = default_ssocs_dir() / "SHA256SUMS"
+    if not listing.is_file():
+        raise SSOCSFileMissing(f"{listing} is missing: it lists the SHA-256 every SSOCS file is checked against")
+    checksums = {}
+    for number, line in enumerate(listing.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, _, name = line.strip().partition("  ")
+        if len(digest) != 64 or not name:
+            raise SSOCSChecksumError(f"{listing} line {number}: expected '<sha256>  <file name>', got {line!r}")
+        checksums[name.lstrip("*")] = digest.lower()
+    return checksums
+
+
+def verify_checksum(path: Path, sha256: str) -> None:
+    """Stop when a file's SHA-256 is not the one recorded for its name (a changed or partial copy)."""
+    expected = known_checksums().get(path.name)
+    if expected is None:
+        raise SSOCSChecksumError(
+            f"{path}: no SHA-256 recorded for {path.name!r} in data/ssocs/SHA256SUMS; add the NCES release's "
+            f"checksum there (and to data/ssocs/README.md) before using a new file"
+        )
+    if sha256 != expected:
+        raise SSOCSChecksumError(
+            f"{path}: SHA-256 {sha256} is not the recorded {expected} for {path.name} (data/ssocs/SHA256SUMS); "
+            f"the file differs from the NCES release this project was checked against"
+        )
 
 
 def check_years(years=None) -> list[str]:
@@ -236,7 +281,8 @@ def ssocs_file(year: str, ssocs_dir=None) -> Path:
     )
     raise SSOCSFileMissing(
         f"SSOCS {year} public-use file {' or '.join(layout.files)} not found {where}. "
-        f"NCES publishes it at {NCES_DATA_URL}; put it in a folder and pass ssocs_dir or set ${SSOCS_DIR_ENV}."
+        f"NCES publishes it at {NCES_DATA_URL}; the repository keeps a copy in data/ssocs/. "
+        f"Put it in a folder and pass ssocs_dir or set ${SSOCS_DIR_ENV}."
     )
 
 
@@ -259,6 +305,7 @@ def read_year(year: str, ssocs_dir=None) -> pd.DataFrame:
     layout = LAYOUTS[check_years([year])[0]]
     path = ssocs_file(year, ssocs_dir)
     sha256 = record_input(path, role=f"SSOCS {year} public-use file")
+    verify_checksum(path, sha256)
     present = set(_file_columns(path))
     missing = [c for c in layout.columns if c not in present]
     if missing:
@@ -378,110 +425,6 @@ def load_ssocs(years=None, ssocs_dir=None) -> pd.DataFrame:
     """
     frames = [harmonize(read_year(year, ssocs_dir), year) for year in check_years(years)]
     return pd.concat(frames, ignore_index=True)
-
-
-# -- estimates --------------------------------------------------------------------------------
-
-
-def design(frame: pd.DataFrame, **options) -> ReplicateDesign:
-    """The SSOCS replicate design for ONE year's rows: JK1, 50 replicates, scale 0.98, mse."""
-    years = frame["year"].unique()
-    if len(years) != 1:
-        raise ValueError(f"an SSOCS design covers one year; got {list(years)}")
-    return ReplicateDesign(frame, WEIGHT, REPWEIGHTS, type="JK1", mse=True, **options)
-
-
-def peer_mask(frame: pd.DataFrame, peer: dict | None = None) -> pd.Series:
-    """1 for schools in the peer group, 0 outside, NaN where membership is unknown.
-
-    `peer` maps harmonized columns to a label or list of labels; `high_minority: True` is used
-    only for years that record minority or percent-White enrollment.
-    """
-    peer = dict(DEFAULT_PEER if peer is None else peer)
-    wants_minority = bool(peer.pop("high_minority", False))
-    member = pd.Series(True, index=frame.index)
-    for column, wanted in peer.items():
-        if column not in frame.columns:
-            raise KeyError(f"peer-group column {column!r} is not in the SSOCS frame")
-        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
-        unknown = set(wanted) - set(frame[column].cat.categories if hasattr(frame[column], "cat") else frame[column])
-        if unknown:
-            raise ValueError(f"peer-group value(s) {sorted(unknown)} are not labels of {column!r}")
-        member &= frame[column].isin(wanted)
-    result = member.astype(float)
-    if wants_minority:
-        has_minority = frame["year"].map(lambda y: bool(LAYOUTS[y].minority or LAYOUTS[y].percent_white))
-        unknown = has_minority & frame["high_minority"].isna()
-        result = result.where(~has_minority, result * frame["high_minority"].fillna(0))
-        result = result.mask(unknown & member, np.nan)  # a member but for an unknown minority share
-    return result
-
-
-def peer_label(year: str, peer: dict | None = None) -> str:
-    """The peer group's definition in plain words, as it applies in `year`."""
-    peer = dict(DEFAULT_PEER if peer is None else peer)
-    wants_minority = bool(peer.pop("high_minority", False))
-    parts = [", ".join(v) if isinstance(v, (list, tuple)) else str(v) for v in peer.values()]
-    layout = LAYOUTS[year]
-    if wants_minority:
-        if layout.minority:
-            parts.append("50 percent or more minority")
-        elif layout.percent_white:
-            parts.append("50 percent or less White")
-        else:
-            parts.append("minority share not in this year's file")
-    return "; ".join(parts)
-
-
-def estimate_table(years=None, indicators=None, domains=None, ssocs_dir=None, *, peer=None, data=None) -> pd.DataFrame:
-    """National estimates (percent of public schools) with jackknife SEs, one row per
-    year x indicator x domain value, columns ESTIMATE_COLUMNS.
-
-    indicators: names from INDICATORS (default all); a year that does not measure one gives no
-    rows for it. domains: names from DOMAINS (default all); "all" gives domain_value "All public
-    schools", "peer_group" only the schools in the peer group (see `peer_mask`, `peer_label`).
-    estimate, se, ci_low and ci_high are percents; the Wald CI is clipped to 0-100 because a
-    percent cannot leave that range. cv is a fraction. Pass `data` (from load_ssocs) to reuse it.
-    """
-    years = check_years(years)
-    indicators = list(INDICATORS) if indicators is None else ([indicators] if isinstance(indicators, str) else list(indicators))
-    domains = list(DOMAINS) if domains is None else ([domains] if isinstance(domains, str) else list(domains))
-    for name, valid, label in ((indicators, INDICATORS, "indicator"), (domains, DOMAINS, "domain")):
-        unknown = [v for v in name if v not in valid]
-        if unknown:
-            raise ValueError(f"unknown {label}(s) {unknown}; valid: {', '.join(valid)}")
-    frame = load_ssocs(years, ssocs_dir) if data is None else data[data["year"].isin(years)]
-
-    pieces = []
-    for year in years:
-        rows = frame[frame["year"] == year].reset_index(drop=True)
-        measured = [i for i in indicators if year in INDICATOR_YEARS[i]]
-        if rows.empty or not measured:
-            continue
-        rows = rows.assign(all=ALL_SCHOOLS)
-        if "peer_group" in domains:
-            member = peer_mask(rows, peer)
-            rows["peer_group"] = pd.Series(peer_label(year, peer), index=rows.index).where(member == 1)
-        recorded = [d for d in domains if rows[d].notna().any()]  # skip what the year does not record
-        result = design(rows).mean(measured, by_each=recorded)
-        result = result.rename(columns={"variable": "indicator"})
-        result.insert(0, "year", year)
-        pieces.append(result)
-    if not pieces:
-        return pd.DataFrame(columns=ESTIMATE_COLUMNS)
-    table = pd.concat(pieces, ignore_index=True)
-    table["domain_value"] = table["domain_value"].astype(str)
-    for column in ("estimate", "se", "ci_low", "ci_high"):
-        table[column] = table[column] * 100
-    table["ci_low"] = table["ci_low"].clip(lower=0)
-    table["ci_high"] = table["ci_high"].clip(upper=100)
-    order = {name: i for i, name in enumerate(INDICATORS)}
-    table = table.sort_values(
-        ["year", "indicator", "domain_variable"],
-        key=lambda s: s.map(order) if s.name == "indicator" else (s.map({d: i for i, d in enumerate(DOMAINS)}) if s.name == "domain_variable" else s),
-        kind="stable",
-    )
-    return table[ESTIMATE_COLUMNS].reset_index(drop=True)
 
 
 def available_years(ssocs_dir=None) -> list[str]:

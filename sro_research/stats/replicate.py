@@ -25,7 +25,15 @@ Missing values (the one policy, applied by every method):
   * Weights must not be missing or negative: that is an error, not something to drop.
 
 Confidence intervals are Wald intervals, estimate +/- z * SE (normal quantile, as R's
-`confint` on `svymean`); pass `df` for a t quantile instead. They are not clipped.
+`confint` on `svymean`); pass `df` (a number, or "design" for each domain's design degrees of
+freedom) for a t quantile instead. They are not clipped. Proportions' Korn-Graubard and
+Clopper-Pearson intervals are in `stats.intervals`.
+
+Each result also carries `df`, the design's degrees of freedom for that domain as R's `degf()`
+computes it on the domain's subset (rank of its replicate weights - 1: replicates - 1 = 49 for
+SSOCS unless a domain's replicate weights are linearly dependent), and `deff`, the design effect
+against simple random sampling of the same size without replacement, as R's `deff = TRUE`
+(means and totals; NaN for ratios).
 """
 
 from __future__ import annotations
@@ -37,37 +45,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sro_research.stats.nces_standards import CAUTION_CV, CAUTION_FLAG, MIN_N, SUPPRESS_CV, SUPPRESS_FLAG, nces_flag
+
 VARIANCE_TYPES = ("JK1", "JKn", "BRR", "Fay", "other")
-RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "n", "weighted_n", "n_missing", "flag"]
-CAUTION_FLAG = "!"  # NCES: interpret with caution
-SUPPRESS_FLAG = "‡"  # NCES: reporting standards not met
-
-
-def nces_flag(
-    cv,
-    n,
-    se=None,
-    *,
-    caution_cv: float = 0.30,
-    suppress_cv: float = 0.50,
-    min_n: int = 3,
-) -> np.ndarray:
-    """NCES reporting flags: "‡" when n < min_n, CV > suppress_cv or the SE cannot be computed;
-    "!" when caution_cv <= CV <= suppress_cv; "" otherwise.
-
-    CV is a fraction (0.30 = 30%). A CV that is undefined because the estimate is 0 does not by
-    itself flag the estimate (NCES prints such zeros); a missing SE does.
-    """
-    cv = np.asarray(cv, dtype=float)
-    n = np.asarray(n, dtype=float)
-    flags = np.full(np.broadcast(cv, n).shape, "", dtype=object)
-    caution = (cv >= caution_cv) & (cv <= suppress_cv)
-    flags[caution] = CAUTION_FLAG
-    suppress = (n < min_n) | (cv > suppress_cv)
-    if se is not None:
-        suppress |= ~np.isfinite(np.asarray(se, dtype=float))
-    flags[suppress] = SUPPRESS_FLAG
-    return flags
+RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "cv", "n", "weighted_n", "n_missing", "flag", "df", "deff"]
+__all__ = ["ReplicateDesign", "RESULT_COLUMNS", "VARIANCE_TYPES", "nces_flag", "CAUTION_FLAG", "SUPPRESS_FLAG"]
 
 
 class ReplicateDesign:
@@ -82,7 +64,8 @@ class ReplicateDesign:
                 the variance on the full-sample estimate, as NCES does.
     combined_weights  True (R's default) when replicate columns are weights, False when they are
                 multipliers of the full-sample weight.
-    ci_level, df       confidence level; df=None uses the normal quantile.
+    ci_level, df       confidence level; df=None uses the normal quantile, a number a t quantile,
+                "design" a t quantile with each domain's design degrees of freedom.
     caution_cv, suppress_cv, min_n  the NCES flag thresholds (see `nces_flag`).
     """
 
@@ -99,9 +82,9 @@ class ReplicateDesign:
         combined_weights: bool = True,
         ci_level: float = 0.95,
         df: float | None = None,
-        caution_cv: float = 0.30,
-        suppress_cv: float = 0.50,
-        min_n: int = 3,
+        caution_cv: float = CAUTION_CV,
+        suppress_cv: float = SUPPRESS_CV,
+        min_n: int = MIN_N,
     ):
         if not isinstance(data, pd.DataFrame):
             raise TypeError(f"data must be a pandas DataFrame, not {data.__class__.__name__}")  # `type` is the design type here
@@ -122,8 +105,8 @@ class ReplicateDesign:
                 raise ValueError(f"the {label} contain negative values")
         if not 0 < ci_level < 1:
             raise ValueError(f"ci_level must be between 0 and 1 (0.95 for 95%), got {ci_level!r}")
-        if df is not None and not df > 0:
-            raise ValueError(f"df must be positive (or None for the normal quantile), got {df!r}")
+        if df is not None and df != "design" and not df > 0:
+            raise ValueError(f"df must be positive, 'design', or None for the normal quantile; got {df!r}")
         n_rep = reps.shape[1]
         if n_rep < 2:
             raise ValueError(f"need at least 2 replicate weights, got {n_rep}")
@@ -153,6 +136,7 @@ class ReplicateDesign:
         # Column 0 is the full sample, columns 1..R the replicates: one product does them all.
         self._weights = np.column_stack([w, reps])
         self._weights_t = np.ascontiguousarray(self._weights.T)
+        self._df_cache: dict[int, np.ndarray] = {}
 
     # -- construction helpers -------------------------------------------------------------
 
@@ -221,10 +205,11 @@ class ReplicateDesign:
     # svyby) or `by_each` (a list of columns: the domains of each column separately, stacked with
     # `domain_variable` and `domain_value` columns, all in the same single matrix product).
 
-    def mean(self, variables, by=None, by_each=None) -> pd.DataFrame:
-        """Weighted mean of each variable (overall, or per domain)."""
+    def mean(self, variables, by=None, by_each=None, with_totals: bool = False) -> pd.DataFrame:
+        """Weighted mean of each variable (overall, or per domain); with_totals adds the weighted
+        total (`total`) and its SE (`total_se`), computed in the same product."""
         names = _as_list(variables)
-        return self._estimate("mean", names, self._numeric(names), None, self._membership(by, by_each))
+        return self._estimate("mean", names, self._numeric(names), None, self._membership(by, by_each), with_totals)
 
     def total(self, variables, by=None, by_each=None) -> pd.DataFrame:
         """Weighted total of each variable (overall, or per domain)."""
@@ -339,8 +324,9 @@ class ReplicateDesign:
             labels.append(pd.DataFrame({"domain_variable": name, "domain_value": values[name].to_numpy(dtype=object)}))
         return np.hstack(blocks), pd.concat(labels, ignore_index=True)
 
-    def _estimate(self, kind: str, names: list[str], y: np.ndarray, x: np.ndarray | None, membership) -> pd.DataFrame:
-        in_domain, labels = membership
+    def _thetas(self, kind: str, y: np.ndarray, x: np.ndarray | None, in_domain: np.ndarray):
+        """Full-sample (row 0) and replicate (rows 1..R) estimates for every variable x domain,
+        the (n x K*G) matrix of rows used, and the full-sample weighted sums of y and y^2."""
         n, k, g = len(self.data), y.shape[1], in_domain.shape[1]
         valid = ~np.isnan(y)
         if x is not None:
@@ -357,16 +343,70 @@ class ReplicateDesign:
         sums = self._weights_t @ np.hstack(blocks)
         with np.errstate(divide="ignore", invalid="ignore"):
             thetas = sums[:, : k * g] if kind == "total" else sums[:, : k * g] / sums[:, k * g :]
+        y_squared = self._weights[:, 0] @ (y_used * y_used)
+        return thetas, used, sums, y_squared
+
+    def variance(self, thetas: np.ndarray) -> np.ndarray:
+        """The replicate variance of each column of `thetas` (row 0 full sample, rows 1..R replicates),
+        e.g. of a difference of two estimates taken inside each replicate."""
         theta, replicates = thetas[0], thetas[1:]
         centre = theta if self.mse else replicates.mean(axis=0)
-        variance = self.scale * (self.rscales @ (replicates - centre) ** 2)
+        return self.scale * (self.rscales @ (replicates - centre) ** 2)
+
+    def replicate_estimates(self, variables, by=None, by_each=None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Weighted means with every replicate's value: (labels, thetas) where labels has one row per
+        variable x domain (as `mean` returns) and thetas is (R + 1) x rows, row 0 the full sample.
+        Combine columns (differences, contrasts) and pass them to `variance`."""
+        names = _as_list(variables)
+        in_domain, labels = self._membership(by, by_each)
+        thetas, _, _, _ = self._thetas("mean", self._numeric(names), None, in_domain)
+        g = in_domain.shape[1]
+        out = pd.concat([labels] * len(names), ignore_index=True) if labels is not None else pd.DataFrame(index=range(len(names)))
+        out.insert(0, "variable", np.repeat(names, g))
+        return out, thetas
+
+    def domain_df(self, in_domain: np.ndarray) -> np.ndarray:
+        """R's degf() of each domain's subset design: rank of its replicate weights - 1."""
+        key = hash(in_domain.tobytes())
+        if key not in self._df_cache:
+            reps = self._weights[:, 1:]
+            rows = in_domain > 0
+            # The rank of an R x R Gram matrix per domain costs little for any domain size.
+            grams = np.stack([reps[rows[:, j]].T @ reps[rows[:, j]] for j in range(rows.shape[1])])
+            eig = np.linalg.eigvalsh(grams)
+            top = eig.max(axis=1)
+            ranks = (eig > top[:, None] * 1e-10).sum(axis=1)
+            self._df_cache[key] = np.where(top > 0, ranks - 1, np.nan).astype(float)
+        return self._df_cache[key]
+
+    def _estimate(self, kind: str, names: list[str], y: np.ndarray, x: np.ndarray | None, membership,
+                  with_totals: bool = False) -> pd.DataFrame:
+        in_domain, labels = membership
+        k, g = y.shape[1], in_domain.shape[1]
+        thetas, used, sums, y_squared = self._thetas(kind, y, x, in_domain)
+        weighted_y = sums[0, : k * g]
+        theta = thetas[0]
+        variance = self.variance(thetas)
         se = np.sqrt(variance)
-        quantile = stats.norm.ppf if self.df is None else (lambda p: stats.t.ppf(p, self.df))
-        z = quantile(0.5 + self.ci_level / 2)
+        df = np.tile(self.domain_df(in_domain), k)
+        if self.df is None:
+            z = stats.norm.ppf(0.5 + self.ci_level / 2)
+        else:
+            z = stats.t.ppf(0.5 + self.ci_level / 2, df if self.df == "design" else self.df)
         with np.errstate(divide="ignore", invalid="ignore"):
             cv = np.where(theta != 0, se / np.abs(theta), np.nan)
         n_used = used.sum(axis=0)
+        weighted_n = self._weights[:, 0] @ used
         n_domain = np.repeat(in_domain.sum(axis=0)[None, :], k, axis=0).ravel()
+        # Design effect as R's deff=TRUE: V / V_srs, V_srs = s^2 / n * (N - n) / N with s^2 the
+        # weighted variance (divisor n - 1); for a total, times N^2.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_y = weighted_y / weighted_n
+            s2 = (y_squared / weighted_n - mean_y**2) * n_used / (n_used - 1)
+            v_srs = s2 / n_used * (weighted_n - n_used) / weighted_n
+            if kind == "total":
+                v_srs = v_srs * weighted_n**2
+            deff = np.where((kind != "ratio") & (v_srs > 0), variance / v_srs, np.nan)
         out = pd.concat([labels] * k, ignore_index=True) if labels is not None else pd.DataFrame(index=range(k))
         out.insert(0, "variable", np.repeat(names, g))
         out["estimate"] = theta
@@ -375,11 +415,16 @@ class ReplicateDesign:
         out["ci_high"] = theta + z * se
         out["cv"] = cv
         out["n"] = n_used.astype(np.int64)
-        out["weighted_n"] = self._weights[:, 0] @ used
+        out["weighted_n"] = weighted_n
         out["n_missing"] = (n_domain - n_used).astype(np.int64)
         out["flag"] = nces_flag(
             cv, n_used, se, caution_cv=self.caution_cv, suppress_cv=self.suppress_cv, min_n=self.min_n
         )
+        out["df"] = df
+        out["deff"] = deff
+        if with_totals:  # the domain totals of the same variables, from the same product
+            out["total"] = sums[0, : k * g]
+            out["total_se"] = np.sqrt(self.variance(sums[:, : k * g]))
         return out
 
     def __repr__(self) -> str:
