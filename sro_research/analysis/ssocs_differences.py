@@ -1,0 +1,175 @@
+"""Tested differences between SSOCS estimates: year to year, peer group against all high schools,
+and subgroup contrasts, each with the variance its sampling calls for (see stats.differences).
+
+Pure: takes the harmonized frame and the table from `ssocs_estimates.estimate_table`.
+Multiple comparisons: every test is two-sided at .05 and unadjusted, as NCES's SSOCS reports test
+each comparison; `multiple_comparison_note` says how many tests the table holds and how many
+would stay significant under Holm's correction within each kind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sro_research.analysis import ssocs_estimates as est
+from sro_research.readers import ssocs
+from sro_research.stats.differences import ALPHA, holm_significant, independent_difference, t_test
+from sro_research.stats.nces_standards import SUPPRESS_FLAG
+
+DIFFERENCE_COLUMNS = [
+    "kind", "indicator", "domain_variable", "domain_value", "year", "from", "to",
+    "estimate_from", "estimate_to", "difference", "se", "df", "t", "p_value", "significant", "comparable",
+]
+# Years within which an indicator is measured the same way (a new block = a changed item or definition).
+MEASURE_BLOCKS = {
+    "any_security_staff": (("2005-06", "2007-08"), ("2015-16", "2017-18", "2019-20")),  # item C0220, then staff counts
+    "security_full_time": (ssocs.YEARS,),  # staff counts every year (Digest 233.70a's series)
+    "security_part_time_only": (ssocs.YEARS,),
+    "sworn_law_enforcement": (("2005-06",), ("2015-16", "2017-18", "2019-20")),  # SRO+sworn counts, then item C0610
+    "any_sro": (("2005-06",),),
+}
+PEER_NAME = "Schools like MPS high schools"
+# Subgroup contrasts a reader asks about: (domain_variable, from, to).
+SUBGROUP_CONTRASTS = [
+    ("locale", "Rural", "City"),
+    ("minority", "Less than 5 percent", "50 percent or more"),
+    ("percent_white", "More than 95 percent", "50 percent or less"),
+    ("level", "Primary", "Middle"),
+    ("level", "Primary", "High school"),
+    ("level", "Middle", "High school"),
+]
+
+
+def _block(indicator: str, year: str) -> int:
+    for number, years in enumerate(MEASURE_BLOCKS[indicator]):
+        if year in years:
+            return number
+    return -1
+
+
+def domain_comparable(domain_variable: str, year_a: str, year_b: str, peer: dict | None = None) -> bool:
+    """Whether a domain means the same schools' kind in both years (same codes, same definition)."""
+    a, b = ssocs.LAYOUTS[year_a], ssocs.LAYOUTS[year_b]
+    same_locale = a.locale_labels == b.locale_labels
+    same_level = a.level == b.level
+    if domain_variable == "locale":
+        return same_locale
+    if domain_variable in ("level", "level_grouped"):
+        return same_level
+    if domain_variable == "peer_group":
+        return same_locale and same_level and est.peer_label(year_a, peer) == est.peer_label(year_b, peer)
+    return True
+
+
+def comparable(indicator: str, domain_variable: str, year_a: str, year_b: str, peer: dict | None = None) -> bool:
+    """Same item, same definition and same domain definition in both years."""
+    block = _block(indicator, year_a)
+    return block >= 0 and block == _block(indicator, year_b) and domain_comparable(domain_variable, year_a, year_b, peer)
+
+
+def _year_pairs(years: list[str], indicator: str) -> list[tuple[str, str]]:
+    """Consecutive years, and first to last of each comparable block of three or more years."""
+    pairs = list(zip(years, years[1:]))
+    for block in MEASURE_BLOCKS[indicator]:
+        inside = [y for y in years if y in block]
+        if len(inside) >= 3:
+            pairs.append((inside[0], inside[-1]))
+    return pairs
+
+
+def year_changes(estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
+    """Each indicator and domain value between consecutive years (independent samples)."""
+    usable = estimates[estimates["flag"] != SUPPRESS_FLAG]
+    # The peer group's label names its definition, which differs by year: one series all the same.
+    usable = usable.assign(domain_value=usable["domain_value"].where(usable["domain_variable"] != "peer_group", PEER_NAME))
+    rows = []
+    for (indicator, variable, value), group in usable.groupby(["indicator", "domain_variable", "domain_value"], sort=False):
+        by_year = group.set_index("year")
+        years = [y for y in ssocs.YEARS if y in by_year.index]
+        for year_a, year_b in _year_pairs(years, indicator):
+            a, b = by_year.loc[year_a], by_year.loc[year_b]
+            difference, se, df, t, p = independent_difference(a["estimate"], a["se"], a["df"], b["estimate"], b["se"], b["df"])
+            same = comparable(indicator, variable, year_a, year_b, peer)
+            rows.append(_row("year_change", indicator, variable, value, f"{year_a} to {year_b}", year_a, year_b, a["estimate"], b["estimate"], difference, se, df, t, p, same))
+    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+
+
+def _row(kind, indicator, variable, value, year, year_from, year_to, est_from, est_to, difference, se, df, t, p, same) -> dict:
+    p = float(p) if same else np.nan  # no p-value is claimed across a changed item or definition
+    return {
+        "kind": kind, "indicator": indicator, "domain_variable": variable, "domain_value": value, "year": year,
+        "from": year_from, "to": year_to, "estimate_from": float(est_from), "estimate_to": float(est_to),
+        "difference": float(difference), "se": float(se), "df": float(df), "t": float(t) if same else np.nan,
+        "p_value": p, "significant": bool(p < ALPHA) if same and np.isfinite(p) else None, "comparable": bool(same),
+    }
+
+
+def _within_year(frame: pd.DataFrame, estimates: pd.DataFrame, year: str, peer, pairs) -> list[dict]:
+    """Differences between two domains of one year, taken inside each replicate (same sample)."""
+    rows = est.domain_frame(frame[frame["year"] == year], year, peer)
+    measured = [i for i in ssocs.INDICATORS if year in ssocs.INDICATOR_YEARS[i]]
+    variables = sorted({p[0] for p in pairs} | {p[2] for p in pairs}, key=list(ssocs.DOMAINS).index)
+    variables = [v for v in variables if rows[v].notna().any()]
+    design = est.design(rows)
+    labels, thetas = design.replicate_estimates(measured, by_each=variables)
+    column = {(r.variable, r.domain_variable, str(r.domain_value)): i for i, r in enumerate(labels.itertuples())}
+    flags = estimates[estimates["year"] == year].set_index(["indicator", "domain_variable", "domain_value"])["flag"]
+    df = float(design.domain_df(np.ones((len(rows), 1)))[0])
+    out = []
+    for var_a, value_a, var_b, value_b, kind in pairs:
+        for indicator in measured:
+            a, b = column.get((indicator, var_a, value_a)), column.get((indicator, var_b, value_b))
+            if a is None or b is None:
+                continue
+            if SUPPRESS_FLAG in (flags.get((indicator, var_a, value_a)), flags.get((indicator, var_b, value_b))):
+                continue
+            diff = thetas[:, b] - thetas[:, a]
+            se = float(np.sqrt(design.variance(diff[:, None]))[0])
+            t, p = t_test(100 * diff[0], 100 * se, df)
+            shown_value = value_b if var_b != "peer_group" else PEER_NAME
+            out.append(_row(kind, indicator, var_b, shown_value, year, value_a, shown_value, 100 * thetas[0, a],
+                            100 * thetas[0, b], 100 * diff[0], 100 * se, df, t, p, True))
+    return out
+
+
+def same_year_differences(frame: pd.DataFrame, estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
+    """Per year: the peer group against all high schools (the peer group is inside it), then the
+    subgroup contrasts (city vs rural, high vs low minority, by level); to - from."""
+    rows = []
+    for year in [y for y in ssocs.YEARS if y in set(frame["year"])]:
+        pairs = [("level", "High school", "peer_group", est.peer_label(year, peer), "peer_vs_high_schools")]
+        pairs += [(variable, a, variable, b, "subgroup") for variable, a, b in SUBGROUP_CONTRASTS]
+        rows += _within_year(frame, estimates, year, peer, pairs)
+    out = pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+    return out.sort_values("kind", key=lambda s: s.map({"peer_vs_high_schools": 0, "subgroup": 1}), kind="stable")
+
+
+def difference_table(frame: pd.DataFrame, estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
+    """Every tested difference, columns DIFFERENCE_COLUMNS (percentage points; to - from)."""
+    pieces = [year_changes(estimates, peer), same_year_differences(frame, estimates, peer)]
+    return pd.concat([p for p in pieces if not p.empty], ignore_index=True).reindex(columns=DIFFERENCE_COLUMNS)
+
+
+def verdict(row: pd.Series | dict) -> str:
+    """NCES's words for a tested difference: "significantly higher (p < .05)" or "not measurably different"."""
+    if not row["comparable"]:
+        return "not comparable (the item or its definition changed)"
+    if row["significant"]:
+        return f"significantly {'higher' if row['difference'] > 0 else 'lower'} (p < .05)"
+    return "not measurably different"
+
+
+def multiple_comparison_note(differences: pd.DataFrame) -> str:
+    """The multiple-comparison policy, with the counts of this table."""
+    tested = differences[differences["comparable"]]
+    parts = []
+    for kind, group in tested.groupby("kind", sort=False):
+        p = group["p_value"].to_numpy()
+        parts.append(f"{kind.replace('_', ' ')}: {int((p < ALPHA).sum())} of {len(p)} significant at .05, "
+                     f"{int(holm_significant(p).sum())} after Holm's correction within that kind")
+    return (
+        "Each difference is tested on its own, two-sided at the .05 level, without adjustment for the number of "
+        "comparisons (as NCES's SSOCS reports do); with many tests, about 1 in 20 true no-differences will read as "
+        "significant by chance. For scale: " + "; ".join(parts) + "."
+    )
