@@ -70,7 +70,7 @@ def comparable(indicator: str, domain_variable: str, year_a: str, year_b: str, p
 
 def _year_pairs(years: list[str], indicator: str) -> list[tuple[str, str]]:
     """Consecutive years, and first to last of each comparable block of three or more years."""
-    pairs = list(zip(years, years[1:]))
+    pairs = list(zip(years, years[1:], strict=False))
     for block in MEASURE_BLOCKS[indicator]:
         inside = [y for y in years if y in block]
         if len(inside) >= 3:

@@ -42,7 +42,9 @@ def _series(ax, rows: pd.DataFrame, indicator: str, label: str, colour: str, mar
 
 
 def _legend(ax, fig) -> None:
-    ax.legend(fontsize=FONT_PT - 1, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncol=1)
+    handles, labels = ax.get_legend_handles_labels()
+    labels = ["\n".join(textwrap.wrap(label, 50)) for label in labels]  # keeps the image within WIDTH_IN
+    ax.legend(handles, labels, fontsize=FONT_PT, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncol=1)
     fig.tight_layout()
 
 
@@ -121,7 +123,7 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
     fig, ax = _axes(0.42 * len(labels) + 2.2, "Police at schools like MPS high schools, nationally, and MPS's 100%")
     y = np.arange(len(labels))[::-1]
     styles = {"peer": dict(fmt="o", color="#1f5f8b"), "all": dict(fmt="o", color="#9e9e9e")}
-    for yi, (kind, v, lo, hi) in zip(y, rows):
+    for yi, (kind, v, lo, hi) in zip(y, rows, strict=True):
         if kind == "local":
             ax.plot(v, yi, marker="D", markersize=8, markerfacecolor="white", markeredgewidth=2, color="#b5521b", linestyle="none")
         else:
@@ -129,7 +131,7 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
     mps = local.iloc[0]
     ax.axvline(mps["Estimate (%)"], color="#b5521b", linestyle="--", linewidth=1.2)
     ax.text(mps["Estimate (%)"] - 1, len(labels) - 0.4, f"MPS {mps['Year']}: {mps['As published']}".replace(" comprehensive high schools", ""),
-            ha="right", va="bottom", fontsize=FONT_PT - 1, color="#b5521b")
+            ha="right", va="bottom", fontsize=FONT_PT, color="#b5521b")
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 105)
     ax.set_ylim(-0.7, len(labels) + 0.3)

@@ -221,7 +221,7 @@ class ReplicateDesign:
         nums, dens = _as_list(numerator), _as_list(denominator)
         if len(nums) != len(dens):
             raise ValueError(f"{len(nums)} numerators but {len(dens)} denominators")
-        names = [f"{a}/{b}" for a, b in zip(nums, dens)]
+        names = [f"{a}/{b}" for a, b in zip(nums, dens, strict=True)]
         membership = self._membership(by, by_each, reserved=("numerator", "denominator"))
         out = self._estimate("ratio", names, self._numeric(nums), self._numeric(dens), membership)
         # From the pairs themselves, not by splitting "a/b": a column name may hold a "/".
@@ -248,7 +248,7 @@ class ReplicateDesign:
         )
         labels = [f"{variable}={level}" for level in levels]
         out = self._estimate("mean", labels, values, None, self._membership(by, by_each, reserved=("level",)))
-        out.insert(out.columns.get_loc("variable") + 1, "level", out["variable"].map(dict(zip(labels, levels))))
+        out.insert(out.columns.get_loc("variable") + 1, "level", out["variable"].map(dict(zip(labels, levels, strict=True))))
         out["variable"] = variable
         return out
 
