@@ -118,7 +118,10 @@ def test_total_status_reproduces_exact_sums_and_flags_others(parts, off):
 
 
 def test_without_microdata_the_ledger_says_which_files_would_help(tmp_path, monkeypatch):
+    from sro_research.readers import ssocs
+
     monkeypatch.delenv("SSOCS_DIR", raising=False)
+    monkeypatch.setattr(ssocs, "default_ssocs_dir", lambda: tmp_path / "no-data-ssocs")  # no repository copy either
     assert claims.nearest_national_figures() is None
     assert claims.nearest_national_figures(tmp_path) is None  # a folder without the files
     message = claims.missing_ssocs_message()

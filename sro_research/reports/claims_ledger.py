@@ -1,7 +1,7 @@
 """The claims ledger: each factual claim on the district's 2017 SRO page, its source, and a check.
 
 Every check is computed from the published-figures package (`published.py`) and, where the
-SSOCS microdata is available, from `ssocs.estimate_table`: sums, differences, products and
+SSOCS microdata is available, from `ssocs_estimates.estimate_table`: sums, differences, products and
 comparisons, never typed-in results. Statuses come from those computations:
 
   reproduced    the project recomputes the figure from its published parts and gets it back;
@@ -521,13 +521,14 @@ PUBLISHED_MEASURE = {"any_sro": "sro_pct", "sworn_law_enforcement": "sworn_law_e
 def nearest_national_figures(ssocs_dir: str | os.PathLike | None = None, folder=None) -> pd.DataFrame | None:
     """SSOCS 2005-06 any SRO and 2015-16 sworn law enforcement (with SEs), beside NCES's published
     figure for the same year; None when the SSOCS folder or either file is not there."""
+    from sro_research.analysis import ssocs_estimates
     from sro_research.readers import ssocs
 
     if ssocs.find_ssocs_dir(ssocs_dir) is None:
         return None
     try:
         pieces = [
-            ssocs.estimate_table(years=[year], indicators=[indicator], domains=["all"], ssocs_dir=ssocs_dir)
+            ssocs_estimates.estimate_table(years=[year], indicators=[indicator], domains=["all"], ssocs_dir=ssocs_dir)
             for indicator, year in NEAREST_YEARS.items()
         ]
     except ssocs.SSOCSFileMissing:
