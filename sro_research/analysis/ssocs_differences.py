@@ -68,55 +68,60 @@ def comparable(indicator: str, domain_variable: str, year_a: str, year_b: str, p
     return block >= 0 and block == _block(indicator, year_b) and domain_comparable(domain_variable, year_a, year_b, peer)
 
 
-def _year_pairs(years: list[str], indicator: str) -> list[tuple[str, str]]:
-    """Consecutive years, and first to last of each comparable block of three or more years."""
-    pairs = list(zip(years, years[1:], strict=False))
-    for block in MEASURE_BLOCKS[indicator]:
-        inside = [y for y in years if y in block]
-        if len(inside) >= 3:
-            pairs.append((inside[0], inside[-1]))
-    return pairs
-
-
 def year_changes(estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
-    """Each indicator and domain value between consecutive years (independent samples)."""
+    """Each indicator and domain value between consecutive years, and first to last of each block
+    of three or more comparable years (independent samples)."""
     usable = estimates[estimates["flag"] != SUPPRESS_FLAG]
     # The peer group's label names its definition, which differs by year: one series all the same.
-    usable = usable.assign(domain_value=usable["domain_value"].where(usable["domain_variable"] != "peer_group", PEER_NAME))
-    rows = []
-    for (indicator, variable, value), group in usable.groupby(["indicator", "domain_variable", "domain_value"], sort=False):
-        by_year = group.set_index("year")
-        years = [y for y in ssocs.YEARS if y in by_year.index]
-        for year_a, year_b in _year_pairs(years, indicator):
-            a, b = by_year.loc[year_a], by_year.loc[year_b]
-            difference, se, df, t, p = independent_difference(a["estimate"], a["se"], a["df"], b["estimate"], b["se"], b["df"])
-            same = comparable(indicator, variable, year_a, year_b, peer)
-            rows.append(_row("year_change", indicator, variable, value, f"{year_a} to {year_b}", year_a, year_b, a["estimate"], b["estimate"], difference, se, df, t, p, same))
-    return pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+    usable = usable.assign(domain_value=usable["domain_value"].where(usable["domain_variable"] != "peer_group", PEER_NAME),
+                           order=usable["year"].map({y: i for i, y in enumerate(ssocs.YEARS)}),
+                           block=[_block(i, y) for i, y in zip(usable["indicator"], usable["year"], strict=True)])
+    keys = ["indicator", "domain_variable", "domain_value"]
+    usable = usable.sort_values([*keys, "order"], kind="stable")[[*keys, "block", "year", "estimate", "se", "df"]]
+    following = usable.groupby(keys, sort=False)[["year", "estimate", "se", "df"]].shift(-1)
+    consecutive = pd.concat([usable, following.add_suffix("_to")], axis=1).dropna(subset=["year_to"])
+    ends = usable.groupby([*keys, "block"], sort=False)
+    sizes = ends.size()
+    first, last = ends.head(1).set_index([*keys, "block"]), ends.tail(1).set_index([*keys, "block"])
+    long_blocks = sizes[sizes >= 3].index
+    spans = pd.concat([first.loc[long_blocks], last.loc[long_blocks].add_suffix("_to")], axis=1).reset_index()
+    pairs = pd.concat([consecutive, spans], ignore_index=True)
+    if pairs.empty:
+        return pd.DataFrame(columns=DIFFERENCE_COLUMNS)
+    difference, se, df, t, p = independent_difference(pairs["estimate"], pairs["se"], pairs["df"],
+                                                      pairs["estimate_to"], pairs["se_to"], pairs["df_to"])
+    keys_of = list(zip(pairs["indicator"], pairs["domain_variable"], pairs["year"], pairs["year_to"], strict=True))
+    verdicts = {key: comparable(*key, peer) for key in set(keys_of)}
+    same = np.array([verdicts[key] for key in keys_of], dtype=bool)
+    return _frame("year_change", pairs["indicator"], pairs["domain_variable"], pairs["domain_value"], pairs["year"] + " to " + pairs["year_to"],
+                  pairs["year"], pairs["year_to"], pairs["estimate"], pairs["estimate_to"], difference, se, df, t, p, same)
 
 
-def _row(kind, indicator, variable, value, year, year_from, year_to, est_from, est_to, difference, se, df, t, p, same) -> dict:
-    p = float(p) if same else np.nan  # no p-value is claimed across a changed item or definition
-    return {
-        "kind": kind, "indicator": indicator, "domain_variable": variable, "domain_value": value, "year": year,
-        "from": year_from, "to": year_to, "estimate_from": float(est_from), "estimate_to": float(est_to),
-        "difference": float(difference), "se": float(se), "df": float(df), "t": float(t) if same else np.nan,
-        "p_value": p, "significant": bool(p < ALPHA) if same and np.isfinite(p) else None, "comparable": bool(same),
-    }
+def _frame(kind, indicator, variable, value, year, year_from, year_to, est_from, est_to, difference, se, df, t, p, same) -> pd.DataFrame:
+    same = np.asarray(same, dtype=bool)
+    p = np.where(same, np.asarray(p, dtype=float), np.nan)  # no p-value is claimed across a changed item or definition
+    tested = same & np.isfinite(p)
+    significant = [bool(value < ALPHA) if ok else None for value, ok in zip(p, tested, strict=True)]
+    return pd.DataFrame({
+        "kind": kind, "indicator": np.asarray(indicator), "domain_variable": np.asarray(variable), "domain_value": np.asarray(value),
+        "year": np.asarray(year), "from": np.asarray(year_from), "to": np.asarray(year_to),
+        "estimate_from": np.asarray(est_from, dtype=float), "estimate_to": np.asarray(est_to, dtype=float),
+        "difference": np.asarray(difference, dtype=float), "se": np.asarray(se, dtype=float), "df": np.broadcast_to(np.asarray(df, dtype=float), p.shape),
+        "t": np.where(same, np.asarray(t, dtype=float), np.nan), "p_value": p, "significant": significant, "comparable": same,
+    }, columns=DIFFERENCE_COLUMNS)
 
 
-def _within_year(frame: pd.DataFrame, estimates: pd.DataFrame, year: str, peer, pairs) -> list[dict]:
+def _within_year(frame: pd.DataFrame, estimates: pd.DataFrame, year: str, peer, pairs) -> pd.DataFrame:
     """Differences between two domains of one year, taken inside each replicate (same sample)."""
-    rows = est.domain_frame(frame[frame["year"] == year], year, peer)
+    rows, design = est.year_design(frame, year, peer)
     measured = [i for i in ssocs.INDICATORS if year in ssocs.INDICATOR_YEARS[i]]
-    variables = sorted({p[0] for p in pairs} | {p[2] for p in pairs}, key=list(ssocs.DOMAINS).index)
-    variables = [v for v in variables if rows[v].notna().any()]
-    design = est.design(rows)
+    # Every recorded domain, as estimate_table classifies them, so the design's classification is reused.
+    variables = [v for v in ssocs.DOMAINS if rows[v].notna().any()]
     labels, thetas = design.replicate_estimates(measured, by_each=variables)
     column = {(r.variable, r.domain_variable, str(r.domain_value)): i for i, r in enumerate(labels.itertuples())}
     flags = estimates[estimates["year"] == year].set_index(["indicator", "domain_variable", "domain_value"])["flag"]
     df = float(design.domain_df(np.ones((len(rows), 1)))[0])
-    out = []
+    found = []  # (kind, indicator, domain variable, from, to, column a, column b)
     for var_a, value_a, var_b, value_b, kind in pairs:
         for indicator in measured:
             a, b = column.get((indicator, var_a, value_a)), column.get((indicator, var_b, value_b))
@@ -124,24 +129,28 @@ def _within_year(frame: pd.DataFrame, estimates: pd.DataFrame, year: str, peer, 
                 continue
             if SUPPRESS_FLAG in (flags.get((indicator, var_a, value_a)), flags.get((indicator, var_b, value_b))):
                 continue
-            diff = thetas[:, b] - thetas[:, a]
-            se = float(np.sqrt(design.variance(diff[:, None]))[0])
-            t, p = t_test(100 * diff[0], 100 * se, df)
-            shown_value = value_b if var_b != "peer_group" else PEER_NAME
-            out.append(_row(kind, indicator, var_b, shown_value, year, value_a, shown_value, 100 * thetas[0, a],
-                            100 * thetas[0, b], 100 * diff[0], 100 * se, df, t, p, True))
-    return out
+            found.append((kind, indicator, var_b, value_a, value_b if var_b != "peer_group" else PEER_NAME, a, b))
+    if not found:
+        return pd.DataFrame(columns=DIFFERENCE_COLUMNS)
+    kinds, indicators, variables, froms, tos, a, b = (list(v) for v in zip(*found, strict=True))
+    diffs = 100 * (thetas[:, b] - thetas[:, a])  # every contrast in every replicate at once
+    se = np.sqrt(design.variance(diffs))
+    t, p = t_test(diffs[0], se, df)
+    return _frame(kinds, indicators, variables, tos, year, froms, tos, 100 * thetas[0, a], 100 * thetas[0, b],
+                  diffs[0], se, df, t, p, np.ones(len(found), dtype=bool))
 
 
 def same_year_differences(frame: pd.DataFrame, estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
     """Per year: the peer group against all high schools (the peer group is inside it), then the
     subgroup contrasts (city vs rural, high vs low minority, by level); to - from."""
-    rows = []
-    for year in [y for y in ssocs.YEARS if y in set(frame["year"])]:
+    pieces = []
+    present = set(frame["year"].unique())
+    for year in [y for y in ssocs.YEARS if y in present]:
         pairs = [("level", "High school", "peer_group", est.peer_label(year, peer), "peer_vs_high_schools")]
         pairs += [(variable, a, variable, b, "subgroup") for variable, a, b in SUBGROUP_CONTRASTS]
-        rows += _within_year(frame, estimates, year, peer, pairs)
-    out = pd.DataFrame(rows, columns=DIFFERENCE_COLUMNS)
+        pieces.append(_within_year(frame, estimates, year, peer, pairs))
+    pieces = [p for p in pieces if not p.empty]
+    out = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=DIFFERENCE_COLUMNS)
     return out.sort_values("kind", key=lambda s: s.map({"peer_vs_high_schools": 0, "subgroup": 1}), kind="stable")
 
 

@@ -51,23 +51,24 @@ def peer_mask(frame: pd.DataFrame, peer: dict | None = None) -> pd.Series:
     """
     peer = dict(DEFAULT_PEER if peer is None else peer)
     wants_minority = bool(peer.pop("high_minority", False))
-    member = pd.Series(True, index=frame.index)
+    member = np.ones(len(frame), dtype=bool)
     for column, wanted in peer.items():
         if column not in frame.columns:
             raise KeyError(f"peer-group column {column!r} is not in the SSOCS frame")
         wanted = [wanted] if isinstance(wanted, str) else list(wanted)
-        unknown = set(wanted) - set(frame[column].cat.categories if hasattr(frame[column], "cat") else frame[column])
+        values = frame[column]
+        unknown = set(wanted) - set(values.cat.categories if hasattr(values, "cat") else values)
         if unknown:
             raise ValueError(f"peer-group value(s) {sorted(unknown)} are not labels of {column!r}")
-        member &= frame[column].isin(wanted)
+        member &= values.isin(wanted).to_numpy(dtype=bool)
     result = member.astype(float)
     if wants_minority:
         records = {y: bool(lay.minority or lay.percent_white) for y, lay in ssocs.LAYOUTS.items()}
-        has_minority = frame["year"].astype(str).map(records).astype(bool)
-        unknown = has_minority & frame["high_minority"].isna()
-        result = result.where(~has_minority, result * frame["high_minority"].fillna(0))
-        result = result.mask(unknown & member, np.nan)  # a member but for an unknown minority share
-    return result
+        has_minority = frame["year"].astype(str).map(records).to_numpy(dtype=bool)
+        high = frame["high_minority"].to_numpy(dtype=float)
+        result = np.where(has_minority, result * np.nan_to_num(high, nan=0.0), result)
+        result[has_minority & np.isnan(high) & member] = np.nan  # a member but for an unknown minority share
+    return pd.Series(result, index=frame.index)
 
 
 def peer_label(year: str, peer: dict | None = None) -> str:
@@ -137,6 +138,24 @@ def domain_frame(rows: pd.DataFrame, year: str, peer: dict | None) -> pd.DataFra
     return rows
 
 
+_YEAR_DESIGNS: dict[tuple, tuple] = {}  # (year, peer) -> (the frame it came from, domain rows, design)
+
+
+def year_design(data: pd.DataFrame, year: str, peer: dict | None = None) -> tuple[pd.DataFrame, ReplicateDesign]:
+    """One year's domain rows (`domain_frame`) and design, kept for the last frame seen, so the
+    estimate table and the differences made from the same loaded frame build each design once."""
+    key = (year, repr(peer))
+    cached = _YEAR_DESIGNS.get(key)
+    if cached is not None and cached[0] is data:
+        return cached[1], cached[2]
+    rows = domain_frame(data[data["year"] == year], year, peer)
+    built = (data, rows, design(rows))
+    if cached is not None:
+        _YEAR_DESIGNS.clear()  # another frame: drop the old one's designs
+    _YEAR_DESIGNS[key] = built
+    return rows, built[2]
+
+
 def _intervals(table: pd.DataFrame) -> pd.DataFrame:
     """Korn-Graubard intervals, or Clopper-Pearson where the design gives no variance (fractions)."""
     p, se, n = table["estimate"].to_numpy(), table["se"].to_numpy(), (table["n"] + table["n_missing"]).to_numpy()
@@ -164,18 +183,17 @@ def estimate_table(years=None, indicators=None, domains=None, ssocs_dir=None, *,
     years = ssocs.check_years(years)
     indicators = _as_list(indicators, ssocs.INDICATORS, "indicator")
     domains = _as_list(domains, ssocs.DOMAINS, "domain")
-    frame = ssocs.load_ssocs(years, ssocs_dir) if data is None else data[data["year"].isin(years)]
+    frame = ssocs.load_ssocs(years, ssocs_dir) if data is None else data
+    present = set(frame["year"].unique())
 
     pieces = []
     for year in years:
         measured = [i for i in indicators if year in ssocs.INDICATOR_YEARS[i]]
-        rows = frame[frame["year"] == year]
-        if rows.empty or not measured:
+        if year not in present or not measured:
             continue
-        rows = domain_frame(rows, year, peer)
+        rows, year_estimator = year_design(frame, year, peer)
         recorded = [d for d in domains if rows[d].notna().any()]  # skip what the year does not record
-        year_design = design(rows)
-        result = year_design.mean(measured, by_each=recorded, with_totals=True)
+        result = year_estimator.mean(measured, by_each=recorded, with_totals=True)
         result = result.rename(columns={"total": "weighted_schools", "total_se": "weighted_schools_se"})
         result = _intervals(result).rename(columns={"variable": "indicator"})
         result.insert(0, "year", year)

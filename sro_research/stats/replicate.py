@@ -137,6 +137,7 @@ class ReplicateDesign:
         self._weights = np.column_stack([w, reps])
         self._weights_t = np.ascontiguousarray(self._weights.T)
         self._df_cache: dict[int, np.ndarray] = {}
+        self._membership_cache: dict[tuple, tuple] = {}
 
     # -- construction helpers -------------------------------------------------------------
 
@@ -300,7 +301,15 @@ class ReplicateDesign:
 
         `reserved`: the caller's own result columns besides RESULT_COLUMNS (e.g. "level"); a `by`
         variable with one of those names would collide with it in the result, so it is refused.
+        Kept per design (the data do not change), so several estimators over the same domains
+        classify the rows once.
         """
+        key = (repr(by), repr(by_each), tuple(reserved))
+        if key not in self._membership_cache:
+            self._membership_cache[key] = self._classify(by, by_each, reserved)
+        return self._membership_cache[key]
+
+    def _classify(self, by, by_each, reserved) -> tuple[np.ndarray, pd.DataFrame | None]:
         if by is not None and by_each is not None:
             raise ValueError("give either by (one classification) or by_each (several, separately), not both")
         if by is None and by_each is None:
