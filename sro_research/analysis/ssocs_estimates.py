@@ -241,16 +241,12 @@ def published_count_check(estimates: pd.DataFrame, published: pd.DataFrame) -> p
         got = hit.iloc[0]
         value = float(got[column])
         se = float(got["weighted_schools_se"]) if column == "weighted_schools" else np.nan
+        low, high = t_interval(value, se, got["df"])  # a total: t with the design's df
         rows.append({
             "year": figure["school_year"], "measure": figure["measure"], "group": figure["group"],
-            "published": figure["value_text"], "estimate": value, "se": se,
+            "published": figure["value_text"], "estimate": value, "se": se, "ci_low": float(low), "ci_high": float(high),
             "difference": value - float(figure["value"]),
             "within_rounding": abs(round(value, -2) - float(figure["value"])) < 0.5,
             "figure_id": figure["figure_id"], "source_id": figure["source_id"],
         })
     return pd.DataFrame(rows)
-
-
-def weighted_count_interval(estimates: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """t(df) 95% interval of each weighted number of schools."""
-    return t_interval(estimates["weighted_schools"], estimates["weighted_schools_se"], estimates["df"])

@@ -186,6 +186,7 @@ def peer_comparison(estimates: pd.DataFrame, differences: pd.DataFrame) -> pd.Da
             "Like MPS high schools (%)": SUPPRESS_FLAG if suppressed else f"{peer['estimate']:.1f}{' ' + CAUTION_FLAG if peer['flag'] == CAUTION_FLAG else ''}",
             "95% CI": SUPPRESS_FLAG if suppressed else ci_text(peer),
             "Sampled schools": shown_n(peer["n"]),
+            "Schools nationally (SE)": SUPPRESS_FLAG if suppressed else f"{peer['weighted_schools']:,.0f} ({peer['weighted_schools_se']:,.0f})",
             "All high schools (%)": f"{hs.iloc[0]['estimate']:.1f}" if len(hs) else "—",
             "Difference (points)": f"{test['difference']:+.1f}" if test is not None else "—",
             "p-value": p_text(test["p_value"]) if test is not None else "not tested",
@@ -326,6 +327,7 @@ def count_check(check: pd.DataFrame) -> pd.DataFrame:
         "Year": check["year"], "Count": check["measure"].map(measures), "Group": check["group"], "NCES published": check["published"],
         "This report": check["estimate"].map(lambda v: f"{v:,.0f}"),
         "SE": check["se"].map(lambda v: f"{v:,.0f}" if np.isfinite(v) else "—"),
+        "95% CI": [f"{lo:,.0f} to {hi:,.0f}" if np.isfinite(lo) else "—" for lo, hi in zip(check["ci_low"], check["ci_high"], strict=True)],
         "Within NCES rounding": check["within_rounding"].map({True: "yes", False: "no"}),
         "Figure": check["figure_id"],
     })
