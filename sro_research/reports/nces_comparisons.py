@@ -292,6 +292,11 @@ def key_findings(estimates: pd.DataFrame, differences: pd.DataFrame, local: pd.D
         counted = f", and {int(counts['Within NCES rounding'].eq('yes').sum())} of {len(counts)} NCES published counts of schools to NCES's rounding" if len(counts) else ""
         findings.append((f"The method reproduces {same} of {len(digest)} cells of NCES Digest Table 233.70a to the printed decimal{counted}.",
                          "Checks-against-NCES-published-tables"))
+    if not findings:  # e.g. a run limited to indicators the chosen years do not measure
+        years = sorted(set(estimates["year"]), key=start_year)
+        findings.append((f"This run made {len(estimates):,} national estimates"
+                         + (f" ({', '.join(years)})" if years else "") + "; none of them bears on the peer comparison or the trend.",
+                         "How-the-estimates-are-made"))
     return findings[:6]
 
 
