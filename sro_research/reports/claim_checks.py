@@ -28,6 +28,7 @@ STATUSES = ("reproduced", "internally consistent", "consistent", "discrepancy", 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile, for the bound on a published total
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)(?:\.([a-z_]+))?\}")
 _PLAIN = re.compile(r"^\$?[\d,]+(?:\.(\d+))?%?$")
+_ID = re.compile(r"\b[A-Z][0-9]{2}\b")
 _TERM = re.compile(r"([+-])?\s*([A-Z][0-9]{2})")
 
 
@@ -54,6 +55,10 @@ class Claim:
         if len(self.inputs.get(role, [])) != 1:
             raise ValueError(f"claims.csv, claim {self.claim_id}, field inputs: needs exactly one {role}=...")
         return self.inputs[role][0]
+
+    def figure_ids(self) -> list[str]:
+        """Every figure id the inputs name, in order (equations included)."""
+        return list(dict.fromkeys(i for values in self.inputs.values() for v in values for i in _ID.findall(v)))
 
     def ids(self, role: str) -> list[str]:
         return [i for value in self.inputs.get(role, []) for i in value.split()]

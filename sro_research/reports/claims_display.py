@@ -98,6 +98,14 @@ def figures_table(f: Figures, ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def context_table(context: pd.DataFrame) -> pd.DataFrame:
+    """`national_context` as a reader sees it."""
+    return pd.DataFrame({
+        "Year": context["year"], "Figure": context["label"], "Percent": context["percent"],
+        "95% CI low": context["ci_low"], "95% CI high": context["ci_high"], "Source": context["source"],
+    })
+
+
 def since_table(f: Figures, dataset: str = "since_2017") -> pd.DataFrame:
     """What public sources report after 2017, one row per fact and source, oldest first."""
     rows = f.dataset(dataset)
@@ -116,28 +124,40 @@ def sources_table(f: Figures) -> pd.DataFrame:
 
 def plot_national_context(context: pd.DataFrame):
     """Dot plot of `national_context`: NCES figures (with 95% CI where one exists) and the page's
-    claimed share drawn apart, as a red diamond with a dashed reference line."""
-    import matplotlib.pyplot as plt
+    claimed share drawn apart, as a red diamond with a dashed reference line.
 
-    fontsize = 12  # the image is shown at most ~5.5 in wide: at 390 px these stay above 10 px
-    fig, ax = plt.subplots(figsize=(5.5, 0.62 * len(context) + 1.9))
-    labels = ["\n".join(textwrap.wrap(f"{r.year}: {r.label}", 30)) for r in context.itertuples()]
-    y = list(range(len(context)))[::-1]
-    ys = pd.Series(y, index=context.index)
+    Narrow on purpose, labels above their points: shown 390 px wide the text stays above 10 px.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import blended_transform_factory
+
+    fontsize, red = 11, "#b2182b"
+    labels = ["\n".join(textwrap.wrap(f"{r.year}: {r.label}", 38)) for r in context.itertuples()]
+    # Each row: its label (one or more lines) above its point; rows stacked from the top.
+    heights = [0.75 + 0.38 * label.count("\n") for label in labels]
+    tops = [sum(heights[i:]) for i in range(len(heights))]
+    y = pd.Series([top - h + 0.25 for top, h in zip(tops, heights)], index=context.index, dtype=float)
+    fig, ax = plt.subplots(figsize=(4.2, 0.62 * sum(heights) + 1.7))
     claim, ci = context["is_claim"], context["ci_low"].notna() & ~context["is_claim"]
     plain = ~claim & ~ci
-    ax.errorbar(context.loc[ci, "percent"], ys[ci], fmt="o", color="black", capsize=3, label="SSOCS estimate, 95% CI",
+    ax.errorbar(context.loc[ci, "percent"], y[ci], fmt="o", color="black", capsize=3, label="SSOCS estimate, 95% CI",
                 xerr=[context.loc[ci, "percent"] - context.loc[ci, "ci_low"], context.loc[ci, "ci_high"] - context.loc[ci, "percent"]])
-    ax.plot(context.loc[plain, "percent"], ys[plain], "s", color="#555555", label="NCES published, no SE")
-    ax.plot(context.loc[claim, "percent"], ys[claim], "D", color="#b2182b", markersize=9, label="MPS page (claimed)")
+    ax.plot(context.loc[plain, "percent"], y[plain], "s", color="#555555", label="NCES published, no SE")
+    ax.plot(context.loc[claim, "percent"], y[claim], "D", color=red, markersize=9, label="MPS page (claimed)")
     for value in context.loc[claim, "percent"]:
-        ax.axvline(value, color="#b2182b", linestyle="--", linewidth=1)
-    ax.set_yticks(y, labels, fontsize=fontsize - 1)
+        ax.axvline(value, color=red, linestyle="--", linewidth=1)
+    left = blended_transform_factory(ax.transAxes, ax.transData)
+    for r, label, position in zip(context.itertuples(), labels, y):
+        ax.text(0.01, position + 0.17, label, transform=left, fontsize=fontsize - 1, va="bottom",
+                color=red if r.is_claim else "black", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    ax.set_yticks([])
+    ax.set_ylim(0, sum(heights) + 0.05)
     ax.set_xlim(0, min(100, 10 * math.ceil((context[["percent", "ci_high"]].max().max() + 5) / 10)))
     ax.set_xlabel("percent of U.S. public schools", fontsize=fontsize)
     ax.tick_params(axis="x", labelsize=fontsize)
-    ax.set_title("The page's national SRO share beside NCES figures", fontsize=fontsize + 1, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.3, -0.12 - 0.3 / len(context)), ncol=1, frameon=False, fontsize=fontsize - 1)
+    ax.set_title("\n".join(textwrap.wrap("The page's national SRO share (red) beside NCES figures", 34)),
+                 fontsize=fontsize + 1, loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.09 - 0.2 / len(context)), frameon=False, fontsize=fontsize - 1)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig

@@ -187,3 +187,11 @@ def national_context(f: Figures, claimed_id: str = "A23", nearest: pd.DataFrame 
     table = pd.DataFrame(rows, columns=["label", "year", "percent", "ci_low", "ci_high", "source", "is_claim"])
     table["is_claim"] = table["is_claim"].fillna(False).astype(bool)
     return table.sort_values(["year", "label"], kind="stable").reset_index(drop=True)
+
+
+def claim(claims: pd.DataFrame, claim_id: str) -> Claim:
+    """One claim of claims.csv, its inputs parsed (KeyError naming the id when absent)."""
+    rows = claims[claims["claim_id"] == claim_id]
+    if len(rows) != 1:
+        raise KeyError(f"claims.csv has no claim {claim_id!r}")
+    return Claim.from_row(rows.iloc[0])
