@@ -19,7 +19,7 @@ READER_COLUMNS = {
     "claim_id": "Claim", "status": "Status", "claim": "What the page claims (our words)", "page_says": "The page prints",
     "checked_value": "What the check computes or finds", "reason": "Why", "source": "Sources",
 }
-_URL = re.compile(r"https?://[^\s;<>]+[^\s;<>.,)]")
+_URL = re.compile(r"https?://[^\s;<>\"]+[^\s;<>\".,)]")
 
 
 def reader_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -34,11 +34,17 @@ def status_class(status: str) -> str:
 def _cell(value, status: bool) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    text = html.escape(str(value))
+    raw = str(value)
     if status:
-        return f'<span class="sro-status {status_class(str(value))}">{text}</span>'
+        return f'<span class="sro-status {status_class(raw)}">{html.escape(raw)}</span>'
     # Sources as links; the link text may break at its slashes so a narrow column still fits.
-    return _URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0).replace("/", "/<wbr>")}</a>', text)
+    pieces, last = [], 0
+    for match in _URL.finditer(raw):
+        url = match.group(0)
+        pieces += [html.escape(raw[last:match.start()]),
+                   f'<a href="{html.escape(url, quote=True)}">{html.escape(url).replace("/", "/<wbr>")}</a>']
+        last = match.end()
+    return "".join(pieces) + html.escape(raw[last:])
 
 
 def linked_table_html(table: pd.DataFrame, caption: str, status_column: str | None = None) -> str:
