@@ -47,9 +47,6 @@ class StatedRange:
         """Whether any value in [low, high] is in the range."""
         return self.contains(low) or self.contains(high) or (low <= self.low and high >= self.high)
 
-    def describe(self, decimals: int = 0) -> str:
-        return f"{self.low:,.{decimals}f} to {self.high:,.{decimals}f}"
-
 
 def qualifier(text: str) -> str | None:
     """The qualifier a printed figure starts with ("almost", "over", ...), None when plain."""

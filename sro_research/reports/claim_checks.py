@@ -160,7 +160,7 @@ def check_sum(f: Figures, claim: Claim, nearest=None) -> Result:
         lines.append(f"{shown}{_se_bounds(f, computed)}; printed: {quoted}")
     checked = " | ".join(lines)
     if not all(agree):
-        failed = [line for line, ok in zip(lines, agree) if not ok]
+        failed = [line for line, ok in zip(lines, agree, strict=True) if not ok]
         return Result(checked, "discrepancy", f"The figures do not add up: {'; '.join(failed)}.", used)
     if qualified:
         status = "consistent"
@@ -191,7 +191,7 @@ def check_match(f: Figures, claim: Claim, nearest=None) -> Result:
     unverified = [i for i in used if f.row(i)["source_id"] == claim.source_id and f.flagged(i, "unverified")]
     caveat = "".join(f" The page's exact {f.text(i)} is unverified." for i in unverified)
     if not all(agree):
-        differ = "; ".join(line for line, ok in zip(lines, agree) if not ok)
+        differ = "; ".join(line for line, ok in zip(lines, agree, strict=True) if not ok)
         return Result(checked, "discrepancy", f"Another source prints a different figure ({differ}).{caveat}", used)
     if all(exact):
         status = "reproduced" if _independent(f, claim, used) else "internally consistent"
@@ -338,12 +338,12 @@ def check_causal(f: Figures, claim: Claim, nearest=None) -> Result:
         label = f.row(ids[0])["measure"].removesuffix("_pct").replace("_", " ")
         lines.append(f"{label}: {' > '.join(fmt(v) for v in values)}{unit} "
                      f"({f.row(ids[0])['school_year']} to {f.row(ids[-1])['school_year']})")
-        falling.append(all(later < earlier for earlier, later in zip(values, values[1:])))
+        falling.append(all(later < earlier for earlier, later in zip(values, values[1:], strict=False)))
     checked = "; ".join(lines)
     if all(falling):
         return Result(checked, "unverifiable", "The published figures do fall, but figures cannot show that SRO "
                       "training caused the fall: the causal part of the claim is untestable with these data.", used)
-    rising = [line for line, ok in zip(lines, falling) if not ok]
+    rising = [line for line, ok in zip(lines, falling, strict=True) if not ok]
     return Result(checked, "discrepancy", f"The figures do not fall every year: {'; '.join(rising)}.", used)
 
 

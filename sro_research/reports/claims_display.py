@@ -54,7 +54,7 @@ def linked_table_html(table: pd.DataFrame, caption: str, status_column: str | No
     """
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v, c == status_column)}</td>" for c, v in zip(table.columns, row)) + "</tr>"
+        "<tr>" + "".join(f"<td>{_cell(v, c == status_column)}</td>" for c, v in zip(table.columns, row, strict=True)) + "</tr>"
         for row in table.itertuples(index=False)
     )
     return (f'<table class="sro-table"><caption>{html.escape(caption)}</caption>'
@@ -142,7 +142,7 @@ def plot_national_context(context: pd.DataFrame):
     # Each row: its label (one or more lines) above its point; rows stacked from the top.
     heights = [0.75 + 0.38 * label.count("\n") for label in labels]
     tops = [sum(heights[i:]) for i in range(len(heights))]
-    y = pd.Series([top - h + 0.25 for top, h in zip(tops, heights)], index=context.index, dtype=float)
+    y = pd.Series([top - h + 0.25 for top, h in zip(tops, heights, strict=True)], index=context.index, dtype=float)
     fig, ax = plt.subplots(figsize=(4.2, 0.62 * sum(heights) + 1.7))
     claim, ci = context["is_claim"], context["ci_low"].notna() & ~context["is_claim"]
     plain = ~claim & ~ci
@@ -153,7 +153,7 @@ def plot_national_context(context: pd.DataFrame):
     for value in context.loc[claim, "percent"]:
         ax.axvline(value, color=red, linestyle="--", linewidth=1)
     left = blended_transform_factory(ax.transAxes, ax.transData)
-    for r, label, position in zip(context.itertuples(), labels, y):
+    for r, label, position in zip(context.itertuples(), labels, y, strict=True):
         ax.text(0.01, position + 0.17, label, transform=left, fontsize=fontsize - 1, va="bottom",
                 color=red if r.is_claim else "black", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     ax.set_yticks([])
