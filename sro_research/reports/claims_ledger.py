@@ -48,7 +48,8 @@ def claims_ledger(figures: Figures, claims: pd.DataFrame, nearest: pd.DataFrame 
         rows.append({
             "claim_id": claim.claim_id, "status": result.status, "claim": fill(row["claim"], figures, claim),
             "page_says": fill(row["page_says"], figures, claim), "checked_value": result.checked,
-            "reason": f"{finding} {row['note']}".strip(), "source": _source_text(figures, row, result.used),
+            # An unverifiable claim's note says why; the generic finding would only repeat the status.
+            "reason": row["note"] if claim.check == "unverifiable" and row["note"] else f"{finding} {row['note']}".strip(), "source": _source_text(figures, row, result.used),
             "check": claim.check, "finding": finding,
         })
     return pd.DataFrame(rows, columns=[*LEDGER_COLUMNS, "check", "finding"])
@@ -171,16 +172,15 @@ def national_context(f: Figures, claimed_id: str = "A23", nearest: pd.DataFrame 
     label, year, percent, ci_low, ci_high (NaN when no SE is published), source, is_claim."""
     claimed = f.row(claimed_id)
     rows = [{"label": f"MPS page: any SRO ({claimed['value_text']}, claimed)", "year": claimed["school_year"],
-             "percent": f.value(claimed_id), "source": f.source(claimed["source_id"])["publisher"], "is_claim": True}]
+             "percent": f.value(claimed_id), "source": f.cite(claimed["source_id"]), "is_claim": True}]
     security = security_parts(f)
     parts = f"{fmt(security['full_time']['value'], 1)} + {fmt(security['part_time_only']['value'], 1)}"
     rows.append({"label": f"NCES: any security staff ({parts})", "year": security["full_time"]["school_year"],
-                 "percent": security["any"], "source": f.source(security["full_time"]["source_id"])["publisher"]})
+                 "percent": security["any"], "source": f.cite(security["full_time"]["source_id"])})
     for r in f.rows[f.rows["measure"].isin(["sro_pct", "sworn_law_enforcement_pct"]) & f.rows["value"].notna()].itertuples():
         what = "any SRO" if r.measure == "sro_pct" else "sworn law enforcement incl. SROs"
-        source = f.source(r.source_id)
         rows.append({"label": f"NCES via the press: {what}", "year": r.school_year, "percent": r.value,
-                     "source": f"{source['publisher']}, {source['date']}"})
+                     "source": f.cite(r.source_id)})
     for r in (nearest.itertuples() if nearest is not None else []):
         rows.append({"label": f"SSOCS microdata: {r.measure}", "year": r.year, "percent": r.estimate,
                      "ci_low": r.ci_low, "ci_high": r.ci_high, "source": "SSOCS public-use file (this project)"})
