@@ -362,3 +362,30 @@ def test_build_fails_on_a_malformed_published_file_naming_file_row_and_field(tmp
 
 def test_no_nan_reaches_the_ledger(ledger):
     assert not ledger.map(lambda v: isinstance(v, float) and math.isnan(v)).any().any()
+
+
+def test_report_helpers_open_no_input_file(figures):
+    """After the load-inputs step, the report's helpers only compute: no file under data/ is opened."""
+    import sys
+
+    from sro_research.paths import data_dir
+
+    rows, watching, opened = load_published("claims"), [], []
+    root = str(data_dir().resolve())
+
+    def hook(event, args):
+        if watching and event == "open" and isinstance(args[0], str | bytes) and str(args[0]).startswith(root):
+            opened.append(args[0])
+
+    sys.addaudithook(hook)
+    watching.append(True)
+    try:
+        ledger = claims.claims_ledger(figures, rows)
+        claims.key_findings(ledger, figures.dataset("since_2017"), figures)
+        display.linked_table_html(display.reader_ledger(ledger), "c", status_column="Status")
+        display.product_table(checks.product_check(figures, claims.claim(rows, "L15")))
+        display.plot_national_context(claims.national_context(figures))
+        display.since_table(figures), display.sources_table(figures), claims.missing_ssocs_message(None)
+    finally:
+        watching.clear()
+    assert opened == []
