@@ -13,8 +13,11 @@ from sro_research import provenance
 from sro_research.paths import data_dir
 from sro_research.readers.published import (
     FIGURE_COLUMNS,
+    Figures,
     PublishedDataError,
+    citation,
     figure,
+    figure_datasets,
     flags,
     list_published,
     load_published,
@@ -26,9 +29,10 @@ FOLDER = data_dir() / "published"
 REFERENCE = Path("/work/shared/reference/published_figures.md")
 EXPECTED = [
     "mps_program_page", "engagement_2017_press", "recommendation_2017", "mps_discipline",
-    "minnesota_sro", "nces_digest_233_70a", "nces_frss_2013_14", "ssocs_published_tables", "definitions",
+    "minnesota_sro", "nces_digest_233_70a", "nces_frss_2013_14", "ssocs_published_tables", "since_2017",
+    "definitions", "claims",
 ]
-FIGURE_DATASETS = [name for name in EXPECTED if name != "definitions"]
+FIGURE_DATASETS = [name for name in EXPECTED if name not in ("definitions", "claims")]
 
 
 def test_package_is_valid_frictionless_and_passes_own_checks():
@@ -193,3 +197,58 @@ def test_a_csv_saved_with_a_byte_order_mark_loads(published_copy):
     table = load_published("minnesota_sro", published_copy)
     assert list(table.columns) == FIGURE_COLUMNS
     assert table["figure_id"].iloc[0] == "E01"
+
+
+# --- the Figures accessor and the one citation style --------------------------------------------
+
+
+def test_figure_datasets_are_the_ones_with_figure_ids():
+    assert figure_datasets() == FIGURE_DATASETS
+
+
+def test_figures_accessor_reads_every_figure_dataset_once():
+    figures = Figures.load()
+    assert figures.rows["figure_id"].is_unique and set(figures.rows["dataset"]) == set(FIGURE_DATASETS)
+    assert figures.value("A05") == 16 and figures.text("A24") == "almost 30,000"
+    assert figures.printed("A18") == "16 hours per year" and figures.printed("A20") == "8 to 24 hours per year"
+    assert figures.printed("A23") == "30%" and figures.flagged("A24", "approximate")
+    assert list(figures.dataset("minnesota_sro")["figure_id"]) == list(load_published("minnesota_sro")["figure_id"])
+    with pytest.raises(KeyError, match="figure Z99 is needed"):
+        figures.row("Z99")
+    with pytest.raises(ValueError, match="F48 has no numeric value"):
+        figures.value("F48")
+    with pytest.raises(KeyError, match="source 'nowhere'"):
+        figures.source("nowhere")
+
+
+def test_one_citation_function_full_and_short():
+    sources = load_sources().set_index("source_id")
+    nces = sources.loc["nces_2015_051"]
+    assert citation(nces) == (
+        "Public School Safety and Discipline: 2013-14, First Look (NCES 2015-051) "
+        "(National Center for Education Statistics, 2015), https://nces.ed.gov/pubs2015/2015051.pdf"
+    )
+    assert citation(nces, short=True) == "National Center for Education Statistics, 2015-05, https://nces.ed.gov/pubs2015/2015051.pdf"
+    undated = sources.loc["alphanews_2017"]
+    assert citation(undated, short=True) == "Alpha News, https://alphanews.org/twin-cities-schools-reduce-police-presence/"
+    assert "Alpha News)," in citation(undated)
+    assert Figures.load().cite("nces_2015_051") == citation(nces, short=True)
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="reference notes not mounted")
+def test_since_2017_cites_every_source_of_reference_section_i():
+    section = REFERENCE.read_text(encoding="utf-8").split("## I.", 1)[1]
+    urls = set(re.findall(r"https?://\S+?(?=\s|$| ;)", section))
+    urls = {url.rstrip(" ;),") for url in urls}
+    since = load_published("since_2017")
+    cited = set(load_sources().set_index("source_id").loc[sorted(set(since["source_id"]))]["url"])
+    assert urls == cited
+    assert since["note"].str.len().gt(0).all() or since["value_text"].str.len().gt(0).all()
+
+
+def test_claims_table_names_figures_the_package_has():
+    known = set(Figures.load().rows["figure_id"])
+    claims = load_published("claims")
+    named = set(claims["inputs"].str.findall(r"\b[A-Z][0-9]{2}\b").sum())
+    named |= set(claims["claim"].str.findall(r"\{([A-Z][0-9]{2})").sum())
+    assert named and named <= known

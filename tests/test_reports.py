@@ -46,7 +46,7 @@ def test_every_report_builds_with_the_microdata(with_microdata):
 def test_tables_have_the_promised_columns(with_microdata):
     out, _ = with_microdata
     assert _columns(out / "tables" / "claims_ledger" / "claims.csv") == [
-        "claim_id", "claim", "source", "published_value", "checked_value", "status", "reason"
+        "Claim", "Status", "What the page claims (our words)", "The page prints", "What the check computes or finds", "Why", "Sources", "data_status"
     ]
     assert _columns(out / "tables" / "nces_comparisons" / "ssocs_estimates.csv")[:18] == [
         "year", "indicator", "domain_variable", "domain_value", "estimate", "se",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +28,6 @@ FIGURE_COLUMNS = [
     "figure_id", "measure", "group", "school_year", "value", "value_text", "se",
     "unit", "denominator", "source_id", "location", "flags", "note",
 ]
-NUMERIC_COLUMNS = ("value", "se")
 # value_text that prints a plain number, e.g. "84,100", "10.5", "43%", "$130,000".
 _PRINTED_NUMBER = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 
@@ -238,11 +238,17 @@ def load_sources(folder: str | os.PathLike | None = None) -> pd.DataFrame:
     return _typed(_read_csv(path), resource)
 
 
-def citation(source: dict | pd.Series) -> str:
-    """One line a reader can follow: title, publisher, year, URL."""
+def citation(source: dict | pd.Series, short: bool = False) -> str:
+    """The one way a source is cited: title (publisher, year), URL; or, `short`, publisher, date, URL.
+
+    The short form is enough to find the source; the full title is in the sources table.
+    """
     year = source.get("year")
-    year_text = f", {int(year)}" if pd.notna(year) else ""
-    return f"{source['title']} ({source['publisher']}{year_text}), {source['url']}"
+    year_text = "" if year is None or pd.isna(year) else str(int(year))
+    if short:
+        when = source.get("date") or year_text
+        return f"{source['publisher']}{', ' + when if when else ''}, {source['url']}"
+    return f"{source['title']} ({source['publisher']}{', ' + year_text if year_text else ''}), {source['url']}"
 
 
 def load_published(name: str, folder: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -298,3 +304,65 @@ def figure(table: pd.DataFrame, **where) -> pd.Series:
 def flags(row: pd.Series | dict) -> set[str]:
     """The row's flags as a set, e.g. {"approximate", "unverified"}."""
     return {flag for flag in str(row.get("flags", "") or "").split(";") if flag}
+
+
+def figure_datasets(folder: str | os.PathLike | None = None) -> list[str]:
+    """The datasets whose rows are figures (first column figure_id), in package order."""
+    return [
+        name for name, resource in _resources(published_dir(folder)).items()
+        if [field["name"] for field in resource.get("schema", {}).get("fields", [])][:1] == ["figure_id"]
+    ]
+
+
+@dataclass
+class Figures:
+    """Every published figure by figure_id (with the dataset it is in), and the sources they cite.
+
+    Load it once (`Figures.load`) and pass it to whatever checks or quotes figures.
+    """
+
+    rows: pd.DataFrame
+    sources: pd.DataFrame
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike | None = None) -> "Figures":
+        tables = [load_published(name, folder).assign(dataset=name) for name in figure_datasets(folder)]
+        rows = pd.concat(tables, ignore_index=True)
+        return cls(rows.set_index("figure_id", drop=False), load_sources(folder).set_index("source_id"))
+
+    def row(self, figure_id: str) -> pd.Series:
+        if figure_id not in self.rows.index:
+            raise KeyError(f"figure {figure_id} is needed but data/published/ does not have it")
+        return self.rows.loc[figure_id]
+
+    def value(self, figure_id: str) -> float:
+        number = self.row(figure_id)["value"]
+        if pd.isna(number):
+            raise ValueError(f"figure {figure_id} has no numeric value (printed {self.text(figure_id)!r})")
+        return float(number)
+
+    def text(self, figure_id: str) -> str:
+        return str(self.row(figure_id)["value_text"])
+
+    def flagged(self, figure_id: str, flag: str) -> bool:
+        return flag in flags(self.row(figure_id))
+
+    def dataset(self, name: str) -> pd.DataFrame:
+        """The figures of one dataset, in file order."""
+        return self.rows[self.rows["dataset"] == name]
+
+    def printed(self, figure_id: str) -> str:
+        """The figure as printed, with its unit when the print is bare numbers ('8 to 24 hours per year')."""
+        row = self.row(figure_id)
+        text = str(row["value_text"])
+        bare = all(word.replace(",", "").replace(".", "").isdigit() for word in text.split(" to "))
+        return f"{text} {row['unit']}" if bare and row["unit"] not in ("", "percent", "calendar year") else text
+
+    def source(self, source_id: str) -> pd.Series:
+        if source_id not in self.sources.index:
+            raise KeyError(f"source {source_id!r} is not in sources.csv")
+        return self.sources.loc[source_id]
+
+    def cite(self, source_id: str, short: bool = True) -> str:
+        """`citation` of one source by its id."""
+        return citation(self.source(source_id), short=short)

@@ -1,0 +1,169 @@
+"""How the claims ledger shows itself: reader tables (words for column names, status as a word
+with a colour class, clickable sources), the national-context chart, and the "Since 2017" list."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import textwrap
+
+import pandas as pd
+
+from sro_research.readers.published import Figures, citation
+from sro_research.reporting import save_table
+from sro_research.reports.claim_checks import fmt
+
+# The ledger's columns as a reader sees them (also the CSV's header), status second.
+READER_COLUMNS = {
+    "claim_id": "Claim", "status": "Status", "claim": "What the page claims (our words)", "page_says": "The page prints",
+    "checked_value": "What the check computes or finds", "reason": "Why", "source": "Sources",
+}
+_URL = re.compile(r"https?://[^\s;<>\"]+[^\s;<>\".,)]")
+
+
+def reader_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
+    return ledger[list(READER_COLUMNS)].rename(columns=READER_COLUMNS)
+
+
+def status_class(status: str) -> str:
+    """CSS class of a status word: 'internally consistent' -> 'sro-status-internally-consistent'."""
+    return "sro-status-" + status.replace(" ", "-")
+
+
+def _cell(value, status: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    raw = str(value)
+    if status:
+        return f'<span class="sro-status {status_class(raw)}">{html.escape(raw)}</span>'
+    # Sources as links; the link text may break at its slashes so a narrow column still fits.
+    pieces, last = [], 0
+    for match in _URL.finditer(raw):
+        url = match.group(0)
+        pieces += [html.escape(raw[last:match.start()]),
+                   f'<a href="{html.escape(url, quote=True)}">{html.escape(url).replace("/", "/<wbr>")}</a>']
+        last = match.end()
+    return "".join(pieces) + html.escape(raw[last:])
+
+
+def linked_table_html(table: pd.DataFrame, caption: str, status_column: str | None = None) -> str:
+    """A table like reporting.show_table's, with URLs as links and `status_column` as a coloured word.
+
+    (reporting.table_html escapes every cell, so it cannot carry links or status classes.)
+    """
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(v, c == status_column)}</td>" for c, v in zip(table.columns, row, strict=True)) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (f'<table class="sro-table"><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def show_linked_table(table: pd.DataFrame, name: str, caption: str, status_column: str | None = None) -> None:
+    """Save `table` as CSV (as show_table does) and show it with links and status words."""
+    from IPython.display import HTML, display
+
+    save_table(table, name)
+    display(HTML(linked_table_html(table, caption, status_column)))
+
+
+PRODUCT_LABELS = {
+    "percent": "percent with an SRO, as printed on the page (%)",
+    "claimed_schools": "schools, as printed on the page",
+    "weighted_total": "weighted number of public schools",
+    "weighted_total_se": "standard error of that number",
+    "schools_at_percent": "percent x weighted number",
+    "lowest_plausible": "smallest count: percent rounded down, total at its 95% lower bound",
+    "highest_plausible": "largest count: percent rounded up, total at its 95% upper bound",
+    "lowest_read_as_claimed": "smallest count the page's wording allows (analysis/wording.py)",
+    "implied_percent": "percent the page's count would be (%)",
+    "status": "status",
+}
+
+
+def product_table(check: dict) -> pd.DataFrame:
+    """The product check's numbers as a two-column table a reader can follow line by line."""
+    rows = []
+    for key, label in PRODUCT_LABELS.items():
+        value = check[key]
+        shown = value if isinstance(value, str) else (fmt(round(value)) if abs(value) >= 1000 else fmt(round(value, 2)))
+        rows.append({"Quantity": label, "Value": shown})
+    return pd.DataFrame(rows)
+
+
+def figures_table(f: Figures, ids: list[str]) -> pd.DataFrame:
+    """The published figures a check reads: what, year, as printed, SE and source."""
+    rows = []
+    for i in ids:
+        r = f.row(i)
+        rows.append({"Figure": i, "What": f"{r['measure'].replace('_', ' ')} ({r['group']})", "Year": r["school_year"] or "—",
+                     "As printed": r["value_text"], "Standard error": "none printed" if pd.isna(r["se"]) else fmt(r["se"]),
+                     "Source": f.cite(r["source_id"])})
+    return pd.DataFrame(rows)
+
+
+def context_table(context: pd.DataFrame) -> pd.DataFrame:
+    """`national_context` as a reader sees it."""
+    return pd.DataFrame({
+        "Year": context["year"], "Figure": context["label"], "Percent": context["percent"],
+        "95% CI low": context["ci_low"], "95% CI high": context["ci_high"], "Source": context["source"],
+    })
+
+
+def since_table(f: Figures, dataset: str = "since_2017") -> pd.DataFrame:
+    """What public sources report after 2017, one row per fact and source, oldest first."""
+    rows = f.dataset(dataset)
+    table = pd.DataFrame({
+        "School year": rows["school_year"], "What the source reports": rows["note"].where(rows["note"] != "", rows["value_text"]),
+        "As printed": rows["value_text"], "Source": [f.cite(s) for s in rows["source_id"]],
+    })
+    return table.reset_index(drop=True)
+
+
+def sources_table(f: Figures) -> pd.DataFrame:
+    """Every source, cited the one way the package cites (readers.published.citation)."""
+    return pd.DataFrame({"Source id": f.sources.index, "Citation": [citation(r) for _, r in f.sources.iterrows()],
+                         "Note": f.sources["note"].to_numpy()})
+
+
+def plot_national_context(context: pd.DataFrame):
+    """Dot plot of `national_context`: NCES figures (with 95% CI where one exists) and the page's
+    claimed share drawn apart, as a red diamond with a dashed reference line.
+
+    Narrow on purpose, labels above their points: shown 390 px wide the text stays above 10 px.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.transforms import blended_transform_factory
+
+    fontsize, red = 11, "#b2182b"
+    labels = ["\n".join(textwrap.wrap(f"{r.year}: {r.label}", 38)) for r in context.itertuples()]
+    # Each row: its label (one or more lines) above its point; rows stacked from the top.
+    heights = [0.75 + 0.38 * label.count("\n") for label in labels]
+    tops = [sum(heights[i:]) for i in range(len(heights))]
+    y = pd.Series([top - h + 0.25 for top, h in zip(tops, heights, strict=True)], index=context.index, dtype=float)
+    fig, ax = plt.subplots(figsize=(4.2, 0.62 * sum(heights) + 1.7))
+    claim, ci = context["is_claim"], context["ci_low"].notna() & ~context["is_claim"]
+    plain = ~claim & ~ci
+    ax.errorbar(context.loc[ci, "percent"], y[ci], fmt="o", color="black", capsize=3, label="SSOCS estimate, 95% CI",
+                xerr=[context.loc[ci, "percent"] - context.loc[ci, "ci_low"], context.loc[ci, "ci_high"] - context.loc[ci, "percent"]])
+    ax.plot(context.loc[plain, "percent"], y[plain], "s", color="#555555", label="NCES published, no SE")
+    ax.plot(context.loc[claim, "percent"], y[claim], "D", color=red, markersize=9, label="MPS page (claimed)")
+    for value in context.loc[claim, "percent"]:
+        ax.axvline(value, color=red, linestyle="--", linewidth=1)
+    left = blended_transform_factory(ax.transAxes, ax.transData)
+    for r, label, position in zip(context.itertuples(), labels, y, strict=True):
+        ax.text(0.01, position + 0.17, label, transform=left, fontsize=fontsize - 1, va="bottom",
+                color=red if r.is_claim else "black", bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    ax.set_yticks([])
+    ax.set_ylim(0, sum(heights) + 0.05)
+    ax.set_xlim(0, min(100, 10 * math.ceil((context[["percent", "ci_high"]].max().max() + 5) / 10)))
+    ax.set_xlabel("percent of U.S. public schools", fontsize=fontsize)
+    ax.tick_params(axis="x", labelsize=fontsize)
+    ax.set_title("\n".join(textwrap.wrap("The page's national SRO share (red) beside NCES figures", 34)),
+                 fontsize=fontsize + 1, loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.09 - 0.2 / len(context)), frameon=False, fontsize=fontsize - 1)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
