@@ -16,7 +16,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -24,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sro_research import __version__
 from sro_research.build import buildlog, cache
 from sro_research.build.config import ReportSpec, config_path, load_reports
 from sro_research.build.index import read_build_manifest, record_build, write_index
@@ -95,6 +93,8 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
 
 def git_commit(root: Path) -> str:
     """HEAD of the checkout the build ran from, marked when the tree had uncommitted changes."""
+    import subprocess  # here, not at the top: only a build that runs something needs it
+
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
@@ -112,6 +112,8 @@ def effective_parameters(item: Plan) -> dict[str, str]:
 
 def _task(item: Plan, root: Path, commit: str) -> dict:
     """Everything a worker needs, as plain data (it may run on another machine)."""
+    from sro_research import __version__
+
     spec = item.spec
     return {
         "name": spec.name,
