@@ -81,13 +81,23 @@ class Parameter:
         return {m.group("kind").lower(): float(m.group("value")) for m in _BOUND.finditer(self.help)}
 
 
-def _comment_after(lines: list[str], line: int, col: int) -> str:
-    """The `# comment` following a statement that ends at (line, col), '' when there is none.
+def _segment(lines: list[bytes], node: ast.AST) -> str:
+    """The source text of `node` (ast offsets count UTF-8 bytes); ast.get_source_segment re-splits
+    the whole cell on every call, which was most of a no-change build's time."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first][node.col_offset:node.end_col_offset].decode()
+    middle = lines[first + 1:last]
+    return b"".join([lines[first][node.col_offset:], *middle, lines[last][:node.end_col_offset]]).decode()
+
+
+def _comment_after(lines: list[bytes], node: ast.AST) -> str:
+    """The `# comment` following a statement, '' when there is none.
 
     The statement's end comes from the parser, so a '#' inside a string default is never taken
     for a comment (no tokenize needed: its regexes cost more than the rest of a no-change build).
     """
-    rest = lines[line - 1][col:].strip() if 0 < line <= len(lines) else ""
+    rest = lines[node.end_lineno - 1][node.end_col_offset:].decode().strip()
     return rest.lstrip("#").strip() if rest.startswith("#") else ""
 
 
@@ -101,11 +111,11 @@ def parse_parameters_cell(source: str, where: str = "parameters cell") -> dict[s
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ParameterError(f"{where}: not valid Python (line {exc.lineno}): {exc.msg}") from exc
-    lines = source.splitlines()
+    lines = [line.encode() for line in source.splitlines(keepends=True)]
     params: dict[str, Parameter] = {}
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            name, type_name = node.target.id, ast.get_source_segment(source, node.annotation) or ""
+            name, type_name = node.target.id, _segment(lines, node.annotation)
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name, type_name = node.targets[0].id, ""
         else:
@@ -113,8 +123,8 @@ def parse_parameters_cell(source: str, where: str = "parameters cell") -> dict[s
         params[name] = Parameter(
             name=name,
             type_name=type_name,
-            default_source=ast.get_source_segment(source, node.value) or "",
-            help=_comment_after(lines, node.end_lineno, node.end_col_offset),
+            default_source=_segment(lines, node.value),
+            help=_comment_after(lines, node),
         )
     return params
 

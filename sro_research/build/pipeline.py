@@ -206,6 +206,14 @@ def publish(raw: dict, item: Plan, out: Path, root: Path) -> Result:
                   executed=executed, tables=tables)
 
 
+def _worker_lost(item: Plan, exc: Exception) -> dict:
+    from sro_research.build.execution import CellFailure  # papermill: only on this rare path
+
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    failure = CellFailure(item.spec.notebook.name, None, "", type(exc).__name__, first_line)
+    return {"name": item.spec.name, "failure": failure, "seconds": 0.0, "executed": None, "inputs": []}
+
+
 @contextmanager
 def exclusive(out: Path):
     """One build at a time per output folder (a lock on the folder itself: no lock file is left)."""
@@ -253,14 +261,18 @@ def _run(todo: list[Plan], out: Path, root: Path, progress, jobs: int | None, sc
                     forward(event, progress)
                 for future in done:
                     item = futures[future]
-                    raw = future.result()
+                    try:
+                        raw = future.result()
+                    except Exception as exc:  # the worker itself died (out of memory, killed): that report failed
+                        raw = _worker_lost(item, exc)
                     with signals.held():
                         result = publish(raw, item, out, root)
                         results.append(result)
                         if scheduler:
                             progress.report_done(item.spec.name, result.ok, result.seconds, str(result.failure or ""))
                         error = None if result.ok else {"report": item.spec.name, **result.failure.record()}
-                        log.append(buildlog.entry(build_id, item.spec.name, start=started[item.spec.name],
+                        start = raw.get("started") or started[item.spec.name]  # when it ran, not when queued
+                        log.append(buildlog.entry(build_id, item.spec.name, start=start,
                                                   end=buildlog.now(), seconds=result.seconds, status=result.status,
                                                   cache="miss", reason=item.reason, error=error))
             for event in runner.drain():

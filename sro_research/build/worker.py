@@ -79,7 +79,7 @@ def run_report(task: dict) -> dict:
             {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
             for entry in read_manifest(staging / "inputs.jsonl")
         ]
-        result = {"name": name, "started": started.isoformat(), "seconds": seconds, "inputs": inputs,
+        result = {"name": name, "started": started.isoformat(timespec="milliseconds"), "seconds": seconds, "inputs": inputs,
                   "failure": failure, "html": None, "executed": None, "tables": {}}
         if failure is None:
             nb = nbformat.read(executed_path, as_version=4)
