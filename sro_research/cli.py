@@ -1,7 +1,10 @@
 """`sro-research build|list`: the command-line face of the build.
 
-Exit status: 0 all reports built; 1 a report failed (the others were still built);
-2 the request was wrong (unknown report or parameter, bad value, bad reports.toml) and nothing ran.
+Exit status: 0 all reports built or up to date; 1 a report failed (the others were still built);
+2 the request was wrong (unknown report or parameter, bad value, bad reports.toml) and nothing ran;
+130 / 143 the build was interrupted by SIGINT / SIGTERM (every published report left intact).
+Keep the imports here light: `sro-research build` with nothing to rebuild must finish in well
+under half a second, interpreter start included.
 """
 
 from __future__ import annotations
@@ -26,8 +29,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
                      help="set a notebook parameter; repeat for several")
     run.add_argument("--out", help="output folder (default: reports/)")
+    run.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                     help="reports to run at once on this machine (default: the number of CPUs)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="submit reports to a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 "
+                          "(needs: pip install 'sro-research[dask]')")
+    run.add_argument("--force", action="store_true", help="rebuild every report, even those up to date")
     commands.add_parser("list", help="list reports and their parameters")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expects a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def _list(config: str | None) -> int:
@@ -45,14 +60,25 @@ def _list(config: str | None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    results = build(args.names, args.parameter, args.out, args.config)
+    from sro_research.build.interrupt import Interrupted
+
+    try:
+        results = build(args.names, args.parameter, args.out, args.config,
+                        jobs=args.jobs, scheduler=args.scheduler, force=args.force)
+    except Interrupted as exc:
+        print(f"sro-research: interrupted by {exc}; published reports are unchanged", file=sys.stderr)
+        return exc.exit_code
     failed = [r for r in results if not r.ok]
     for result in results:
-        if result.ok:
-            print(f"built {result.name}: {result.html}")
+        if result.status == "up to date":
+            print(f"up to date {result.name}: {result.html}")
+        elif result.ok:
+            print(f"built {result.name} ({result.reason}): {result.html}")
         else:
+            # The full message (it may quote a value from the data) goes to the terminal only.
             kept = f"; executed notebook kept at {result.failed_notebook}" if result.failed_notebook else ""
-            print(f"FAILED {result.name}: {result.failure}{kept}", file=sys.stderr)
+            stale = "; the published page is now marked stale" if result.stale else ""
+            print(f"FAILED {result.name}: {result.failure}{kept}{stale}", file=sys.stderr)
     return REPORT_FAILED if failed else 0
 
 

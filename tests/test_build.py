@@ -41,9 +41,11 @@ def test_every_report_yields_html_executed_notebook_and_tables(built):
         table = (out / "tables" / name / "sample.csv").read_text().splitlines()
         assert table[0] == "group,value,scaled"
     assert (out / "index.html").is_file()
-    # Nothing else is left behind: no staging folder, no kernel socket files in the project.
-    assert sorted(p.name for p in root.iterdir()) == ["data", "notebooks", "reports", "reports.toml", "required.toml"]
-    assert not (out / ".staging").exists()
+    # Nothing else is left behind: no staging folder, no kernel socket files in the project;
+    # the failed notebook is kept outside the published folder.
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".sro-failed", "data", "notebooks", "reports", "reports.toml", "required.toml", "slow.toml"]
+    assert not [p for p in out.rglob(".*")], "no hidden or temporary file under the output folder"
 
 
 def test_one_notebook_yields_several_reports_with_their_own_parameters(built):
@@ -91,30 +93,67 @@ def test_failing_notebook_names_report_cell_and_exception_and_keeps_traceback(bu
     assert not results["fails"].ok
     assert failure.cell == 4 and failure.ename == "ValueError"
     assert "fixture failure on purpose" in str(failure) and "fails.ipynb" in str(failure)
-    kept = nbformat.read(root / "reports" / "failed" / "fails.ipynb", as_version=4)
+    # The executed notebook, traceback included, is kept outside the published folder.
+    assert results["fails"].failed_notebook == root / ".sro-failed" / "fails.ipynb"
+    kept = nbformat.read(root / ".sro-failed" / "fails.ipynb", as_version=4)
     errors = [o for c in kept.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors and errors[0]["ename"] == "ValueError"
     assert not (root / "reports" / "fails.html").exists()
     assert not (root / "reports" / "tables" / "fails").exists()  # nothing half-published
+    assert not (root / "reports" / "failed").exists()
     index = (root / "reports" / "index.html").read_text()
-    assert "Last build failed" in index
+    assert "Last build failed" in index and "fails.ipynb cell 4: ValueError" in index
 
 
-def test_failure_leaves_previous_report_untouched_and_exits_1(fixture_project, capsys):
+def test_published_files_name_cell_and_exception_type_never_the_message(built):
+    """An exception's message may quote a respondent's answer: only the terminal shows it."""
+    root, _ = built
+    for path in (root / "reports").rglob("*"):
+        if path.is_file():
+            assert "fixture failure on purpose" not in path.read_text(errors="replace"), path
+    manifest = json.loads((root / "reports" / "manifest.json").read_text())
+    failure = manifest["reports"]["fails"]["last_failure"]
+    assert (failure["cell"], failure["exception"], failure["error"]) == (4, "ValueError", "fails.ipynb cell 4: ValueError")
+
+
+def test_build_log_has_one_line_per_report_with_timing_status_cache_and_error(built):
+    root, _ = built
+    lines = [json.loads(line) for line in (root / "reports" / "build-log.jsonl").read_text().splitlines()]
+    by_report = {line["report"]: line for line in lines}
+    assert set(by_report) == {"demo", "demo_small", "fails"}
+    assert len({line["build"] for line in lines}) == 1
+    for line in lines:
+        assert line["start"] <= line["end"] and line["seconds"] > 0
+        assert (line["cache"], line["reason"]) == ("miss", "no record of a previous build")
+    assert by_report["demo"]["status"] == "built" and by_report["demo"]["error"] is None
+    assert by_report["fails"]["status"] == "failed"
+    assert by_report["fails"]["error"] == {"report": "fails", "notebook": "fails.ipynb", "cell": 4,
+                                           "exception": "ValueError", "stage": "run"}
+
+
+def test_failure_leaves_previous_report_in_place_marked_stale_and_exits_1(fixture_project, capsys):
     config = str(fixture_project / "reports.toml")
+    out = fixture_project / "reports"
     assert main(["--config", config, "build", "fails", "-p", "fail=false"]) == 0
-    html = fixture_project / "reports" / "fails.html"
-    before = html.read_bytes()
+    executed = (out / "executed" / "fails.ipynb").read_bytes()
     assert main(["--config", config, "build", "fails", "demo_small"]) == 1
     err = capsys.readouterr().err
-    assert "FAILED fails: fails.ipynb cell 4" in err and "ValueError" in err
-    assert html.read_bytes() == before  # previous HTML stays
-    assert (fixture_project / "reports" / "tables" / "fails" / "partial.csv").exists()
-    assert (fixture_project / "reports" / "failed" / "fails.ipynb").exists()
-    assert (fixture_project / "reports" / "demo_small.html").exists()  # the others are still built
-    # A later success clears the stale failure.
+    # The terminal gets the whole message and where the failed notebook is kept.
+    assert "FAILED fails: fails.ipynb cell 4 `if fail:`: ValueError: fixture failure on purpose" in err
+    assert str(fixture_project / ".sro-failed" / "fails.ipynb") in err and "marked stale" in err
+    assert (out / "executed" / "fails.ipynb").read_bytes() == executed  # previous report stays
+    assert "done" in (out / "fails.html").read_text()
+    assert (out / "tables" / "fails" / "partial.csv").exists()
+    assert (out / "demo_small.html").exists()  # the others are still built
+    # The parameters changed and the rebuild failed: the page on display is stale, and says so.
+    entry = json.loads((out / "manifest.json").read_text())["reports"]["fails"]
+    assert entry["stale"] is True and entry["stale_since"]["reason"] == "parameters changed"
+    assert "now stale" in (out / "index.html").read_text()
+    # A later success clears the failure and the stale mark.
     assert main(["--config", config, "build", "fails", "-p", "fail=no"]) == 0
-    assert not (fixture_project / "reports" / "failed" / "fails.ipynb").exists()
+    assert not (fixture_project / ".sro-failed" / "fails.ipynb").exists()
+    entry = json.loads((out / "manifest.json").read_text())["reports"]["fails"]
+    assert entry["stale"] is False and "last_failure" not in entry
 
 
 @pytest.mark.parametrize(
@@ -147,7 +186,7 @@ def test_missing_required_parameter_exits_2_and_a_value_builds(fixture_project, 
 def test_list_shows_parameters_types_defaults_and_help(fixture_project, capsys):
     assert main(["--config", str(fixture_project / "reports.toml"), "list"]) == 0
     out = capsys.readouterr().out
-    assert "rows: int = 3  # rows of the sample table to show" in out
+    assert "rows: int = 3  # rows of the sample table to show (min: 1)" in out
     assert "rows: int = 1 (reports.toml; notebook: 3)" in out
     assert "note_text: Optional[str] = None" in out
 
@@ -159,21 +198,21 @@ def test_out_folder_option(fixture_project, tmp_path):
 
 
 def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch):
-    from sro_research.build import pipeline as build_module
+    from sro_research.build import render
 
-    real = build_module.render_html
+    real = render.render_html
 
     def broken_for_demo(nb, title):
         if title == "Demo report":
             raise RuntimeError("template exploded")
         return real(nb, title)
 
-    monkeypatch.setattr(build_module, "render_html", broken_for_demo)
+    monkeypatch.setattr(render, "render_html", broken_for_demo)  # the forked workers inherit it
     results = {r.name: r for r in build(["demo", "demo_small"], config=fixture_project / "reports.toml")}
     assert not results["demo"].ok and str(results["demo"].failure) == (
         "demo.ipynb ran, but rendering it to HTML failed: RuntimeError: template exploded"
     )
-    assert (fixture_project / "reports" / "failed" / "demo.ipynb").exists()
+    assert (fixture_project / ".sro-failed" / "demo.ipynb").exists()
     assert not (fixture_project / "reports" / "demo.html").exists()
     assert results["demo_small"].ok
 
@@ -189,3 +228,92 @@ def test_module_entry_point_and_console_script(fixture_project):
         bad = subprocess.run([*command, "--config", str(fixture_project / "reports.toml"), "build", "demo", "-p", "rows=x"],
                              capture_output=True, text=True)
         assert bad.returncode == 2 and bad.stderr.strip().startswith("sro-research: error: report 'demo' (-p): parameter 'rows'")
+
+
+def _log(out):
+    return [json.loads(line) for line in (out / "build-log.jsonl").read_text().splitlines()]
+
+
+def test_changing_one_data_file_rebuilds_exactly_the_reports_that_read_it(fixture_project, capsys):
+    config = str(fixture_project / "reports.toml")
+    out = fixture_project / "reports"
+    assert main(["--config", config, "build", "demo", "demo_small"]) == 0
+    pages = {name: (out / f"{name}.html").read_bytes() for name in ("demo", "demo_small")}
+    # Nothing changed: both are up to date, and their pages untouched.
+    assert main(["--config", config, "build", "demo", "demo_small"]) == 0
+    assert capsys.readouterr().out.count("up to date") == 2
+    assert [(e["report"], e["cache"], e["reason"]) for e in _log(out)[-2:]] == [
+        ("demo", "hit", "nothing changed"), ("demo_small", "hit", "nothing changed")]
+    # Touched but the same bytes: still up to date (checksums decide, not timestamps).
+    sample = fixture_project / "data" / "sample.csv"
+    sample.write_text(sample.read_text())
+    assert main(["--config", config, "build", "demo", "demo_small"]) == 0
+    assert [e["cache"] for e in _log(out)[-2:]] == ["hit", "hit"]
+    # demo reads sample.csv, demo_small reads small.csv: only demo is rebuilt.
+    sample.write_text(sample.read_text().replace("a,1", "a,10"))
+    assert main(["--config", config, "build", "demo", "demo_small"]) == 0
+    last = {e["report"]: e for e in _log(out)[-2:]}
+    assert last["demo"]["cache"] == "miss" and last["demo"]["reason"] == f"input changed: {sample}"
+    assert last["demo_small"]["cache"] == "hit"
+    assert (out / "demo_small.html").read_bytes() == pages["demo_small"]
+    assert (out / "demo.html").read_bytes() != pages["demo"]
+    assert "10" in (out / "tables" / "demo" / "sample.csv").read_text()
+    # --force rebuilds even what is up to date.
+    assert main(["--config", config, "build", "demo_small", "--force", "--jobs", "1"]) == 0
+    assert (_log(out)[-1]["cache"], _log(out)[-1]["reason"]) == ("miss", "--force")
+
+
+def test_cache_key_covers_notebook_configuration_parameters_environment_package_and_lock(tmp_path):
+    from sro_research.build import cache
+
+    out = tmp_path / "out"
+    (out / "executed").mkdir(parents=True)
+    (out / "r.html").write_text("page")
+    (out / "executed" / "r.ipynb").write_text("{}")
+    data = tmp_path / "input.csv"
+    data.write_text("x\n1\n")
+    current = {part: "same" for part in cache.PART_NAMES}
+    inputs = cache.input_states([{"path": str(data), "sha256": cache.file_sha256(data), "bytes": data.stat().st_size}])
+    entry = {"html": "r.html", "executed": "executed/r.ipynb", "cache": {"key": dict(current), "inputs": inputs}}
+    assert cache.decide(out, entry, current, force=False) == (False, "nothing changed")
+    assert cache.decide(out, entry, current, force=True) == (True, "--force")
+    for part, meaning in cache.PART_NAMES.items():
+        assert cache.decide(out, entry, {**current, part: "other"}, force=False) == (True, meaning)
+    assert cache.decide(out, {**entry, "last_failure": {"cell": 1}}, current, force=False) == (True, "last build failed")
+    assert cache.decide(out, None, current, force=False) == (True, "no record of a previous build")
+    data.write_text("x\n2\n")
+    assert cache.decide(out, entry, current, force=False) == (True, f"input changed: {data}")
+    data.unlink()
+    assert cache.decide(out, entry, current, force=False) == (True, f"input missing: {data}")
+    (out / "r.html").unlink()
+    assert cache.decide(out, entry, current, force=False) == (True, "outputs missing")
+
+
+def test_declared_environment_variables_are_passed_recorded_and_keyed(fixture_project, monkeypatch):
+    from sro_research.build.pipeline import plan
+
+    monkeypatch.setenv("SSOCS_DIR", "/one")
+    first = {p.spec.name: p for p in plan(["demo", "fails"], [], fixture_project / "reports.toml")}
+    assert first["demo"].environment == {"SSOCS_DIR": "/one"}
+    assert first["fails"].environment == {}  # fails declares no env: the build records nothing for it
+    monkeypatch.setenv("SSOCS_DIR", "/two")
+    second = plan(["demo"], [], fixture_project / "reports.toml")[0]
+    assert second.key["environment"] != first["demo"].key["environment"]
+
+
+def test_no_change_build_does_not_import_notebook_machinery(fixture_project):
+    """The fast path: deciding that nothing changed must not import papermill, nbconvert or pandas."""
+    import subprocess
+    import sys
+
+    out = fixture_project / "reports"
+    assert main(["--config", str(fixture_project / "reports.toml"), "build", "demo_small"]) == 0
+    probe = (
+        "import sys; from sro_research.cli import main; code = main(sys.argv[1:]); "
+        "heavy = sorted(m for m in ('papermill', 'nbconvert', 'nbformat', 'pandas', 'nbclient', 'tqdm') if m in sys.modules); "
+        "print(code, heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, "--config", str(fixture_project / "reports.toml"), "build", "demo_small"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 []"
+    assert _log(out)[-1]["cache"] == "hit"

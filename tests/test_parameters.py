@@ -1,5 +1,7 @@
 """Parameter values are checked and typed before any kernel starts."""
 
+import re
+
 import pytest
 
 from sro_research.build.parameters import Parameter, ParameterError, parse_assignments, resolve
@@ -73,3 +75,84 @@ def test_assignments_need_an_equals_sign():
     assert parse_assignments(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
     with pytest.raises(ParameterError, match="KEY=VALUE"):
         parse_assignments(["a"])
+
+
+def test_parameters_cell_is_read_as_papermill_reads_it():
+    """Our ast reading (no papermill import on the fast path) agrees with papermill's on every notebook."""
+    import papermill as pm
+
+    from sro_research.build.parameters import notebook_parameters
+    from tests.conftest import FIXTURES, PROJECT_ROOT
+
+    notebooks = [*(PROJECT_ROOT / "notebooks").glob("*.ipynb"), *(FIXTURES / "project" / "notebooks").glob("*.ipynb")]
+    assert len(notebooks) >= 6
+    for notebook in notebooks:
+        ours = notebook_parameters(notebook)
+        theirs = pm.inspect_notebook(str(notebook))
+        assert list(ours) == list(theirs), notebook
+        for name, param in ours.items():
+            expected = theirs[name]
+            assert (param.type_name or "None", param.default_source, param.help) == (
+                expected["inferred_type_name"], expected["default"], expected["help"]), (notebook, name)
+
+
+def test_parameters_cell_edge_cases():
+    from sro_research.build.parameters import parse_parameters_cell
+
+    params = parse_parameters_cell(
+        'import os\nlabel: str = "a # not a comment"  # the label\n'
+        'years: list = [\n    "2015-16",\n]  # spans lines\nplain = 3\n'
+    )
+    assert list(params) == ["label", "years", "plain"]
+    assert params["label"].default_source == '"a # not a comment"' and params["label"].help == "the label"
+    assert params["years"].help == "spans lines" and params["plain"].type_name == ""
+    with pytest.raises(ParameterError, match="not valid Python"):
+        parse_parameters_cell("x: int = (")
+
+
+BOUNDED = {
+    "suppression_threshold": Parameter("suppression_threshold", "int", "10", "smallest count shown (min: 1)"),
+    "share": Parameter("share", "float", "0.5", "a share (min: 0, max: 1)"),
+    "names_path": Parameter("names_path", "Optional[str]", "None", "names to scrub"),
+    "ssocs_dir": Parameter("ssocs_dir", "Optional[str]", "None", "folder of files"),
+}
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"suppression_threshold": -3}, "parameter 'suppression_threshold' must be at least 1, got -3"),
+        ({"suppression_threshold": 0}, "must be at least 1, got 0"),
+        ({"share": 1.5}, "parameter 'share' must be at most 1, got 1.5"),
+        ({"names_path": "no/such/names.txt"}, "parameter 'names_path': no such file: "),
+        ({"ssocs_dir": "/no/such/folder"}, "parameter 'ssocs_dir': no such folder: /no/such/folder"),
+    ],
+)
+def test_constraints_are_checked_before_any_kernel(tmp_path, values, message):
+    from sro_research.build.parameters import check_constraints
+
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        check_constraints("r", BOUNDED, values, tmp_path)
+
+
+def test_constraints_pass_and_come_from_reports_toml_too(tmp_path):
+    from sro_research.build.parameters import check_constraints
+
+    (tmp_path / "names.txt").write_text("Ann\n")
+    check_constraints("r", BOUNDED, {"suppression_threshold": 1, "share": 0.0, "names_path": "names.txt",
+                                     "ssocs_dir": str(tmp_path)}, tmp_path)
+    with pytest.raises(ParameterError, match="'ssocs_dir'.* is not a folder"):
+        check_constraints("r", BOUNDED, {"ssocs_dir": "names.txt"}, tmp_path)
+    with pytest.raises(ParameterError, match="must be at least 5, got 3"):
+        check_constraints("r", BOUNDED, {"suppression_threshold": 3}, tmp_path, {"suppression_threshold": {"min": 5}})
+
+
+def test_real_reports_reject_a_bad_threshold_and_a_missing_path_with_exit_2(capsys):
+    from sro_research.cli import main
+
+    assert main(["build", "engagement_findings", "-p", "suppression_threshold=-3"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [
+        "sro-research: error: report 'engagement_findings': parameter 'suppression_threshold' must be at least 1, got -3"]
+    assert main(["build", "engagement_findings", "-p", "names_path=missing-names.txt"]) == 2
+    assert "parameter 'names_path': no such file" in capsys.readouterr().err

@@ -40,3 +40,29 @@ def test_terminal_gets_a_bar_and_logs_get_lines():
         bar.cell_done("demo", i, 3)
     bar.report_done("demo", False, 2.0, "demo.ipynb cell 2: ValueError: x")
     assert "3/3" in tty.getvalue() and "[demo] FAILED in 2.0s: demo.ipynb cell 2" in tty.getvalue()
+
+
+def test_each_running_report_gets_its_own_bar_and_events_travel_from_workers():
+    import queue
+
+    from sro_research.build.progress import QueueProgress, forward
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    shown = TerminalProgress(tty)
+    events = queue.Queue()
+    worker_a, worker_b = QueueProgress(events), QueueProgress(events)
+    worker_a.report_start("a", 2)
+    worker_b.report_start("b", 1)
+    worker_a.cell_start("a", 0, 2)
+    worker_a.cell_done("a", 0, 2)
+    while not events.empty():
+        forward(events.get(), shown)
+    assert set(shown._bars) == {"a", "b"}
+    assert {bar.pos for bar in shown._bars.values()} in ({0, 1}, {0, -1})  # two lines, not one overwritten
+    shown.report_done("b", True, 1.0)
+    shown.report_done("a", True, 2.0)
+    assert "[a] built in 2.0s" in tty.getvalue() and "[b] built in 1.0s" in tty.getvalue()

@@ -10,7 +10,8 @@ from pathlib import Path
 from sro_research.paths import MARKER, project_root
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout"}
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints"}
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
 
 
@@ -26,6 +27,11 @@ class ReportSpec:
     description: str = ""
     parameters: dict = field(default_factory=dict)
     timeout: int = DEFAULT_TIMEOUT
+    # Environment variables the notebook reads (e.g. SSOCS_DIR): passed to its kernel, recorded in its
+    # footer and part of its cache key. The build itself knows no report's data.
+    env: tuple[str, ...] = ()
+    # Bounds on parameters, e.g. {"suppression_threshold": {"min": 1}}, checked before any kernel starts.
+    constraints: dict = field(default_factory=dict)
 
 
 def config_path(path: str | Path | None = None) -> Path:
@@ -65,6 +71,16 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
         timeout = table.get("timeout", DEFAULT_TIMEOUT)
         if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
             raise ConfigError(f"{where}: 'timeout' must be a positive whole number of seconds")
+        env = table.get("env", [])
+        if not isinstance(env, list) or not all(isinstance(v, str) and ENV_NAME.match(v) for v in env):
+            raise ConfigError(f"{where}: 'env' must be a list of environment variable names, e.g. [\"SSOCS_DIR\"]")
+        constraints = table.get("constraints", {})
+        if not isinstance(constraints, dict) or not all(
+            isinstance(bounds, dict) and set(bounds) <= {"min", "max"}
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bounds.values())
+            for bounds in constraints.values()
+        ):
+            raise ConfigError(f"{where}: 'constraints' must map parameter names to {{min = N, max = N}}")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
@@ -72,5 +88,7 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             description=str(table.get("description", "")),
             parameters=dict(parameters),
             timeout=timeout,
+            env=tuple(env),
+            constraints=constraints,
         )
     return specs

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import nbformat
 import papermill as pm
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import NBClientEngine, papermill_engines
 
@@ -33,6 +33,20 @@ class CellFailure:
     ename: str
     evalue: str
     stage: str = "run"  # "run": the notebook stopped; "render": it ran, the HTML could not be made
+
+    def public(self) -> str:
+        """What may be published (index.html, manifest.json, build-log.jsonl): report, cell, exception type.
+
+        Never the exception's message or the cell's line: either may quote a respondent's answer.
+        The full text goes to the terminal only (str()).
+        """
+        if self.stage == "render":
+            return f"{self.notebook} ran, but rendering it to HTML failed ({self.ename})"
+        where = f"cell {self.cell}" if self.cell else "before any cell ran"
+        return f"{self.notebook} {where}: {self.ename}"
+
+    def record(self) -> dict:
+        return {"notebook": self.notebook, "cell": self.cell, "exception": self.ename, "stage": self.stage}
 
     def __str__(self) -> str:
         if self.stage == "render":
@@ -67,19 +81,23 @@ class _ProgressEngine(NBClientEngine):
 papermill_engines.register(ENGINE, _ProgressEngine)
 
 
-@contextmanager
-def kernel_environment(values: dict[str, str]):
-    """Environment variables the kernel inherits (it is started as a child of this process)."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+class _ReportKernelManager(KernelManager):
+    """A kernel started with its own environment and working folder.
+
+    Given to the kernel directly rather than set on this process (os.environ, os.chdir), so several
+    reports can run at once in threads (a dask worker with processes=False) without mixing settings.
+    """
+
+    def __init__(self, *, report_env: dict[str, str], report_cwd: str, **kwargs):
+        super().__init__(**kwargs)
+        self._report_env, self._report_cwd = report_env, report_cwd
+
+    async def _async_start_kernel(self, **kw):
+        kw["env"] = {**os.environ, **kw.get("env", {}), **self._report_env}
+        kw["cwd"] = self._report_cwd
+        return await super()._async_start_kernel(**kw)
+
+    start_kernel = run_sync(_async_start_kernel)
 
 
 def _source_cell_number(nb: nbformat.NotebookNode, index: int) -> int:
@@ -120,26 +138,26 @@ def execute(
     # IPC sockets instead of TCP: the kernel is only ever local, and ipykernel warns on plain TCP.
     # The sockets are files named from `ip`; keep them in a short private temp folder, not the cwd.
     sockets = tempfile.mkdtemp(prefix="sro-kernel-")
-    kernel = KernelManager(
+    kernel = _ReportKernelManager(
+        report_env=env,
+        report_cwd=str(cwd),
         kernel_name=source.metadata.get("kernelspec", {}).get("name", "python3"),
         transport="ipc",
         ip=os.path.join(sockets, "ipc"),
     )
     progress.report_start(report, len(source.cells) + (1 if parameters else 0))
     try:
-        with kernel_environment(env):
-            pm.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=parameters,
-                engine_name=ENGINE,
-                cwd=str(cwd),
-                progress_bar=False,
-                execution_timeout=timeout,
-                sro_progress=progress,
-                sro_report=report,
-                km=kernel,
-            )
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            engine_name=ENGINE,
+            progress_bar=False,
+            execution_timeout=timeout,
+            sro_progress=progress,
+            sro_report=report,
+            km=kernel,
+        )
     except pm.PapermillExecutionError as exc:
         return _failure_from_notebook(notebook, output, exc.ename, exc.evalue)
     except (DeadKernelError, CellTimeoutError) as exc:

@@ -23,18 +23,34 @@ def read_build_manifest(out: Path) -> dict:
     return {"reports": {}}
 
 
-def record_build(out: Path, spec: ReportSpec, provenance: dict | None, *, tables: list[str] | None = None, failure: str = "") -> None:
+def record_build(
+    out: Path,
+    spec: ReportSpec,
+    provenance: dict | None,
+    *,
+    tables: list[str] | None = None,
+    failure: dict | None = None,
+    cache: dict | None = None,
+    stale: dict | None = None,
+) -> None:
+    """Record one report's build in manifest.json (atomically).
+
+    Success: its provenance, outputs and `cache` (the key and input states the next build compares).
+    Failure: `last_failure` (report, cell and exception type only: never a message that may quote
+    a respondent's answer) beside the last good build, and `stale` when that build no longer
+    matches the inputs, notebook or parameters; the landing page and footer show both.
+    """
     manifest = read_build_manifest(out)
     entry = manifest["reports"].get(spec.name, {})
     if provenance is not None:
-        entry = {**provenance, "html": f"{spec.name}.html", "executed": f"executed/{spec.name}.ipynb", "tables": tables or []}
+        entry = {**provenance, "html": f"{spec.name}.html", "executed": f"executed/{spec.name}.ipynb",
+                 "tables": tables or [], "cache": cache or {}, "stale": False}
     else:
         entry["title"] = entry.get("title", spec.title)
-        entry["last_failure"] = {
-            "at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "error": failure,
-            "notebook": f"failed/{spec.name}.ipynb",
-        }
+        entry["last_failure"] = {"at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(), **(failure or {})}
+        entry["stale"] = bool(stale) and "html" in entry
+        if entry["stale"]:
+            entry["stale_since"] = stale
     manifest["reports"][spec.name] = entry
     tmp = out / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -52,9 +68,10 @@ def _row(name: str, entry: dict) -> str:
     if entry.get("last_failure"):
         failure = entry["last_failure"]
         status = (
-            f'<p class="failed">Last build failed at {e(failure["at"])}: {e(failure["error"])} '
-            f'(<a href="{e(failure["notebook"])}">executed notebook</a>).'
-            + (" The page linked is the previous successful build.</p>" if "html" in entry else "</p>")
+            f'<p class="failed">Last build failed at {e(failure["at"])}: {e(failure.get("error", ""))}.'
+            + (" The page linked is the previous successful build" if "html" in entry else "")
+            + (", now stale: its inputs, notebook or parameters changed since." if entry.get("stale") else ".")
+            + "</p>"
         )
     params = "".join(f"<code>{e(k)} = {e(str(v))}</code><br>" for k, v in entry.get("parameters", {}).items())
     params += "".join(f"<code>${e(k)} = {e(str(v))}</code><br>" for k, v in entry.get("environment", {}).items())

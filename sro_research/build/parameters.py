@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import papermill as pm
-
 BASE_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
 _OPTIONAL = re.compile(r"^(?:Optional\[(?P<inner>.+)\]|(?P<left>.+?)\s*\|\s*None|None\s*\|\s*(?P<right>.+))$")
 _GENERIC = re.compile(r"^(?P<base>\w+)\[(?P<args>.+)\]$")
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 _NO_DEFAULT = object()  # the default is an expression, not a literal we can show or check
+# A bound written in a parameter's comment: `threshold: int = 10  # smallest count shown (min: 1)`.
+_BOUND = re.compile(r"\b(?P<kind>min|max)\s*:\s*(?P<value>-?\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
 class ParameterError(Exception):
@@ -75,23 +75,78 @@ class Parameter:
     def describe_type(self) -> str:
         return self.type_name or "any"
 
+    @property
+    def bounds(self) -> dict[str, float]:
+        """Bounds written in the comment, e.g. {'min': 1} for `# ... (min: 1)`."""
+        return {m.group("kind").lower(): float(m.group("value")) for m in _BOUND.finditer(self.help)}
+
+
+def _segment(lines: list[bytes], node: ast.AST) -> str:
+    """The source text of `node` (ast offsets count UTF-8 bytes); ast.get_source_segment re-splits
+    the whole cell on every call, which was most of a no-change build's time."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first][node.col_offset:node.end_col_offset].decode()
+    middle = lines[first + 1:last]
+    return b"".join([lines[first][node.col_offset:], *middle, lines[last][:node.end_col_offset]]).decode()
+
+
+def _comment_after(lines: list[bytes], node: ast.AST) -> str:
+    """The `# comment` following a statement, '' when there is none.
+
+    The statement's end comes from the parser, so a '#' inside a string default is never taken
+    for a comment (no tokenize needed: its regexes cost more than the rest of a no-change build).
+    """
+    rest = lines[node.end_lineno - 1][node.end_col_offset:].decode().strip()
+    return rest.lstrip("#").strip() if rest.startswith("#") else ""
+
+
+def parse_parameters_cell(source: str, where: str = "parameters cell") -> dict[str, Parameter]:
+    """`name: type = default  # help` assignments, in order (the same reading as papermill's).
+
+    Parsed here with `ast` rather than by papermill so that deciding whether anything changed
+    does not import papermill (see docs/scheduling.md: a no-change build is a fraction of a second).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ParameterError(f"{where}: not valid Python (line {exc.lineno}): {exc.msg}") from exc
+    lines = [line.encode() for line in source.splitlines(keepends=True)]
+    params: dict[str, Parameter] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, type_name = node.target.id, _segment(lines, node.annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, type_name = node.targets[0].id, ""
+        else:
+            continue  # imports and other statements are not parameters
+        params[name] = Parameter(
+            name=name,
+            type_name=type_name,
+            default_source=_segment(lines, node.value),
+            help=_comment_after(lines, node),
+        )
+    return params
+
+
+def parameters_cell_source(notebook: str | Path) -> str:
+    """Source of the code cell tagged `parameters` ('' when the notebook has none)."""
+    notebook = Path(notebook)
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"{notebook}: cannot read the notebook: {exc}") from exc
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return "".join(source) if isinstance(source, list) else source
+    return ""
+
 
 def notebook_parameters(notebook: str | Path) -> dict[str, Parameter]:
     """The parameters declared in the notebook's cell tagged `parameters`, in order."""
     notebook = Path(notebook)
-    try:
-        found = pm.inspect_notebook(str(notebook))
-    except Exception as exc:  # papermill raises several types for unreadable notebooks
-        raise ParameterError(f"{notebook}: cannot read its parameters cell: {exc}") from exc
-    params = {}
-    for name, info in found.items():
-        type_name = info.get("inferred_type_name") or ""
-        params[name] = Parameter(
-            name=name,
-            type_name="" if type_name == "None" else type_name,
-            default_source=info.get("default", ""),
-            help=info.get("help", ""),
-        )
+    params = parse_parameters_cell(parameters_cell_source(notebook), f"{notebook.name}: parameters cell")
     for param in params.values():
         if param.base and param.base not in BASE_TYPES:
             raise ParameterError(
@@ -214,3 +269,38 @@ def resolve(
             + f"; give it with -p {first.name}=VALUE"
         )
     return values
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def check_constraints(
+    report: str,
+    declared: dict[str, Parameter],
+    values: dict[str, Any],
+    root: Path,
+    configured: dict[str, dict] | None = None,
+) -> None:
+    """Bounds (`(min: 1)` in the comment or `constraints` in reports.toml) and that `*_path`/`*_dir` exist.
+
+    Run before any kernel starts, so a bad value is one line and exit 2, not a traceback in a cell.
+    """
+    for name, param in declared.items():
+        value = values[name] if name in values else param.default
+        if value is _NO_DEFAULT or value is None:
+            continue
+        bounds = {**param.bounds, **{k: float(v) for k, v in (configured or {}).get(name, {}).items()}}
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if is_number and "min" in bounds and value < bounds["min"]:
+            raise ParameterError(f"report {report!r}: parameter {name!r} must be at least {_number(bounds['min'])}, got {value!r}")
+        if is_number and "max" in bounds and value > bounds["max"]:
+            raise ParameterError(f"report {report!r}: parameter {name!r} must be at most {_number(bounds['max'])}, got {value!r}")
+        if name.endswith(("_path", "_dir")) and isinstance(value, str) and value.strip():
+            path = Path(value).expanduser()
+            path = path if path.is_absolute() else root / path  # the kernel runs in the project root
+            kind = "folder" if name.endswith("_dir") else "file"
+            if not path.exists():
+                raise ParameterError(f"report {report!r}: parameter {name!r}: no such {kind}: {path}")
+            if kind == "folder" and not path.is_dir():
+                raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is not a folder")

@@ -1,8 +1,14 @@
-"""The build: check every report's parameters, execute each notebook, publish what succeeded.
+"""The build: check every report's parameters, skip what is up to date, run the rest, publish what succeeded.
 
-A report is published only when its notebook ran to the end. Until then everything is written to
-reports/.staging/NAME/, so a failure leaves the previous HTML, tables and executed notebook
-untouched and keeps the failed notebook, traceback included, under reports/failed/.
+A report is published only when its notebook ran to the end. Workers run each report in a private
+temporary folder and hand back its outputs; the parent writes them into the output folder with
+atomic renames, with SIGINT/SIGTERM held back meanwhile. So a failure or an interruption leaves the
+previous HTML, tables and executed notebook untouched, and nothing temporary under the output
+folder. A failed executed notebook (its traceback may quote a respondent's answer) is kept outside
+it, in .sro-failed/ at the project root.
+
+This module imports no notebook machinery at the top: a build with nothing to do must decide so in
+a fraction of a second (see docs/scheduling.md).
 """
 
 from __future__ import annotations
@@ -10,30 +16,21 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from sro_research import __version__
+from sro_research.build import buildlog, cache
 from sro_research.build.config import ReportSpec, config_path, load_reports
-from sro_research.build.execution import CellFailure, execute
-from sro_research.build.index import record_build, write_index
-from sro_research.build.parameters import Parameter, ParameterError, notebook_parameters, parse_assignments, resolve
-from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV
-from sro_research.build.progress import LineProgress, for_stream
-from sro_research.provenance import MANIFEST_ENV, read_manifest
-from sro_research.build.render import render_html
+from sro_research.build.index import read_build_manifest, record_build, write_index
+from sro_research.build.parameters import (
+    Parameter, ParameterError, check_constraints, notebook_parameters, parse_assignments, resolve,
+)
 
-
-# Environment variables the notebooks read as defaults (a parameter left at None falls back to them);
-# recorded so a reader sees where, e.g., the SSOCS files came from.
-SETTINGS_FROM_ENVIRONMENT = ("SSOCS_DIR",)
+FAILED_DIR = ".sro-failed"  # at the project root, git-ignored: never under the published folder
 
 
 class BuildError(Exception):
@@ -45,6 +42,9 @@ class Plan:
     spec: ReportSpec
     declared: dict[str, Parameter]
     values: dict[str, Any]  # what the build injects (reports.toml and -p), already typed
+    environment: dict[str, str] = field(default_factory=dict)  # declared variables that are set
+    key: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
 
 
 @dataclass
@@ -52,16 +52,20 @@ class Result:
     name: str
     ok: bool
     seconds: float
-    failure: CellFailure | None = None
+    status: str = "built"  # built, failed, up to date, interrupted
+    reason: str = ""  # why it was rebuilt or skipped
+    failure: Any = None  # execution.CellFailure
     html: Path | None = None
     executed: Path | None = None
     failed_notebook: Path | None = None
     tables: list[Path] = field(default_factory=list)
+    stale: bool = False
 
 
 def plan(names: list[str] | None, assignments: list[str] | None, config: str | Path | None = None) -> list[Plan]:
     """Check the whole request before any kernel starts."""
     specs = load_reports(config)
+    root = config_path(config).parent
     selected = list(names or specs)
     unknown = [name for name in selected if name not in specs]
     if unknown:
@@ -73,7 +77,11 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
         declared = notebook_parameters(spec.notebook)
         # With several reports, -p applies to those that declare it (e.g. ssocs_dir); with one, all must fit.
         applicable = given if len(selected) == 1 else {k: v for k, v in given.items() if k in declared}
-        plans.append(Plan(spec, declared, resolve(name, declared, spec.parameters, applicable)))
+        values = resolve(name, declared, spec.parameters, applicable)
+        check_constraints(name, declared, values, root, spec.constraints)
+        environment = cache.environment_values(spec.env)
+        key = cache.key(spec.notebook, spec.title, spec.description, values, environment, root)
+        plans.append(Plan(spec, declared, values, environment, key))
     known = {p for item in plans for p in item.declared}
     stray = [key for key in given if key not in known]
     if stray:
@@ -85,6 +93,8 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
 
 def git_commit(root: Path) -> str:
     """HEAD of the checkout the build ran from, marked when the tree had uncommitted changes."""
+    import subprocess  # here, not at the top: only a build that runs something needs it
+
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
@@ -100,98 +110,187 @@ def effective_parameters(item: Plan) -> dict[str, str]:
     return shown
 
 
-def _replace_dir(new: Path, old: Path) -> None:
-    if old.exists():
-        shutil.rmtree(old)
-    old.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(new), str(old))
+def _task(item: Plan, root: Path, commit: str) -> dict:
+    """Everything a worker needs, as plain data (it may run on another machine)."""
+    from sro_research import __version__
+
+    spec = item.spec
+    return {
+        "name": spec.name,
+        "notebook": str(spec.notebook),
+        "title": spec.title,
+        "values": item.values,
+        "root": str(root),
+        "env": item.environment,
+        "timeout": spec.timeout,
+        "provenance": {
+            "report": spec.name,
+            "title": spec.title,
+            "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
+            "package_version": __version__,
+            "git_commit": commit,
+            "parameters": effective_parameters(item),
+            "environment": item.environment,
+        },
+    }
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     tmp.replace(path)
 
 
-def _provenance(item: Plan, root: Path, commit: str, started: datetime, seconds: float, staging: Path) -> dict:
-    """What the footer, index and manifest say about how this report was made."""
-    spec = item.spec
-    return {
-        "report": spec.name,
-        "title": spec.title,
-        "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
-        "built_at": started.replace(microsecond=0).isoformat(),
-        "seconds": round(seconds, 1),
-        "package_version": __version__,
-        "git_commit": commit,
-        "parameters": effective_parameters(item),
-        "environment": {key: os.environ[key] for key in SETTINGS_FROM_ENVIRONMENT if os.environ.get(key)},
-        "inputs": [
-            {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
-            for entry in read_manifest(staging / "inputs.jsonl")
-        ],
-    }
+def _replace_tables(folder: Path, files: dict[str, bytes]) -> None:
+    """Swap a report's tables folder for the new one: readers see the old or the new, never a mix."""
+    new, old = folder.with_name(f".{folder.name}.new"), folder.with_name(f".{folder.name}.old")
+    for leftover in (new, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    new.mkdir(parents=True)
+    for name, data in files.items():
+        (new / name).parent.mkdir(parents=True, exist_ok=True)
+        (new / name).write_bytes(data)
+    if folder.exists():
+        folder.rename(old)
+    new.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def run_one(item: Plan, out: Path, root: Path, commit: str, progress: LineProgress) -> Result:
+def remove_leftovers(out: Path) -> None:
+    """Temporary files of a build killed outright (SIGKILL, power loss): the next build removes them."""
+    for path in [*out.glob(".*.tmp"), *out.glob("*/.*.tmp"), *out.glob("tables/.*.new"), *out.glob("tables/.*.old")]:
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    shutil.rmtree(out / ".staging", ignore_errors=True)  # the folder older versions staged in
+
+
+def _is_stale(out: Path, entry: dict, item: Plan) -> bool:
+    """Does the published page no longer match what its report would be built from now?"""
+    if "html" not in entry:
+        return False
+    current = {k: v for k, v in entry.items() if k != "last_failure"}
+    rebuild, _ = cache.decide(out, current, item.key, force=False)
+    return rebuild
+
+
+def publish(raw: dict, item: Plan, out: Path, root: Path) -> Result:
+    """Write one finished report into the output folder (called with signals held)."""
     spec = item.spec
-    staging = out / ".staging" / spec.name
-    if staging.exists():
-        shutil.rmtree(staging)
-    (staging / "tables").mkdir(parents=True)
-    executed_tmp = staging / f"{spec.name}.ipynb"
-    env = {
-        ROOT_ENV: str(root),
-        REPORT_ENV: spec.name,
-        TABLES_ENV: str(staging / "tables"),
-        MANIFEST_ENV: str(staging / "inputs.jsonl"),
-    }
-    started = datetime.now(timezone.utc)
-    failure = execute(
-        spec.notebook, executed_tmp, item.values,
-        cwd=root, env=env, timeout=spec.timeout, report=spec.name, progress=progress,
-    )
-    seconds = (datetime.now(timezone.utc) - started).total_seconds()
-    if failure is None:
-        nb = nbformat.read(executed_tmp, as_version=4)
-        nb.metadata["sro_research"] = provenance = _provenance(item, root, commit, started, seconds, staging)
-        try:
-            html = render_html(nb, spec.title)
-        except Exception as exc:  # a rendering bug must not stop the other reports
-            failure = CellFailure(spec.notebook.name, None, "", type(exc).__name__, str(exc), stage="render")
+    failure = raw["failure"]
     if failure is not None:
-        failed = out / "failed" / f"{spec.name}.ipynb"
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        if executed_tmp.exists():
-            shutil.move(str(executed_tmp), str(failed))
-        shutil.rmtree(staging, ignore_errors=True)
-        record_build(out, spec, None, failure=str(failure))
-        progress.report_done(spec.name, False, seconds, str(failure))
-        return Result(spec.name, False, seconds, failure=failure, failed_notebook=failed if failed.exists() else None)
+        failed = root / FAILED_DIR / f"{spec.name}.ipynb"
+        if raw.get("executed"):
+            _write_atomic(failed, raw["executed"])
+        else:
+            failed.unlink(missing_ok=True)
+        entry = read_build_manifest(out)["reports"].get(spec.name, {})
+        stale = None
+        if _is_stale(out, entry, item):
+            stale = {"at": buildlog.now(), "reason": item.reason}
+            from sro_research.build.worker import rerender_stale  # nbconvert: only on this rare path
 
+            executed = out / entry["executed"]
+            _write_atomic(out / entry["html"], rerender_stale(executed.read_text(encoding="utf-8"), spec.title, stale))
+        record_build(out, spec, None, failure={"error": failure.public(), **failure.record()}, stale=stale)
+        return Result(spec.name, False, raw["seconds"], "failed", item.reason, failure=failure,
+                      failed_notebook=failed if failed.exists() else None, stale=stale is not None)
     executed = out / "executed" / f"{spec.name}.ipynb"
-    _write_atomic(executed, nbformat.writes(nb))
-    _write_atomic(out / f"{spec.name}.html", html)
-    _replace_dir(staging / "tables", out / "tables" / spec.name)
-    (out / "failed" / f"{spec.name}.ipynb").unlink(missing_ok=True)  # a stale failure no longer applies
-    shutil.rmtree(staging, ignore_errors=True)
+    _write_atomic(executed, raw["executed"])
+    _write_atomic(out / f"{spec.name}.html", raw["html"])
+    _replace_tables(out / "tables" / spec.name, raw["tables"])
+    (root / FAILED_DIR / f"{spec.name}.ipynb").unlink(missing_ok=True)  # a stale failure no longer applies
     tables = sorted((out / "tables" / spec.name).glob("*.csv"))
-    record_build(out, spec, provenance, tables=[t.name for t in tables])
-    progress.report_done(spec.name, True, seconds)
-    return Result(spec.name, True, seconds, html=out / f"{spec.name}.html", executed=executed, tables=tables)
+    record_build(out, spec, raw["provenance"], tables=[t.name for t in tables],
+                 cache={"key": item.key, "inputs": cache.input_states(raw["inputs"])})
+    return Result(spec.name, True, raw["seconds"], "built", item.reason, html=out / f"{spec.name}.html",
+                  executed=executed, tables=tables)
+
+
+def _worker_lost(item: Plan, exc: Exception) -> dict:
+    from sro_research.build.execution import CellFailure  # papermill: only on this rare path
+
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    failure = CellFailure(item.spec.notebook.name, None, "", type(exc).__name__, first_line)
+    return {"name": item.spec.name, "failure": failure, "seconds": 0.0, "executed": None, "inputs": []}
 
 
 @contextmanager
 def exclusive(out: Path):
-    """One build at a time per output folder: two would delete each other's staging files."""
-    with open(out / ".build.lock", "w") as lock:
+    """One build at a time per output folder (a lock on the folder itself: no lock file is left)."""
+    fd = os.open(out, os.O_RDONLY)
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             print(f"waiting for another build writing to {out} to finish", file=sys.stderr, flush=True)
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(fd)
+
+
+def _run(todo: list[Plan], out: Path, root: Path, progress, jobs: int | None, scheduler: str | None,
+         build_id: str, log: list[dict]) -> list[Result]:
+    """Run the reports that need it on the chosen executor; publish each as it finishes."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    from sro_research.build.progress import forward
+    from sro_research.build.interrupt import Interrupted, interruptible
+    from sro_research.build.runner import DaskRunner, LocalRunner, default_jobs
+    from sro_research.build.worker import run_report
+
+    commit = git_commit(root)
+    results: list[Result] = []
+    started: dict[str, str] = {}
+    with interruptible() as signals:
+        try:
+            runner = DaskRunner(scheduler) if scheduler else LocalRunner(max(1, min(jobs or default_jobs(), len(todo))))
+        except (ImportError, OSError, ValueError) as exc:  # dask missing, scheduler unreachable, bad address
+            raise BuildError(f"--scheduler {scheduler}: {exc}") from exc
+        try:
+            futures = {}
+            for item in todo:
+                started[item.spec.name] = buildlog.now()
+                futures[runner.executor.submit(run_report, _task(item, root, commit))] = item
+                if scheduler:
+                    progress.report_start(item.spec.name, 0)
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for event in runner.drain():
+                    forward(event, progress)
+                for future in done:
+                    item = futures[future]
+                    try:
+                        raw = future.result()
+                    except Exception as exc:  # the worker itself died (out of memory, killed): that report failed
+                        raw = _worker_lost(item, exc)
+                    with signals.held():
+                        result = publish(raw, item, out, root)
+                        results.append(result)
+                        if scheduler:
+                            progress.report_done(item.spec.name, result.ok, result.seconds, str(result.failure or ""))
+                        error = None if result.ok else {"report": item.spec.name, **result.failure.record()}
+                        start = raw.get("started") or started[item.spec.name]  # when it ran, not when queued
+                        log.append(buildlog.entry(build_id, item.spec.name, start=start,
+                                                  end=buildlog.now(), seconds=result.seconds, status=result.status,
+                                                  cache="miss", reason=item.reason, error=error))
+            for event in runner.drain():
+                forward(event, progress)
+            runner.close()
+        except Interrupted:
+            runner.stop()
+            finished = {r.name for r in results}
+            for item in todo:
+                if item.spec.name not in finished:
+                    log.append(buildlog.entry(build_id, item.spec.name, start=started.get(item.spec.name, buildlog.now()),
+                                              end=buildlog.now(), seconds=0.0, status="interrupted",
+                                              cache="miss", reason=item.reason))
+            raise
+        except BaseException:
+            runner.stop()
+            raise
+    return results
 
 
 def build(
@@ -199,17 +298,53 @@ def build(
     assignments: list[str] | None = None,
     out: str | Path | None = None,
     config: str | Path | None = None,
-    progress: LineProgress | None = None,
+    progress=None,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
 ) -> list[Result]:
-    """Build the named reports (all by default). Raises BuildError/ParameterError before running anything."""
+    """Build the named reports (all by default) that changed; raises BuildError/ParameterError before running anything.
+
+    `jobs`: reports run at once on this machine (default: the number of CPUs); `scheduler`: the
+    address of a dask.distributed scheduler to submit them to instead; `force`: rebuild even
+    reports that are up to date. Raises runner.Interrupted on SIGINT/SIGTERM, after tidying up.
+    """
     plans = plan(names, assignments, config)
     root = config_path(config).parent
     out = Path(out).resolve() if out else root / "reports"
     out.mkdir(parents=True, exist_ok=True)
-    progress = progress or for_stream()
-    commit = git_commit(root)
+    build_id = buildlog.now()
+    log: list[dict] = []
+    results: list[Result] = []
     with exclusive(out):
-        results = [run_one(item, out, root, commit, progress) for item in plans]
-        shutil.rmtree(out / ".staging", ignore_errors=True)
-        write_index(out, list(load_reports(config)))
-    return results
+        remove_leftovers(out)
+        recorded = read_build_manifest(out)["reports"]
+        todo = []
+        for item in plans:
+            clock, start = time.monotonic(), buildlog.now()
+            rebuild, item.reason = cache.decide(out, recorded.get(item.spec.name), item.key, force)
+            if rebuild:
+                todo.append(item)
+                continue
+            results.append(Result(item.spec.name, True, 0.0, "up to date", item.reason,
+                                  html=out / f"{item.spec.name}.html", executed=out / "executed" / f"{item.spec.name}.ipynb"))
+            log.append(buildlog.entry(build_id, item.spec.name, start=start, end=buildlog.now(),
+                                      seconds=time.monotonic() - clock, status="up to date", cache="hit", reason=item.reason))
+        try:
+            if todo:
+                if progress is None:
+                    from sro_research.build.progress import for_stream
+
+                    progress = for_stream()
+                try:
+                    results += _run(todo, out, root, progress, jobs, scheduler, build_id, log)
+                finally:
+                    progress.close()
+        finally:
+            # Also after an interruption: the index lists exactly what the manifest records.
+            if todo or not (out / "index.html").exists():
+                write_index(out, list(load_reports(config)))
+            buildlog.append(out, log)
+    order = [item.spec.name for item in plans]
+    return sorted(results, key=lambda r: order.index(r.name))

@@ -1,16 +1,16 @@
-"""Progress of a build: a bar per report in a terminal, a few plain lines in logs.
+"""Progress of a build: a bar per running report in a terminal, a few plain lines in logs.
 
 Scheduled runs write to log files, where a redrawn bar is noise; there we print one line when a
 report starts and ends, and one for any cell slow enough that a reader of the log would wonder.
+Reports run in worker processes; their events come back through a queue (`QueueProgress`) and
+are shown by the parent, so bars from several reports never overwrite each other.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
-
-from tqdm import tqdm
+from typing import Any, TextIO
 
 SLOW_CELL_SECONDS = 10.0
 
@@ -21,7 +21,7 @@ class LineProgress:
     def __init__(self, stream: TextIO | None = None, slow: float = SLOW_CELL_SECONDS):
         self.stream = stream or sys.stderr
         self.slow = slow
-        self._started: dict[int, float] = {}
+        self._started: dict[tuple[str, int], float] = {}
 
     def _say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
@@ -30,10 +30,10 @@ class LineProgress:
         self._say(f"[{name}] running {n_cells} cells")
 
     def cell_start(self, name: str, index: int, n_cells: int) -> None:
-        self._started[index] = time.monotonic()
+        self._started[name, index] = time.monotonic()
 
     def cell_done(self, name: str, index: int, n_cells: int) -> None:
-        seconds = time.monotonic() - self._started.pop(index, time.monotonic())
+        seconds = time.monotonic() - self._started.pop((name, index), time.monotonic())
         if seconds >= self.slow:
             self._say(f"[{name}] cell {index + 1}/{n_cells} took {seconds:.1f}s")
 
@@ -41,30 +41,70 @@ class LineProgress:
         status = "built" if ok else "FAILED"
         self._say(f"[{name}] {status} in {seconds:.1f}s" + (f": {detail}" if detail else ""))
 
+    def report_cached(self, name: str, reason: str) -> None:
+        self._say(f"[{name}] up to date ({reason})")
+
+    def close(self) -> None:
+        """Nothing to tidy for plain lines."""
+
 
 class TerminalProgress(LineProgress):
-    """A bar per report that advances per cell."""
+    """One bar per running report, advancing per cell."""
 
     def __init__(self, stream: TextIO | None = None):
         super().__init__(stream)
-        self._bar: tqdm | None = None
+        self._bars: dict[str, Any] = {}
 
     def report_start(self, name: str, n_cells: int) -> None:
-        self._bar = tqdm(total=n_cells, desc=name, unit="cell", file=self.stream, leave=True)
+        from tqdm import tqdm  # only a person at a terminal needs it
+
+        used = {abs(bar.pos) for bar in self._bars.values()}
+        position = next(i for i in range(len(used) + 1) if i not in used)
+        self._bars[name] = tqdm(total=n_cells, desc=name, unit="cell", file=self.stream, leave=True, position=position)
 
     def cell_start(self, name: str, index: int, n_cells: int) -> None:
-        if self._bar is not None:
-            self._bar.set_postfix_str(f"cell {index + 1}/{n_cells}")
+        if name in self._bars:
+            self._bars[name].set_postfix_str(f"cell {index + 1}/{n_cells}")
 
     def cell_done(self, name: str, index: int, n_cells: int) -> None:
-        if self._bar is not None:
-            self._bar.update(1)
+        if name in self._bars:
+            self._bars[name].update(1)
 
     def report_done(self, name: str, ok: bool, seconds: float, detail: str = "") -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        bar = self._bars.pop(name, None)
+        if bar is not None:
+            bar.close()
         super().report_done(name, ok, seconds, detail)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
+
+
+class QueueProgress:
+    """Used inside a worker process: forwards every progress event to the parent through a queue."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    def __getattr__(self, event: str):
+        if event not in ("report_start", "cell_start", "cell_done", "report_done"):
+            raise AttributeError(event)
+        return lambda *args: self.queue.put((event, args))
+
+
+class NoProgress:
+    """Where nobody can see progress (a remote dask worker): the parent reports start and end."""
+
+    def __getattr__(self, event: str):
+        return lambda *args: None
+
+
+def forward(event: tuple[str, tuple], progress: LineProgress) -> None:
+    """Show one event a worker sent."""
+    name, args = event
+    getattr(progress, name)(*args)
 
 
 def for_stream(stream: TextIO | None = None) -> LineProgress:

@@ -1,0 +1,118 @@
+"""One report, run where an executor puts it: a local worker process, a thread, or a dask worker.
+
+The worker writes only to its own private temporary folder (never the output folder) and returns
+everything the report produced as data: the rendered HTML, the executed notebook and the tables.
+The parent publishes it. So a remote dask worker needs no access to the output folder, and an
+interrupted build leaves nothing half-written where readers look.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sro_research.build.progress import NoProgress, QueueProgress
+from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV
+from sro_research.provenance import MANIFEST_ENV, read_manifest
+
+_queue = None  # set in each local worker process by `start_worker`
+
+
+def _stop(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds through `finally`: the kernel is shut down, temp files go
+
+
+def start_worker(queue) -> None:
+    """Initializer of each local worker process: progress goes to the parent; SIGTERM tidies up.
+
+    SIGINT is left to the parent, which stops the workers with SIGTERM, so a Ctrl-C is handled once.
+    """
+    global _queue
+    _queue = queue
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # jsonschema, imported by nbformat, checks the "iri" string format with rfc3987_syntax when that is
+    # installed, which builds a parser grammar at import: measured 9-13 s per process on the 2-core
+    # build machine, more than a whole small report. Notebook schemas use no "iri" format; skip it.
+    sys.modules.setdefault("rfc3987_syntax", None)
+    # Import the heavy machinery once per worker, not once per report.
+    import sro_research.build.execution  # noqa: F401
+    import sro_research.build.render  # noqa: F401
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_report(task: dict) -> dict:
+    """Execute and render one report; returns its outputs (or where it failed) as plain data."""
+    import nbformat
+
+    from sro_research.build.execution import CellFailure, execute
+    from sro_research.build.render import render_html
+
+    name = task["name"]
+    progress = QueueProgress(_queue) if _queue is not None else NoProgress()
+    staging = Path(tempfile.mkdtemp(prefix=f"sro-build-{name}-"))
+    try:
+        (staging / "tables").mkdir()
+        executed_path = staging / f"{name}.ipynb"
+        env = {
+            **task["env"],
+            ROOT_ENV: task["root"],
+            REPORT_ENV: name,
+            TABLES_ENV: str(staging / "tables"),
+            MANIFEST_ENV: str(staging / "inputs.jsonl"),
+        }
+        started, clock = datetime.now(timezone.utc), time.monotonic()
+        failure = execute(
+            Path(task["notebook"]), executed_path, task["values"],
+            cwd=Path(task["root"]), env=env, timeout=task["timeout"], report=name, progress=progress,
+        )
+        seconds = time.monotonic() - clock
+        inputs = [
+            {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
+            for entry in read_manifest(staging / "inputs.jsonl")
+        ]
+        result = {"name": name, "started": started.isoformat(timespec="milliseconds"), "seconds": seconds, "inputs": inputs,
+                  "failure": failure, "html": None, "executed": None, "tables": {}}
+        if failure is None:
+            nb = nbformat.read(executed_path, as_version=4)
+            nb.metadata["sro_research"] = provenance = {
+                **task["provenance"],
+                "built_at": started.replace(microsecond=0).isoformat(),
+                "seconds": round(seconds, 1),
+                "inputs": inputs,
+            }
+            result["provenance"] = provenance
+            try:
+                result["html"] = render_html(nb, task["title"])
+            except Exception as exc:  # a rendering bug must not stop the other reports
+                failure = result["failure"] = CellFailure(
+                    Path(task["notebook"]).name, None, "", type(exc).__name__, str(exc), stage="render")
+            result["executed"] = nbformat.writes(nb)
+            result["tables"] = _read_tree(staging / "tables")
+        elif executed_path.exists():
+            result["executed"] = executed_path.read_text(encoding="utf-8")
+        result["seconds"] = time.monotonic() - clock
+        progress.report_done(name, failure is None, result["seconds"], str(failure) if failure else "")
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def rerender_stale(executed: str, title: str, stale: dict) -> str:
+    """The published page again, its footer now saying it is stale (the executed notebook is unchanged)."""
+    import nbformat
+
+    from sro_research.build.render import render_html
+
+    nb = nbformat.reads(executed, as_version=4)
+    nb.metadata.setdefault("sro_research", {})["stale"] = stale
+    return render_html(nb, title)
+

@@ -1,0 +1,51 @@
+"""A build killed midway (SIGINT, SIGTERM) leaves every published report intact and nothing temporary."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from sro_research.cli import main
+
+
+def _files(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_keeps_previous_reports_and_leaves_no_temporary_file(fixture_project, signum):
+    config = str(fixture_project / "slow.toml")
+    out = fixture_project / "reports"
+    assert main(["--config", config, "build", "-p", "seconds=0"]) == 0
+    before = _files(out)
+    # Rebuild with the configured 120 s sleep, and stop it while the notebook runs.
+    build = subprocess.Popen([sys.executable, "-m", "sro_research", "--config", config, "build"],
+                             stderr=subprocess.PIPE, text=True)
+    for line in build.stderr:
+        if line.startswith("[slow] running"):
+            break
+    time.sleep(3)  # the kernel is up and the cell is sleeping
+    children = psutil.Process(build.pid).children(recursive=True)  # workers and their kernels
+    assert any("ipykernel" in " ".join(child.cmdline()) for child in children)
+    build.send_signal(signum)
+    started = time.monotonic()
+    rest = build.stderr.read()
+    assert build.wait(timeout=60) == 128 + signum
+    assert time.monotonic() - started < 30
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, "workers and kernels stop with the build"
+    assert f"interrupted by {signal.Signals(signum).name}" in rest
+    after = _files(out)
+    log = after.pop("build-log.jsonl").decode().splitlines()
+    before.pop("build-log.jsonl")
+    assert after == before  # the previous report, manifest and index, byte for byte; nothing added
+    assert json.loads(log[-1])["status"] == "interrupted" and json.loads(log[-1])["report"] == "slow"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["reports"]) == {"slow"} and "slow.html" in (out / "index.html").read_text()
+    # The published report still matches its own parameters: a build with them is up to date.
+    assert main(["--config", config, "build", "-p", "seconds=0"]) == 0
+    assert json.loads((out / "build-log.jsonl").read_text().splitlines()[-1])["cache"] == "hit"

@@ -1,0 +1,46 @@
+"""Scale-out: the same build submitted to a dask.distributed cluster (a LocalCluster here)."""
+
+import json
+import time
+
+import pytest
+
+from sro_research.build.pipeline import build
+
+distributed = pytest.importorskip("distributed")
+
+FAN_OUT = 40
+
+
+def fan_out_config(root, count=FAN_OUT):
+    """One notebook, `count` reports: the per-school fan-out a district or state would run."""
+    lines = ["# The fixture notebook once per school (tests/test_build_scale.py, benchmarks/bench_build.py)."]
+    for i in range(count):
+        lines += [f"[reports.school_{i:03d}]", 'notebook = "notebooks/fanout.ipynb"',
+                  f'title = "School {i:03d}"', f'parameters = {{ school = "S{i:03d}" }}', ""]
+    path = root / "fanout.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+@pytest.mark.slow
+def test_fan_out_on_a_local_dask_cluster(fixture_project):
+    config = fan_out_config(fixture_project)
+    out = fixture_project / "reports"
+    # Threads, not processes: the cluster starts in a second; each report still runs its own kernel.
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        started = time.monotonic()
+        results = build(config=config, scheduler=cluster.scheduler_address)
+        seconds = time.monotonic() - started
+    assert [r.ok for r in results] == [True] * FAN_OUT, [str(r.failure) for r in results if not r.ok]
+    for i in (0, FAN_OUT - 1):
+        executed = (out / "executed" / f"school_{i:03d}.ipynb").read_text()
+        assert f"Report for school S{i:03d}" in executed  # each report got its own parameters
+        assert (out / f"school_{i:03d}.html").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["reports"]) == FAN_OUT
+    assert not [p for p in out.rglob(".*")]
+    print(f"{FAN_OUT} reports on a LocalCluster: {seconds:.1f}s")
+    # Outputs came back to the output folder: a second run is all cache hits, without the cluster.
+    assert {r.status for r in build(config=config)} == {"up to date"}
