@@ -65,8 +65,10 @@ def _equations(rows: int, cols: int) -> np.ndarray:
     return np.array(equations)
 
 
-def feasible_ranges(values: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, int], tuple[float, float]]:
-    """For each hidden cell of an augmented table, its (min, max) given the visible cells.
+def feasible_ranges(values: np.ndarray, hidden: np.ndarray,
+                    skip: set | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+    """For each hidden cell of an augmented table (except those in `skip`), its (min, max) given
+    the visible cells.
 
     max is inf when the cell is unbounded.
     """
@@ -80,6 +82,8 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, i
     positions = [divmod(k, cols) for k in np.flatnonzero(flat_hidden)]
     ranges = {}
     for n, position in enumerate(positions):
+        if skip and position in skip:
+            continue
         c = np.zeros(a_hidden.shape[1])
         c[n] = 1.0
         low = linprog(c, A_eq=a_hidden, b_eq=b, bounds=(0, None), method="highs")
@@ -91,9 +95,14 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, i
     return ranges
 
 
-def exposed_cells(values: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int]]:
-    """Hidden cells whose value a reader could work out exactly."""
-    return [pos for pos, (low, high) in feasible_ranges(values, hidden).items() if high - low < 0.5]
+def exposed_cells(values: np.ndarray, hidden: np.ndarray, safe: set | None = None) -> list[tuple[int, int]]:
+    """Hidden cells whose value a reader could work out exactly. Cells in `safe` (found safe with
+    fewer cells hidden) are not solved again: hiding more only widens what a reader must allow."""
+    ranges = feasible_ranges(values, hidden, skip=safe)
+    exposed = [pos for pos, (low, high) in ranges.items() if high - low < 0.5]
+    if safe is not None:
+        safe.update(pos for pos in ranges if pos not in exposed)
+    return exposed
 
 
 def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bool = True,
@@ -117,8 +126,9 @@ def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bo
     hidden = values < threshold
     if also_hide is not None:
         hidden |= also_hide.reindex(index=full.index, columns=full.columns, fill_value=False).to_numpy(dtype=bool)
+    safe: set = set()
     while True:
-        exposed = exposed_cells(values, hidden)
+        exposed = exposed_cells(values, hidden, safe)
         if not exposed:
             break
         for position in _complement_for(exposed[0], values, hidden):

@@ -39,6 +39,8 @@ def _group_role(group: str) -> tuple[str | None, str | None]:
 
 def _visible_share(tables: EngagementTables, table: str, answer: str, **keys) -> tuple[str, int | None, int | None]:
     """(what to print, whole percent or None, n) for one share, as the report's table shows it."""
+    if keys.get("role") in tables.left_out:
+        return f"not shown (fewer than {tables.threshold} in this group)", None, None
     shares = tables.shares.get(table)
     if shares is None:
         return "no answers on this question", None, None
@@ -79,29 +81,30 @@ def _check_agree_pct(figure, tables, codebook):
     if "lower_bound" in str(figure["flags"]) or str(figure["value_text"]).startswith("at least"):
         rule = f"each group, rounded to a whole percent, >= {value}%"
         shown = {r: _visible_share(tables, "agreement_by_group", AGREED, role=r) for r in LOWER_BOUND_GROUPS}
-        empty = [GROUP_NAMES[r].lower() for r, (_, _, n) in shown.items() if not n]
+        empty = [GROUP_NAMES[r].lower() for r, (words, _, n) in shown.items() if n == 0]
         if empty:
             return f"no answers from {', '.join(empty)}", None, rule
         text = ", ".join(f"{GROUP_NAMES[r].lower()} {words}" for r, (words, _, _) in shown.items())
-        ok = all(pct >= value for _, pct, _ in shown.values())
-        return text, WITHHELD if "not shown" in text else ok, rule
+        if "not shown" in text:
+            return text, WITHHELD, rule
+        return text, all(pct >= value for _, pct, _ in shown.values()), rule
     rule = f"rounded to a whole percent, = {value}%"
     if race:
         words, pct, n = _visible_share(tables, "agreement_by_group_and_race", AGREED, role=role, race_ethnicity=race)
     else:
         words, pct, n = _visible_share(tables, "agreement_by_group", AGREED, role=role)
-    if pct is None:
-        return words, None, rule
-    return words, WITHHELD if words.startswith("not shown") else pct == value, rule
+    if words.startswith("not shown"):
+        return words, WITHHELD, rule
+    return words, None if pct is None else pct == value, rule
 
 
 def _check_less_time(figure, tables, codebook):
     low, high = ALMOST_HALF
     rule = f"'almost half' read as {low}% to {high - 1}% (rounded)"
     words, pct, _ = _visible_share(tables, "sro_time_by_group", "less", role="student")
-    if pct is None:
-        return words, None, rule
-    return f"{words} of students", WITHHELD if words.startswith("not shown") else low <= pct < high, rule
+    if words.startswith("not shown"):
+        return f"{words} of students", WITHHELD, rule
+    return (words, None, rule) if pct is None else (f"{words} of students", low <= pct < high, rule)
 
 
 def _reasons(tables, codebook, agreed):

@@ -177,11 +177,11 @@ def _scenario_tops(tables: EngagementTables) -> dict:
     for role, part in shares.table.groupby("role", sort=False):
         if int(part["n"].iloc[0]) == 0:
             continue
+        if shares.hidden_share[part.index].any():  # "most common" would compare with a hidden share
+            continue
         ranked = part.sort_values("count", ascending=False, kind="stable")
         best = ranked.iloc[0]
         tied = ranked[ranked["count"] == best["count"]]
-        if shares.hidden_share[tied.index].any():  # the most common answer's share is hidden
-            continue
         names = tied["answer"].map(SCENARIO_SHORT).tolist()
         name = names[0] if len(names) == 1 else "a tie between " + " and ".join(names)
         tops[role] = (name, percent_as_published(int(best["count"]), int(best["n"])))

@@ -73,6 +73,9 @@ def build_tables(responses: pd.DataFrame, codebook: Codebook, threshold: int) ->
         raise ValueError(f"every group has fewer than {threshold} respondents (the suppression threshold); "
                          "no table can be shown")
     kept = responses[responses["role"].isin(roles)].copy()
+    for column in (*AUDITED, "reasons", "comment"):
+        if column not in kept:  # an optional question the export lacks: nobody answered it
+            kept[column] = pd.NA
     agree_codes = list(codebook.agree_codes())
     data = agreement_answers(kept, agree_codes)
     # Full grids: every group x race row is listed, zeros included (hidden like any small count), so a
