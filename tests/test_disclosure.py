@@ -41,7 +41,7 @@ def _brute_force_range(cells, frame, key) -> tuple[int, int]:
     atoms = list(itertools.product(*CATEGORIES.values()))
     truth = frame.value_counts().reindex(pd.MultiIndex.from_tuples(atoms, names=list(CATEGORIES)), fill_value=0)
     def value(c, counts):
-        return sum(n for atom, n in zip(atoms, counts)
+        return sum(n for atom, n in zip(atoms, counts, strict=True)
                    if all(atom[list(CATEGORIES).index(name)] in values for name, values in c.where))
     visible = [(c, value(c, truth.to_numpy())) for c in cells if not c.hidden]
     target = next(c for c in cells if (c.table, c.key) == key)

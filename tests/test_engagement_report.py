@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.stats import chi2_contingency, fisher_exact
 
-from sro_research.analysis.engagement_stats import AGREED, percent_as_published
 from sro_research.privacy.freetext import load_names, load_themes, personal_info_left
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, SuppressedShares
 from sro_research.readers.engagement import load_codebook, read_responses
@@ -22,8 +21,8 @@ from sro_research.reports import engagement_charts as charts
 from sro_research.reports import engagement_comments as ec
 from sro_research.reports import engagement_context as ctx
 from sro_research.reports import engagement_findings as ef
-from sro_research.reports.engagement_checks import GROUP_NAMES, published_checks
-from sro_research.reports.engagement_tables import SHARE_TABLES, build_tables
+from sro_research.reports.engagement_checks import published_checks
+from sro_research.reports.engagement_tables import build_tables
 from sro_research.stats.proportions import FISHER_EXACT, MONTE_CARLO, independence_test
 from sro_research.synthetic.reconstruction import shipped_path
 
@@ -163,11 +162,11 @@ def hidden_count_can_be_worked_out(table: pd.DataFrame, full: pd.DataFrame, thre
     totals (assumed known where not under the threshold), can a hidden count be pinned to one value?"""
     cells = list(full.index)
     a, b = [], []
-    for role, part in full.groupby("role"):
+    for _, part in full.groupby("role"):
         if table.loc[part.index[0], "answered"] != SUPPRESSED:
             a.append([1.0 if c in part.index else 0.0 for c in cells])
             b.append(float(part["n"].iloc[0]))
-    for answer, part in full.groupby("answer"):
+    for _, part in full.groupby("answer"):
         if part["count"].sum() < threshold:
             continue
         a.append([1.0 if c in part.index else 0.0 for c in cells])
@@ -472,3 +471,15 @@ def test_report_builds_from_an_export_with_only_the_required_questions(tmp_path)
     page = (tmp_path / "out" / "engagement_findings.html").read_text(encoding="utf-8")
     assert "no written comments" in page and "no answers on race/ethnicity" in page
     assert "No published figures for the 2019-20 survey" in page and "thousands" not in page
+
+
+def test_the_notebook_default_threshold_is_the_package_default():
+    import nbformat
+
+    from sro_research.privacy.suppression import DEFAULT_THRESHOLD
+
+    nb = nbformat.read(ROOT / "notebooks" / "engagement_findings.ipynb", as_version=4)
+    parameters = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert f"suppression_threshold: int = {DEFAULT_THRESHOLD} " in parameters.source
+    loading = [c for c in nb.cells if "load-inputs" in c.metadata.get("tags", [])]
+    assert len(loading) == 1 and "load_codebook()" in loading[0].source

@@ -56,9 +56,9 @@ def answer_shares(responses: pd.DataFrame, item: str, by: list[str], levels: dic
         keys = keys if isinstance(keys, tuple) else (keys,)
         found = [int(counts.get((*keys, a), 0)) for a in answers]
         n = sum(found)
-        for answer, count in zip(answers, found):
+        for answer, count in zip(answers, found, strict=True):
             low, high = wilson_interval(count, n)
-            rows.append({**dict(zip(by, keys)), "answer": answer, "count": count, "n": n,
+            rows.append({**dict(zip(by, keys, strict=True)), "answer": answer, "count": count, "n": n,
                          "share": count / n if n else float("nan"), "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 

@@ -31,21 +31,18 @@ _TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Cell:
-    """One published count: the respondents whose answers are in every `where` set (and not in every
-    `unless` set, when given). `key` names the cell in its table; `hidden` whether a reader sees it."""
+    """One published count: the respondents whose answer to each `where` variable is in its set.
+    `key` names the cell in its table; `hidden` says whether a reader sees it."""
 
     table: str
     key: tuple
     where: tuple[tuple[str, frozenset], ...]
     hidden: bool
-    unless: tuple[tuple[str, frozenset], ...] = ()
 
 
-def cell(table: str, key: tuple, hidden: bool, unless: dict | None = None, **where) -> Cell:
+def cell(table: str, key: tuple, hidden: bool, **where) -> Cell:
     """A Cell from keyword sets, e.g. cell("agreement", ("staff",), False, role={"staff"})."""
-    def frozen(sets):
-        return tuple(sorted((name, frozenset(values)) for name, values in sets.items()))
-    return Cell(table, key, frozen(where), bool(hidden), frozen(unless or {}))
+    return Cell(table, key, tuple(sorted((name, frozenset(values)) for name, values in where.items())), bool(hidden))
 
 
 @dataclass
@@ -83,11 +80,6 @@ def _members(cells: list[Cell], atoms: pd.DataFrame) -> np.ndarray:
         inside = np.ones(len(atoms), dtype=bool)
         for name, values in c.where:
             inside &= atoms[name].isin(values).to_numpy()
-        if c.unless:
-            excluded = np.ones(len(atoms), dtype=bool)
-            for name, values in c.unless:
-                excluded &= atoms[name].isin(values).to_numpy()
-            inside &= ~excluded
         matrix[row] = inside
     return matrix
 
@@ -173,7 +165,7 @@ def protect(frame: pd.DataFrame, categories: dict[str, list], cells: list[Cell],
             added.append(j)
         to_solve = set(narrow) | chosen
     widths = [high - low for low, high in ranges.values()]
-    out = [replace(c, hidden=bool(h)) for c, h in zip(cells, hidden)]
+    out = [replace(c, hidden=bool(h)) for c, h in zip(cells, hidden, strict=True)]
     audit = Audit(threshold=threshold, cells_checked=len(cells), hidden_cells=int(hidden.sum()),
                   smallest_range=min(widths) if widths else np.inf,
                   newly_hidden=[out[i] for i in added],

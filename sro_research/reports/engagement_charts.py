@@ -33,7 +33,7 @@ def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel
     sns.barplot(data=data, x=x, y=PERCENT, hue=hue, order=order, hue_order=hue_order, errorbar=None, ax=ax,
                 palette=palette[: len(hue_order)] if hue else None, color=None if hue else palette[0])
     # seaborn draws one container of bars per hue level; whiskers come from our Wilson intervals.
-    for container, level in zip(ax.containers, hue_order or [None]):
+    for container, level in zip(ax.containers, hue_order or [None], strict=False):
         for bar in container:
             if not bar.get_height() == bar.get_height():  # NaN: no bar for this combination
                 continue
@@ -58,7 +58,7 @@ def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel
     if (table[PERCENT] == SUPPRESSED).any():
         footer += " Groups too small to show are left out."
     if mark:
-        fig.text(0.5, 0.5, mark, fontsize=34, color="#b00020", alpha=0.22, rotation=25,
+        fig.text(0.5, 0.5, mark, fontsize=28, color="#b00020", alpha=0.22, rotation=25,
                  ha="center", va="center", fontweight="bold", zorder=10)
         footer = "Illustrative reconstruction: synthetic respondents. " + footer
     fig.text(0.01, 0.01, footer, fontsize=10, ha="left", va="bottom", wrap=True)

@@ -36,7 +36,7 @@ def reasons_table(tables: EngagementTables, agreed: bool, codebook: Codebook) ->
     table = table.assign(share=table["respondents"] / table["of"].where(table["of"] > 0))
     table = suppress_shares(table, "respondents", "of", threshold, dependent=("share",))
     order = {code: i for i, code in enumerate(labels)}
-    table = table.assign(_hidden_order=[order[c] if hidden else -1 for c, hidden in zip(table["reason"], table["suppressed"])])
+    table = table.assign(_hidden_order=[order[c] if hidden else -1 for c, hidden in zip(table["reason"], table["suppressed"], strict=True)])
     table = table.sort_values("_hidden_order", kind="stable").drop(columns="_hidden_order").reset_index(drop=True)
     check_no_small_counts(table, threshold, ["respondents", "of"], total_column="of")
     table["share"] = [v if v == SUPPRESSED else round(100 * v, 1) for v in table["share"]]

@@ -94,7 +94,7 @@ def build_tables(responses: pd.DataFrame, codebook: Codebook, threshold: int) ->
         table = answer_shares(table_data, item, by, levels, _item_levels(codebook, item, agree_codes))
         shares[name] = suppress_share_table(table, by, threshold)
     test_groups = {}
-    for test, (item, table_name) in TESTS.items():
+    for test, (_, table_name) in TESTS.items():
         table = shares[table_name]
         test_groups[test] = [r for r in roles if not table.hidden_n[table.rows(role=r).index].any()]
     tables = EngagementTables(threshold, kept, left_out, respondents, shares, test_groups)
