@@ -281,6 +281,16 @@ def test_a_hidden_share_keeps_its_check_verdict_hidden_too():
     assert re.search(r"\d+ cannot be shown without revealing a count under the suppression threshold", sentence)
 
 
+def test_a_reason_ranking_is_not_quoted_when_the_reasons_table_hides_a_top_reason():
+    responses = pd.DataFrame({"role": "student", "sro_agree": ["disagree"] * 40 + ["agree"] * 40,
+                              "reasons": ["unnecessary;intimidating"] * 8 + ["prefer_supports"] * 32 + ["general_safety"] * 40})
+    tables = tables_for(responses, 10)
+    checks = checks_for(tables)
+    assert checks.loc["B10", "check"] == "not shown" and "unnecessary" not in checks.loc["B10", "reproduced"]
+    # General safety was chosen by all 40 agreers, so its row is hidden (40 - 40 = 0 did not choose it).
+    assert checks.loc["B11", "check"] == "not shown" and "general safety" not in checks.loc["B11", "reproduced"]
+
+
 def test_sentences_round_percents_as_the_checks_do():
     responses = _agreement_responses({"student": (29, 11), "staff": (30, 10), "parent": (36, 14)})
     tables = tables_for(responses, 10)
@@ -406,7 +416,7 @@ def test_comments_sentence_hides_counts_under_the_report_threshold():
 def test_reasons_nobody_chose_are_listed_as_suppressed_not_left_out():
     responses = pd.DataFrame({"role": "student", "sro_agree": ["agree"] * 40,
                               "reasons": ["general_safety"] * 25 + ["relationships"] * 15})
-    table = ec.reasons_table(tables_for(responses, 10), True, CODEBOOK)
+    table = ec.reasons_table(tables_for(responses, 10), True)
     assert set(table["reason"]) == set(CODEBOOK.codes("reasons"))
     shown = table[table["respondents"] != SUPPRESSED]
     assert shown["reason"].tolist() == ["general_safety", "relationships"]

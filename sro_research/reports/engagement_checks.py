@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sro_research.analysis.engagement_stats import AGREED, percent_as_published, reason_counts
+from sro_research.analysis.engagement_stats import AGREED, percent_as_published
 from sro_research.privacy.suppression import TOTAL
 from sro_research.readers.engagement import Codebook
 from sro_research.reports.engagement_tables import EngagementTables
@@ -107,29 +107,30 @@ def _check_less_time(figure, tables, codebook):
     return (words, None, rule) if pct is None else (f"{words} of students", low <= pct < high, rule)
 
 
-def _reasons(tables, codebook, agreed):
+def _top_reasons(tables: EngagementTables, codebook: Codebook, agreed: bool, k: int, rule: str):
+    """The k reasons chosen most often, unless the reasons table hides one of them."""
     labels = codebook.item("reasons").values
-    if "reasons" not in tables.responses or tables.responses["reasons"].isna().all():
-        return labels, pd.DataFrame(columns=["reason"])
-    return labels, reason_counts(tables.responses, agreed, list(codebook.agree_codes()), labels)
+    counts = tables.reason_counts.get(agreed)
+    if counts is None or counts.empty:
+        return None, ("no reasons given", None, rule)
+    top = counts["reason"].head(k).tolist()
+    shown = tables.reasons[agreed].set_index("reason")["suppressed"]
+    if shown[top].any():
+        return None, (_not_shown(tables.threshold), WITHHELD, rule)
+    return top, ("; ".join(f"{i} {labels[c].lower()}" for i, c in enumerate(top, 1)) if k > 1 else labels[top[0]].lower(),
+                 None, rule)
 
 
 def _check_disagree_reasons(figure, tables, codebook):
-    rule = "the two reasons chosen most often by disagreers, in order"
-    labels, counts = _reasons(tables, codebook, agreed=False)
-    top = counts["reason"].head(2).tolist()
-    if not top:
-        return "no reasons given", None, rule
-    return "; ".join(f"{i} {labels[c].lower()}" for i, c in enumerate(top, 1)), top == DISAGREE_REASONS, rule
+    top, (words, ok, rule) = _top_reasons(tables, codebook, False, len(DISAGREE_REASONS),
+                                          "the two reasons chosen most often by disagreers, in order")
+    return words, ok if top is None else top == DISAGREE_REASONS, rule
 
 
 def _check_agree_reason(figure, tables, codebook):
-    rule = "the reason chosen most often by agreers"
-    labels, counts = _reasons(tables, codebook, agreed=True)
-    top = counts["reason"].head(1).tolist()
-    if not top:
-        return "no reasons given", None, rule
-    return labels[top[0]].lower(), top == AGREE_REASON, rule
+    top, (words, ok, rule) = _top_reasons(tables, codebook, True, len(AGREE_REASON),
+                                          "the reason chosen most often by agreers")
+    return words, ok if top is None else top == AGREE_REASON, rule
 
 
 def _check_scenario(figure, tables, codebook):

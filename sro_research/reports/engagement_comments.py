@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sro_research.analysis.engagement_stats import reason_counts
 from sro_research.privacy.freetext import assert_scrubbed, comment_themes, theme_counts
-from sro_research.privacy.suppression import SUPPRESSED, check_no_small_counts, suppress, suppress_shares
+from sro_research.privacy.suppression import SUPPRESSED, check_no_small_counts, suppress
 from sro_research.readers.engagement import Codebook
 from sro_research.reports.engagement_findings import SCENARIO_SHORT, label
 from sro_research.reports.engagement_tables import EngagementTables
@@ -20,25 +19,9 @@ def comment_id(respondent_id) -> str:
     return f"{respondent_id}:{COMMENT_ITEM}"
 
 
-def reasons_table(tables: EngagementTables, agreed: bool, codebook: Codebook) -> pd.DataFrame:
-    """Reasons chosen by respondents who agreed (or disagreed), most chosen first, suppressed.
-
-    Every reason in the codebook is listed: one left out would tell a reader nobody chose it.
-    Suppressed reasons follow the shown ones in codebook order, so their order says nothing either.
-    """
-    threshold = tables.threshold
-    labels = codebook.item("reasons").values
-    table = reason_counts(tables.responses, agreed, list(codebook.agree_codes()), labels)
-    unchosen = [code for code in labels if code not in set(table["reason"])]
-    of = int(table["of"].iloc[0]) if len(table) else 0
-    table = pd.concat([table, pd.DataFrame({"reason": unchosen, "label": [labels[c] for c in unchosen],
-                                            "respondents": 0, "of": of})], ignore_index=True)
-    table = table.assign(share=table["respondents"] / table["of"].where(table["of"] > 0))
-    table = suppress_shares(table, "respondents", "of", threshold, dependent=("share",))
-    order = {code: i for i, code in enumerate(labels)}
-    table = table.assign(_hidden_order=[order[c] if hidden else -1 for c, hidden in zip(table["reason"], table["suppressed"], strict=True)])
-    table = table.sort_values("_hidden_order", kind="stable").drop(columns="_hidden_order").reset_index(drop=True)
-    check_no_small_counts(table, threshold, ["respondents", "of"], total_column="of")
+def reasons_table(tables: EngagementTables, agreed: bool) -> pd.DataFrame:
+    """Reasons chosen by respondents who agreed (or disagreed), as suppressed once by build_tables."""
+    table = tables.reasons[agreed].copy()
     table["share"] = [v if v == SUPPRESSED else round(100 * v, 1) for v in table["share"]]
     return (table.rename(columns={"share": "percent", "of": "chose any reason", "label": "reason (wording)"})
             .drop(columns="suppressed"))

@@ -13,14 +13,23 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sro_research.analysis.engagement_stats import AGREED, NOT_AGREED, NOT_GIVEN, agreement_answers, answer_shares
+from sro_research.analysis.engagement_stats import (
+    AGREED,
+    NOT_AGREED,
+    NOT_GIVEN,
+    agreement_answers,
+    answer_shares,
+    reason_counts,
+)
 from sro_research.privacy.disclosure import MISSING, Audit, Cell, cell, protect
 from sro_research.privacy.suppression import (
     TOTAL,
     SuppressedShares,
     SuppressedTable,
+    check_no_small_counts,
     suppress,
     suppress_share_table,
+    suppress_shares,
 )
 from sro_research.readers.engagement import Codebook
 
@@ -49,6 +58,10 @@ class EngagementTables:
     shares: dict[str, SuppressedShares]
     test_groups: dict[str, list[str]]  # group test -> roles it compares (groups with a hidden n left out)
     tests_hidden: dict[str, bool] = field(default_factory=dict)  # a test whose respondent count the audit hides
+    # Reasons chosen by those who agreed (True) or not (False): every count (never show it) and
+    # the suppressed table (a reason's count, n and share hidden together when any is small).
+    reason_counts: dict[bool, pd.DataFrame] = field(default_factory=dict)
+    reasons: dict[bool, pd.DataFrame] = field(default_factory=dict)
     audit: Audit | None = None
 
 
@@ -98,8 +111,30 @@ def build_tables(responses: pd.DataFrame, codebook: Codebook, threshold: int) ->
         table = shares[table_name]
         test_groups[test] = [r for r in roles if not table.hidden_n[table.rows(role=r).index].any()]
     tables = EngagementTables(threshold, kept, left_out, respondents, shares, test_groups)
+    if kept["reasons"].notna().any():
+        for agreed in (True, False):
+            counts, shown = _reasons(kept, agreed, codebook, threshold)
+            tables.reason_counts[agreed], tables.reasons[agreed] = counts, shown
     _audit(tables, codebook, agree_codes)
     return tables
+
+
+def _reasons(responses: pd.DataFrame, agreed: bool, codebook: Codebook, threshold: int):
+    """Every reason in the codebook (one left out would say nobody chose it), most chosen first,
+    suppressed; hidden reasons follow the shown ones in codebook order, so their order says nothing."""
+    labels = codebook.item("reasons").values
+    counts = reason_counts(responses, agreed, list(codebook.agree_codes()), labels)
+    unchosen = [code for code in labels if code not in set(counts["reason"])]
+    of = int(counts["of"].iloc[0]) if len(counts) else 0
+    table = pd.concat([counts, pd.DataFrame({"reason": unchosen, "label": [labels[c] for c in unchosen],
+                                             "respondents": 0, "of": of})], ignore_index=True)
+    table = table.assign(share=table["respondents"] / table["of"].where(table["of"] > 0))
+    table = suppress_shares(table, "respondents", "of", threshold, dependent=("share",))
+    order = {code: i for i, code in enumerate(labels)}
+    rank = [order[c] if hidden else -1 for c, hidden in zip(table["reason"], table["suppressed"], strict=True)]
+    table = table.assign(_rank=rank).sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+    check_no_small_counts(table, threshold, ["respondents", "of"], total_column="of")
+    return counts, table
 
 
 def _cells(tables: EngagementTables, codebook: Codebook, agree_codes: list[str]) -> list[Cell]:
