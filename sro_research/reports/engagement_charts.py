@@ -19,6 +19,11 @@ def watermark(survey: Survey) -> str | None:
     return WATERMARK if survey.is_reconstruction else None
 
 
+def has_bars(table: pd.DataFrame) -> bool:
+    """Whether a shown table has any share to draw (every one may be suppressed)."""
+    return bool((table[PERCENT] != SUPPRESSED).any())
+
+
 def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel: str, mark: str | None = None):
     """Bar chart of the `percent` column with Wilson 95% interval whiskers; suppressed rows are left
     out. `mark` (e.g. WATERMARK) is drawn large and diagonal across the chart, so the figure carries

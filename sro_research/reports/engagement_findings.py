@@ -251,7 +251,8 @@ def key_findings(tables: EngagementTables, codebook: Codebook, checks: pd.DataFr
     if not tables.respondents.is_hidden(TOTAL, TOTAL):
         shown = [r for r in counts.index.drop(TOTAL) if not tables.respondents.is_hidden(r, TOTAL)]
         parts = ", ".join(f"{int(counts.loc[r, TOTAL]):,} {GROUP_NAMES[r].lower()}" for r in shown)
-        findings.append((f"{int(counts.loc[TOTAL, TOTAL]):,} people answered ({parts}).", ANCHORS["respondents"]))
+        left_out = (f"; groups with fewer than {tables.threshold} respondents are left out" if tables.left_out else "")
+        findings.append((f"{int(counts.loc[TOTAL, TOTAL]):,} people answered ({parts}{left_out}).", ANCHORS["respondents"]))
     rows = _agreement_rows(tables)
     if len(rows) >= 2:
         pct = {r: percent_as_published(int(row["count"]), int(row["n"])) for r, row in rows.items()}
