@@ -37,9 +37,8 @@ class SuppressedTable:
         shown = self.counts.astype(object).where(~self.hidden, marker)
         return shown
 
-    @property
-    def primary(self) -> pd.DataFrame:
-        return self.counts < self.threshold
+    def is_hidden(self, row, column) -> bool:
+        return bool(self.hidden.loc[row, column])
 
 
 def with_totals(table: pd.DataFrame) -> pd.DataFrame:
@@ -66,8 +65,10 @@ def _equations(rows: int, cols: int) -> np.ndarray:
     return np.array(equations)
 
 
-def feasible_ranges(values: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, int], tuple[float, float]]:
-    """For each hidden cell of an augmented table, its (min, max) given the visible cells.
+def feasible_ranges(values: np.ndarray, hidden: np.ndarray,
+                    skip: set | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+    """For each hidden cell of an augmented table (except those in `skip`), its (min, max) given
+    the visible cells.
 
     max is inf when the cell is unbounded.
     """
@@ -81,6 +82,8 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, i
     positions = [divmod(k, cols) for k in np.flatnonzero(flat_hidden)]
     ranges = {}
     for n, position in enumerate(positions):
+        if skip and position in skip:
+            continue
         c = np.zeros(a_hidden.shape[1])
         c[n] = 1.0
         low = linprog(c, A_eq=a_hidden, b_eq=b, bounds=(0, None), method="highs")
@@ -92,9 +95,14 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray) -> dict[tuple[int, i
     return ranges
 
 
-def exposed_cells(values: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int]]:
-    """Hidden cells whose value a reader could work out exactly."""
-    return [pos for pos, (low, high) in feasible_ranges(values, hidden).items() if high - low < 0.5]
+def exposed_cells(values: np.ndarray, hidden: np.ndarray, safe: set | None = None) -> list[tuple[int, int]]:
+    """Hidden cells whose value a reader could work out exactly. Cells in `safe` (found safe with
+    fewer cells hidden) are not solved again: hiding more only widens what a reader must allow."""
+    ranges = feasible_ranges(values, hidden, skip=safe)
+    exposed = [pos for pos, (low, high) in ranges.items() if high - low < 0.5]
+    if safe is not None:
+        safe.update(pos for pos in ranges if pos not in exposed)
+    return exposed
 
 
 def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bool = True,
@@ -118,8 +126,9 @@ def suppress(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, totals: bo
     hidden = values < threshold
     if also_hide is not None:
         hidden |= also_hide.reindex(index=full.index, columns=full.columns, fill_value=False).to_numpy(dtype=bool)
+    safe: set = set()
     while True:
-        exposed = exposed_cells(values, hidden)
+        exposed = exposed_cells(values, hidden, safe)
         if not exposed:
             break
         for position in _complement_for(exposed[0], values, hidden):
@@ -157,6 +166,109 @@ def _complement_for(cell: tuple[int, int], values: np.ndarray, hidden: np.ndarra
     if not candidates:  # pinned through other lines; widen to every visible cell
         candidates = [tuple(int(x) for x in p) for p in np.argwhere(~hidden)]
     return [min(candidates, key=lambda p: (p[0] == rows - 1 or p[1] == cols - 1, values[p], p))]
+
+
+# --------------------------------------------------------------------------- share tables
+
+
+@dataclass(frozen=True)
+class SuppressedShares:
+    """A long table of shares (by..., answer, count, n, share, ci_low, ci_high), suppressed once.
+
+    `table` holds every value (never show it); `hidden_count` and `hidden_n` say which counts and
+    which n's a reader may not see. Sentences, checks and charts read this object, so they can
+    never quote a cell the shown table hides.
+    """
+
+    table: pd.DataFrame
+    by: tuple[str, ...]
+    hidden_count: pd.Series
+    hidden_n: pd.Series
+    threshold: int
+
+    @property
+    def hidden_share(self) -> pd.Series:
+        """A share (and its interval) is hidden with its count or its n: with either it gives the other away."""
+        return self.hidden_count | self.hidden_n
+
+    def rows(self, answer: str | None = None, **keys) -> pd.DataFrame:
+        """Rows matching `answer` and the given group keys (e.g. role="staff"), every value included."""
+        match = pd.Series(True, index=self.table.index)
+        if answer is not None:
+            match &= self.table["answer"] == answer
+        for column, key in keys.items():
+            match &= self.table[column] == key
+        return self.table[match]
+
+    def share_hidden(self, answer: str, **keys) -> bool:
+        """Whether the share of `answer` in the group `keys` is hidden (True when there is no such row)."""
+        rows = self.rows(answer, **keys)
+        return rows.empty or bool(self.hidden_share[rows.index].any())
+
+    def visible(self, answer: str | None = None) -> pd.DataFrame:
+        """Rows whose count, n and share a reader sees."""
+        rows = self.rows(answer)
+        return rows[~self.hidden_share[rows.index]]
+
+    def display(self) -> pd.DataFrame:
+        """The table a reader may see: hidden counts, n's and shares replaced by the marker."""
+        out = self.table.astype({c: object for c in ("count", "n", "share", "ci_low", "ci_high")})
+        out.loc[self.hidden_count, "count"] = SUPPRESSED
+        out.loc[self.hidden_n, "n"] = SUPPRESSED
+        for column in ("share", "ci_low", "ci_high"):
+            out.loc[self.hidden_share, column] = SUPPRESSED
+        out["suppressed"] = self.hidden_share
+        return out
+
+    def also_hide(self, counts: pd.Series | None = None, ns: pd.Series | None = None) -> "SuppressedShares":
+        """This table with more counts (or n's, for every row of their group) hidden, e.g. by a
+        cross-table disclosure audit. Hiding more never reveals anything."""
+        hidden_count = self.hidden_count | (counts if counts is not None else False)
+        hidden_n = self.hidden_n.copy()
+        if ns is not None and ns.any():
+            groups = self.table[list(self.by)].apply(tuple, axis=1)
+            hidden_n |= groups.isin(set(groups[ns]))
+        return SuppressedShares(self.table, self.by, hidden_count.astype(bool), hidden_n, self.threshold)
+
+
+def suppress_share_table(table: pd.DataFrame, by: list[str], threshold: int = DEFAULT_THRESHOLD) -> SuppressedShares:
+    """Suppress a long share table once: within each group of by[:-1], the by[-1] x answer counts
+    with their totals get primary and complementary suppression.
+
+    With several `by` columns, what the coarser table (by[:-1] alone, shown in the same report)
+    hides stays hidden here, or the rows would add up to it.
+    """
+    hidden_count, hidden_n = _hidden_shares(table, list(by), threshold)
+    return SuppressedShares(table, tuple(by), hidden_count, hidden_n, threshold)
+
+
+def _hidden_shares(table: pd.DataFrame, by: list[str], threshold: int) -> tuple[pd.Series, pd.Series]:
+    outer, inner = by[:-1], by[-1]
+    hidden_count = pd.Series(False, index=table.index)
+    hidden_n = pd.Series(False, index=table.index)
+    coarse = {}
+    if outer:
+        totals = table.groupby([*outer, "answer"], sort=False)["count"].sum().reset_index()
+        coarse_count, coarse_n = _hidden_shares(totals, outer, threshold)
+        for i, row in totals.iterrows():
+            key = tuple(row[c] for c in outer)
+            coarse.setdefault(key, {})[row["answer"]] = bool(coarse_count[i])
+            coarse[key][TOTAL] = bool(coarse_n[i])
+    parts = table.groupby(outer, sort=False) if outer else [((), table)]
+    for keys, part in parts:
+        counts = part.pivot(index=inner, columns="answer", values="count").fillna(0).astype("int64")
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        also_hide = None
+        if coarse.get(keys):
+            also_hide = pd.DataFrame(False, index=[*counts.index, TOTAL], columns=[*counts.columns, TOTAL])
+            for answer, hidden in coarse[keys].items():
+                if answer in also_hide.columns:
+                    also_hide.loc[TOTAL, answer] = hidden
+        result = suppress(counts, threshold, also_hide=also_hide)
+        for i, row in part.iterrows():
+            hidden_count[i] = bool(result.hidden.loc[row[inner], row["answer"]])
+            hidden_n[i] = bool(result.hidden.loc[row[inner], TOTAL])
+    return hidden_count, hidden_n
 
 
 # --------------------------------------------------------------------------- shares

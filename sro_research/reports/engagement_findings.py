@@ -1,412 +1,277 @@
-"""What the engagement_findings report shows: reader-ready tables (labelled, suppressed, guarded),
-charts with Wilson intervals, and plain-words sentences, built from engagement_stats.
+"""What the engagement_findings report shows: reader-ready tables, plain-words sentences, the
+title, banner and key findings, built from the report's suppressed tables (engagement_tables).
 
-Every count table goes through suppression and then the guard before it is returned, so a
-notebook cannot show a small count by forgetting a step.
+Nothing here decides what is hidden: every table, sentence and check reads the EngagementTables
+that build_tables() made once. Nothing here opens a file: the notebook's load-inputs cell passes
+the codebook, published figures, sources, mapping, names and themes in.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import html
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
-import yaml
 
-from sro_research.readers.engagement import Survey, completeness, load_codebook, read_responses
 from sro_research.analysis.engagement_stats import (
-    GROUP_NAMES,
+    AGREED,
     NOT_GIVEN,
-    answer_shares,
     chi_square,
     describe_difference,
-    hidden_shares,
     percent_as_published,
-    reason_counts,
 )
-from sro_research.privacy.freetext import assert_scrubbed, comment_themes, theme_counts
-from sro_research.provenance import record_input
-from sro_research.readers.published import load_sources
-from sro_research.synthetic.reconstruction import shipped_path
-from sro_research.privacy.suppression import (
-    DEFAULT_THRESHOLD,
-    SUPPRESSED,
-    check_no_small_counts,
-    check_shares_need_counts,
-    suppress,
-    suppress_shares,
-)
+from sro_research.privacy.suppression import SUPPRESSED, TOTAL, check_no_small_counts, check_shares_need_counts
+from sro_research.readers.engagement import Codebook, Survey
+from sro_research.reports.engagement_checks import GROUP_NAMES
+from sro_research.reports.engagement_tables import TESTS, EngagementTables
 
+TITLE = "What students, staff and families said about School Resource Officers"
+RECONSTRUCTION_PREFIX = "Illustrative reconstruction: "
 SCENARIO_SHORT = {"maintain_modify": "1 Maintain/Modify", "reduce_support": "2 Reduce and Support",
                   "eliminate": "3 Eliminate"}
+# Column names a reader sees (and the CSVs carry).
+COLUMNS = {"role": "group", "race_ethnicity": "race/ethnicity", "count": "respondents", "n": "answered",
+           "ci_low": "95% CI low", "ci_high": "95% CI high"}
+PERCENT, CI_LOW, CI_HIGH = "percent", COLUMNS["ci_low"], COLUMNS["ci_high"]
+ANCHORS = {"respondents": "respondents", "published": "published", "agreement": "agreement",
+           "scenarios": "scenarios", "differences": "differences", "comments": "comments", "method": "method"}
 
 
-def load_survey(responses_path: str | os.PathLike | None, mapping_path: str | os.PathLike | None) -> Survey:
-    """The export at `responses_path` read through `mapping_path`; by default the shipped reconstruction."""
-    return read_responses(responses_path or shipped_path(), mapping_path)
+def data_status(survey: Survey) -> str:
+    """"reconstruction" for the shipped reconstruction, "real" for a district's export."""
+    return "reconstruction" if survey.is_reconstruction else "real"
 
 
-def reconstruction_notice(survey: Survey) -> str | None:
-    """The banner text for a reconstruction (None for real data): which numbers are published and
-    which are illustrative, from data/engagement/reconstruction_2017.yaml."""
-    if not survey.is_reconstruction:
-        return None
-    about_path = shipped_path().parent / "reconstruction_2017.yaml"
-    record_input(about_path, role="reconstruction notes")
-    about = yaml.safe_load(about_path.read_text(encoding="utf-8"))
-    codebook = load_codebook()
+def report_title(survey: Survey, school_year: str) -> str:
+    title = f"{TITLE}, {school_year}"
+    return RECONSTRUCTION_PREFIX + title[0].lower() + title[1:] if survey.is_reconstruction else title
+
+
+def title_html(survey: Survey, school_year: str) -> str:
+    return f"<h1>{html.escape(report_title(survey, school_year))}</h1>"
+
+
+def reconstruction_banner_html(about: dict, codebook: Codebook) -> str:
+    """A short banner (under 60 words) with the details collapsed: which numbers are published and
+    which are illustrative, from data/engagement/reconstruction_2017.yaml (`about`)."""
     def name(key):
         return codebook.item(key).label if key in codebook.names else key.replace("_", " ").capitalize()
-    illustrative = "; ".join(f"{name(k)}: {v}" for k, v in about["illustrative"].items())
+    published = "".join(f"<li>{html.escape(text)}</li>" for text in about["published"])
+    illustrative = "".join(f"<li><strong>{html.escape(name(k))}</strong>: {html.escape(v)}</li>"
+                           for k, v in about["illustrative"].items())
     return (
-        "These are not the district's survey responses. The respondent-level data is not public, so this "
-        "report runs on a reconstruction: synthetic respondents (ids RECON-…) built so that every figure "
-        "the press printed in 2017 comes out exactly (group sizes, the agreement shares, 'almost half' of "
-        "students wanting less SRO time, the ranking of reasons, the plurality scenario). "
-        f"Everything else is illustrative, not measured — {illustrative}. "
-        "Confidence intervals and tests describe the reconstruction, not the 2017 respondents."
+        '<div class="sro-banner sro-banner-reconstruction" role="note">'
+        "<strong>Illustrative reconstruction, not the district's survey responses.</strong> "
+        "The respondents are synthetic, built so that the figures the press printed in 2017 come out "
+        "exactly. Everything else, including every interval and test, is illustrative."
+        "<details><summary>What is published and what is illustrative</summary>"
+        f"<p>Built to match:</p><ul>{published}</ul><p>Illustrative:</p><ul>{illustrative}</ul></details></div>"
     )
 
 
-def _label(code, item: str) -> str:
+def label(code, item: str, codebook: Codebook) -> str:
     if item == "role":
         return GROUP_NAMES.get(code, code)
     if item == "scenario":
         return SCENARIO_SHORT.get(code, code)
-    values = load_codebook().item(item).values
-    return values.get(code, code)
+    if code == NOT_GIVEN or item not in codebook.names:
+        return code
+    return codebook.item(item).values.get(code, code)
 
 
-def _as_percent(table: pd.DataFrame) -> pd.DataFrame:
-    out = table.copy()
-    for column in ("share", "ci_low", "ci_high"):
-        out[column] = [v if v == SUPPRESSED else round(100 * v, 1) for v in out[column]]
-    return out.rename(columns={"share": "percent", "ci_low": "ci95_low", "ci_high": "ci95_high"})
+def _yes_no(flags: pd.Series) -> pd.Series:
+    return flags.map({True: "yes", False: "no"})
 
 
-def shares_table(responses: pd.DataFrame, item: str, by: list[str], threshold: int) -> pd.DataFrame:
-    """Share answering each way (or agreeing, item="agreed"), by group, with Wilson 95% CIs in percent.
+# --------------------------------------------------------------------------- tables
 
-    Counts are suppressed as a table: within each group of by[:-1], the by[-1] x answer counts with
-    their totals get primary and complementary suppression, so a hidden count cannot be worked out
-    from n or from the other answers (for "agreed", from the number who did not agree). A hidden
-    count hides its share and interval; a hidden total hides n. A missing by[-1] answer (e.g. race
-    not given) is its own row, so the rows add up to the group totals shown elsewhere.
-    """
-    data = responses.copy()
-    if len(by) > 1:
-        data[by[-1]] = data[by[-1]].fillna(NOT_GIVEN)
-    table = _suppress_long(answer_shares(data, item, by), by, threshold)
-    if item == "agreed":
-        table = table[table["answer"] == "agreed"].drop(columns="answer")
-    check_no_small_counts(table, threshold, ["count", "n"])
+
+def shares_table(tables: EngagementTables, name: str, codebook: Codebook) -> pd.DataFrame:
+    """One share table as a reader sees it: labels, percents, and the suppression marker wherever
+    the table's single suppression (plus the cross-table audit) hides a count, n or share."""
+    shares = tables.shares[name]
+    table = shares.display()
+    item_is_agreed = set(table["answer"]) >= {AGREED}
+    if item_is_agreed:
+        table = table[table["answer"] == AGREED].drop(columns="answer")
+    check_no_small_counts(table, tables.threshold, ["count", "n"])
     check_shares_need_counts(table, ["share", "ci_low", "ci_high"], "count", "n")
-    for column in by:
-        table[column] = table[column].map(lambda c, col=column: _label(c, col))
+    for column in shares.by:
+        table[column] = table[column].map(lambda c, col=column: label(c, col, codebook))
     if "answer" in table:
-        table["answer"] = table["answer"].map(lambda c: _label(c, item))
-    return _as_percent(table).reset_index(drop=True)
-
-
-def _suppress_long(table: pd.DataFrame, by: list[str], threshold: int) -> pd.DataFrame:
-    hidden_count, hidden_n = hidden_shares(table, by, threshold)
-    out = table.astype({c: object for c in ("count", "n", "share", "ci_low", "ci_high")})
-    # A share with its count gives n away, so a hidden n hides the share too.
-    out.loc[hidden_count, "count"] = SUPPRESSED
-    out.loc[hidden_n, "n"] = SUPPRESSED
+        item = name.removesuffix("_by_group")
+        table["answer"] = table["answer"].map(lambda c: label(c, item, codebook))
     for column in ("share", "ci_low", "ci_high"):
-        out.loc[hidden_count | hidden_n, column] = SUPPRESSED
-    out["suppressed"] = hidden_count | hidden_n
-    return out
-
-
-def completeness_table(responses: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Complete and partial responses per group, suppressed so no small count can be worked out."""
-    counts = completeness(responses).set_index("role")[["complete", "partial"]]
-    counts.index = [_label(code, "role") if code != "not given" else NOT_GIVEN for code in counts.index]
-    return suppressed_counts(counts, threshold, index_name="group", total_name="respondents")
-
-
-def suppressed_counts(counts: pd.DataFrame, threshold: int, index_name: str, total_name: str = "Total",
-                      totals: bool = True) -> pd.DataFrame:
-    """A count table with primary and complementary suppression applied, checked, ready to show."""
-    result = suppress(counts, threshold, totals=totals)
-    shown = result.display().rename(columns={"Total": total_name})
-    shown.index.name = index_name
-    shown.columns.name = None
-    check_no_small_counts(shown, threshold, list(shown.columns))
-    return shown.reset_index()
-
-
-def reasons_table(responses: pd.DataFrame, agreed: bool, threshold: int) -> pd.DataFrame:
-    """Reasons chosen by respondents who agreed (or disagreed), most chosen first, suppressed.
-
-    Every reason in the codebook is listed: one left out would tell a reader nobody chose it.
-    Suppressed reasons follow the shown ones in codebook order, so their order says nothing either.
-    """
-    table = reason_counts(responses, agreed)
-    labels = load_codebook().item("reasons").values
-    unchosen = [code for code in labels if code not in set(table["reason"])]
-    of = int(table["of"].iloc[0]) if len(table) else 0
-    table = pd.concat([table, pd.DataFrame({"reason": unchosen, "label": [labels[c] for c in unchosen],
-                                            "respondents": 0, "of": of})], ignore_index=True)
-    table = table.assign(share=table["respondents"] / table["of"].where(table["of"] > 0))
-    table = suppress_shares(table, "respondents", "of", threshold, dependent=("share",))
-    order = {code: i for i, code in enumerate(labels)}
-    table = table.assign(_hidden_order=[order[c] if hidden else -1 for c, hidden in zip(table["reason"], table["suppressed"])])
-    table = table.sort_values("_hidden_order", kind="stable").drop(columns="_hidden_order").reset_index(drop=True)
-    check_no_small_counts(table, threshold, ["respondents", "of"], total_column="of")
-    table["share"] = [v if v == SUPPRESSED else round(100 * v, 1) for v in table["share"]]
-    return table.rename(columns={"share": "percent", "of": "answered"}).drop(columns="suppressed")
-
-
-def tests_table(responses: pd.DataFrame) -> pd.DataFrame:
-    """Chi-square tests of group by scenario and group by agreement, with Cramér's V."""
-    rows = []
-    for column, name in (("scenario", "group by preferred scenario"), ("sro_agree", "group by agreement (4-point scale)")):
-        try:
-            rows.append({**chi_square(responses, "role", column), "test": name})
-        except ValueError as error:  # e.g. an export with one group only: say so, do not stop the report
-            rows.append({"test": name, "note": str(error)})
-    table = pd.DataFrame(rows)
-    return table.round({c: d for c, d in {"chi_square": 2, "p_value": 4, "cramers_v": 3, "smallest_expected": 1}.items()
-                        if c in table})
-
-
-def comparison_sentences(responses: pd.DataFrame, threshold: int) -> list[str]:
-    """Plain-words comparisons of agreement between groups, skipping groups too small to show."""
-    # Only shares the tables show: a share hidden there (even to protect another cell) stays hidden.
-    shares = answer_shares(responses, "agreed", ["role"])
-    if not shares.empty:
-        shares = _suppress_long(shares, ["role"], threshold)
-        shares = shares[(shares["answer"] == "agreed") & ~shares["suppressed"]]
-    rows = {r["role"]: r for _, r in shares.iterrows()}
-    sentences = []
-    for a, b in (("student", "staff"), ("student", "parent"), ("staff", "parent")):
-        if a in rows and b in rows:
-            sentences.append(describe_difference(GROUP_NAMES[a].lower(), rows[a], GROUP_NAMES[b].lower(), rows[b]))
-    scenarios = answer_shares(responses, "scenario", ["role"])
-    tops = {}
-    if not scenarios.empty:
-        scenarios["hidden"] = _suppress_long(scenarios, ["role"], threshold)["suppressed"]
-    for role, part in (scenarios.groupby("role", sort=False) if not scenarios.empty else []):
-        ranked = part.sort_values("count", ascending=False, kind="stable")
-        best = ranked.iloc[0]
-        tied = ranked[ranked["count"] == best["count"]]
-        if tied["hidden"].any():  # the most common answer's share is hidden (or a tie would reveal one)
-            continue
-        tied = tied["answer"].map(SCENARIO_SHORT).tolist()
-        name = tied[0] if len(tied) == 1 else "a tie between " + " and ".join(tied)
-        tops[role] = (name, percent_as_published(int(best["count"]), int(best["n"])))
-    if tops:
-        favourites = {name for name, _ in tops.values()}
-        listed = ", ".join(f"{GROUP_NAMES[r].lower()} {pct}%" for r, (_, pct) in tops.items())
-        if len(favourites) == 1:
-            sentences.append(f"In every group shown, {favourites.pop()} was the most common choice ({listed}).")
-        else:
-            sentences.append("The most preferred scenario differed by group: "
-                             + ", ".join(f"{GROUP_NAMES[r].lower()} {name} ({pct}%)" for r, (name, pct) in tops.items()) + ".")
-    for column in ("scenario", "sro_agree"):
-        try:
-            test = chi_square(responses, "role", column)
-        except ValueError:
-            continue
-        what = "preferred scenario" if test["test"].endswith("scenario") else "agreement"
-        strength = ("negligible" if test["cramers_v"] < 0.1 else "small" if test["cramers_v"] < 0.3
-                    else "moderate" if test["cramers_v"] < 0.5 else "strong")
-        verdict = "differs between groups" if test["p_value"] < 0.05 else "does not clearly differ between groups"
-        sentences.append(
-            f"The {what} {verdict} (chi-square {test['chi_square']:.1f}, {test['dof']} degrees of freedom, "
-            f"p = {test['p_value']:.3g}); the association is {strength} (Cramér's V = {test['cramers_v']:.2f})."
-        )
-    return sentences
-
-
-def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel: str, label: str | None = None):
-    """Bar chart of `percent` with Wilson 95% interval whiskers; suppressed rows are left out.
-
-    `label` is printed under the chart (e.g. that the data is a reconstruction), so the figure
-    carries it wherever it is copied to.
-    """
-    data = table[table["percent"] != SUPPRESSED].copy()
-    for column in ("percent", "ci95_low", "ci95_high"):
-        data[column] = data[column].astype(float)
-    order = list(dict.fromkeys(data[x]))
-    hue_order = list(dict.fromkeys(data[hue])) if hue else None
-    fig, ax = plt.subplots(figsize=(8, 4))
-    palette = sns.color_palette("colorblind")
-    sns.barplot(data=data, x=x, y="percent", hue=hue, order=order, hue_order=hue_order, errorbar=None, ax=ax,
-                palette=palette[: len(hue_order)] if hue else None, color=None if hue else palette[0])
-    # seaborn draws one container of bars per hue level; whiskers come from our Wilson intervals.
-    for container, level in zip(ax.containers, hue_order or [None]):
-        for bar in container:
-            if not bar.get_height() == bar.get_height():  # NaN: no bar for this combination
-                continue
-            position = int(round(bar.get_x() + bar.get_width() / 2))
-            match = data[data[x] == order[position]]
-            if hue:
-                match = match[match[hue] == level]
-            if match.empty:
-                continue
-            row = match.iloc[0]
-            ax.errorbar(bar.get_x() + bar.get_width() / 2, row["percent"],
-                        yerr=[[row["percent"] - row["ci95_low"]], [row["ci95_high"] - row["percent"]]],
-                        color="black", capsize=3, linewidth=1)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel(ylabel)
-    ax.set_xlabel("")
-    ax.set_title(title)
-    if hue:
-        ax.legend(title="", frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
-    footer = "Whiskers: Wilson 95% confidence intervals."
-    if (table["percent"] == SUPPRESSED).any():
-        footer += " Groups too small to show are left out."
-    if label:
-        footer = f"{label} {footer}"
-    fig.text(0.01, 0.01, footer, fontsize="x-small", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
-
-
-def figure_label(survey: Survey) -> str | None:
-    """The line every chart of a reconstruction carries."""
-    if survey.is_reconstruction:
-        return "RECONSTRUCTION: synthetic respondents; only the published 2017 figures are real, the rest is illustrative."
-    return None
-
-
-def comment_tables(responses: pd.DataFrame, names: list[str], themes, threshold: int) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    """Theme counts by preferred scenario (suppressed; None when nobody wrote a comment) and the
-    scrubbed comments with their themes."""
-    tagged = comment_themes(responses["comment"], names, themes)
-    if tagged.empty:
-        return None, tagged
-    scenario = responses["scenario"].map(lambda c: _label(c, "scenario") if isinstance(c, str) else c)
-    counts = theme_counts(tagged, scenario, themes).set_index("theme")
-    counts = counts.reindex(columns=[c for c in [*SCENARIO_SHORT.values(), "not answered"] if c in counts.columns])
-    # A comment can carry several themes, so we show no totals; they are still protected as if known.
-    shown = suppressed_counts(counts, threshold, index_name="theme", totals=False)
-    return shown, tagged
-
-
-def example_comments(tagged: pd.DataFrame, responses: pd.DataFrame, themes, names: list[str], k: int = 6,
-                     show_scrubbed: bool = False) -> pd.DataFrame:
-    """A few scrubbed comments, one per theme; only the comment, its themes and the preferred
-    scenario are shown, nothing about the person.
-
-    With show_scrubbed (for the reconstruction, whose personal information is fake) comments that
-    held personal information come first, to show what scrubbing does. Otherwise they are never
-    chosen: a comment that named someone may identify them in other ways too.
-    """
-    codes = [t.code for t in themes]
-    pool = tagged if show_scrubbed else tagged[~tagged["scrubbed"]]
-    chosen = list(pool.index[pool["scrubbed"]][: k // 2]) if show_scrubbed else []
-    for code in codes:
-        if len(chosen) >= k:
-            break
-        candidates = [i for i in pool.index[pool[code]] if i not in chosen]
-        if candidates:
-            chosen.append(candidates[0])
-    rows = tagged.loc[chosen]
-    labels = {t.code: t.label for t in themes}
-    table = pd.DataFrame({
-        "comment (scrubbed)": rows["comment"],
-        "themes": [", ".join(labels[c] for c in codes if row[c]) or "none" for _, row in rows.iterrows()],
-        "preferred scenario": responses.loc[chosen, "scenario"].map(
-            lambda c: _label(c, "scenario") if isinstance(c, str) else "not answered"),
-    })
-    assert_scrubbed(table["comment (scrubbed)"], names)
+        table[column] = [v if v == SUPPRESSED else round(100 * v, 1) for v in table[column]]
+    table = table.rename(columns={**COLUMNS, "share": PERCENT, **({"count": "agreed"} if item_is_agreed else {})})
+    if table["suppressed"].any():
+        table["suppressed"] = _yes_no(table["suppressed"])
+    else:
+        table = table.drop(columns="suppressed")
     return table.reset_index(drop=True)
 
 
-def published_table(checks: pd.DataFrame, sources: dict) -> pd.DataFrame:
-    """The published-vs-reproduced checks with each figure's source named."""
-    table = checks.copy()
-    table["source"] = table["source_id"].map(lambda s: f"{sources[s]['publisher']}, {sources[s]['url']}" if s in sources else s)
-    return table[["figure_id", "group", "published", "reproduced", "check", "rule", "source"]]
+def respondents_table(tables: EngagementTables) -> pd.DataFrame:
+    """Respondents per group, with the total, as suppressed once."""
+    shown = tables.respondents.display()[["respondents"]]
+    shown.index = [GROUP_NAMES.get(code, code) for code in shown.index]
+    shown.index.name = "group"
+    check_no_small_counts(shown, tables.threshold, ["respondents"])
+    return shown.reset_index()
 
 
-def input_note(survey: Survey) -> str:
-    mapping = f"column mapping `{Path(survey.mapping).name}`" if survey.mapping else "no column mapping (codebook headers and codes)"
-    ignored = f" Columns not used: {', '.join(survey.ignored_columns)}." if survey.ignored_columns else ""
-    if survey.absent_items:
-        labels = [load_codebook().item(name).label for name in survey.absent_items]
-        ignored += f" Not in this export (left unanswered): {'; '.join(labels)}."
-    return (f"Responses read from `{survey.source.name}` (SHA-256 `{survey.sha256[:16]}…`) with {mapping}: "
-            f"{len(survey.responses):,} respondents.{ignored}")
-
-
-def checks_sentence(checks: pd.DataFrame, published: pd.DataFrame) -> str:
-    """Plain words for the published-vs-reproduced table, with the published note for each mismatch."""
-    if checks.empty:
-        return "No published figures for this school year; nothing to check."
-    counts = checks["check"].value_counts()
-    text = (f"Of {len(checks)} published figures, {counts.get('yes', 0)} agree with the data, "
-            f"{counts.get('no', 0)} {'does' if counts.get('no', 0) == 1 else 'do'} not, "
-            + (f"{counts['not shown']} cannot be shown without revealing a count under the suppression threshold, "
-               if counts.get("not shown", 0) else "")
-            + f"and {counts.get('not checkable', 0)} cannot be checked from survey answers.")
-    figures = published.set_index("figure_id")
-    for _, row in checks[checks["check"] == "no"].iterrows():
-        why = figures["note"].get(row["figure_id"])
-        conflict = "conflicting_sources" in str(figures["flags"].get(row["figure_id"], ""))
-        text += (f"\n\n- **{row['figure_id']}** ({row['group']}): printed *{row['published']}*, the data give "
-                 f"*{row['reproduced']}*." + (f" Source note: {why}" if isinstance(why, str) and why else "")
-                 + (" The sources contradict each other here, so no data can agree with both." if conflict else ""))
+def respondents_note(tables: EngagementTables, codebook: Codebook) -> str:
+    text = ("Every respondent counts, including those who stopped part-way: each question's results use "
+            "everyone who answered it.")
+    if tables.left_out:
+        groups = ", ".join(GROUP_NAMES.get(r, r).lower() for r in tables.left_out)
+        text += (f" Groups with fewer than {tables.threshold} respondents (the suppression threshold) are left "
+                 f"out of every table, sentence and test rather than hiding other groups to protect them: {groups}.")
     return text
 
 
-def comments_sentence(tagged: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> str:
-    """How many wrote a comment and how many comments held personal information, without a count
-    (or a difference of counts) under `threshold`."""
-    total, scrubbed = len(tagged), int(tagged["scrubbed"].sum())
-    if total < threshold:
-        return (f"Fewer than {threshold} respondents wrote a comment. Personal information was removed "
-                "from any that held it before any use.")
-    if scrubbed < threshold:  # zero included: no count under the threshold is shown
-        found = f"fewer than {threshold}"
-    elif total - scrubbed < threshold:
-        found = f"all but fewer than {threshold}"
-    else:
-        found = f"{scrubbed:,}"
-    return f"{total:,} respondents wrote a comment. Personal information was found and removed in {found} of them before any use."
+def format_p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def chart_description(table: pd.DataFrame, x: str, hue: str | None, title: str) -> str:
-    """Alternative text for a plot_shares chart: every bar's percent and interval, in words."""
-    shown = table[table["percent"] != SUPPRESSED]
-    parts = []
-    for _, row in shown.iterrows():
-        name = f"{row[x]}, {row[hue]}" if hue else row[x]
-        parts.append(f"{name}: {row['percent']}% (95% CI {row['ci95_low']} to {row['ci95_high']})")
-    hidden = len(table) - len(shown)
-    extra = f" {hidden} group(s) too small to show are left out." if hidden else ""
-    return f"Bar chart, {title}. " + "; ".join(parts) + "." + extra
+def _test_results(tables: EngagementTables, codebook: Codebook) -> list[dict]:
+    orders = {"role": codebook.codes("role"), **{item: codebook.codes(item) for item, _ in TESTS.values()}}
+    results = []
+    for test, (item, _) in TESTS.items():
+        roles = tables.test_groups[test]
+        data = tables.responses[tables.responses["role"].isin(roles)]
+        try:
+            results.append({**chi_square(data, "role", item, orders), "name": test, "roles": roles})
+        except ValueError as error:  # e.g. one group only: say so, do not stop the report
+            results.append({"name": test, "roles": roles, "note": str(error)})
+    return results
 
 
-def codebook_table() -> pd.DataFrame:
-    """The survey's questions, their answers, and whether each is known from a published source."""
-    sources = load_sources().set_index("source_id")
+def tests_table(tables: EngagementTables, codebook: Codebook) -> pd.DataFrame:
+    """Tests of independence of group and answer, over the groups whose tables show their n."""
     rows = []
-    for item in load_codebook().items:
-        if item.name in ("respondent_id", "data_status"):
+    for result in _test_results(tables, codebook):
+        row = {"test": result["name"], "groups compared": ", ".join(GROUP_NAMES[r].lower() for r in result["roles"])}
+        if "note" in result:
+            rows.append({**row, "note": result["note"]})
             continue
-        published = [label for code, label in item.values.items()
-                     if item.value_status.get(code, item.status) == "published"]
-        rows.append({
-            "question": item.label,
-            "answers": "; ".join(item.values.values()) or "(written answer)",
-            "status": item.status,
-            "answers known from sources": "; ".join(published) if item.status == "published" else "",
-            "what the sources show": item.evidence,
-            "sources": "; ".join(f"{sources.loc[s, 'publisher']} ({s})" for s in item.source_ids),
-        })
+        rows.append({**row,
+                     "respondents": SUPPRESSED if tables.tests_hidden.get(result["name"]) else result["respondents"],
+                     "chi-square": round(result["chi_square"], 2), "degrees of freedom": result["dof"],
+                     "p-value": format_p(result["p_value"]), "p-value from": result["p_value_method"],
+                     "Cramér's V": round(result["cramers_v"], 3),
+                     "every expected count at least 5": "yes" if result["expected_ok"] else "no"})
     return pd.DataFrame(rows)
 
 
-def themes_table(themes) -> pd.DataFrame:
-    """The keyword codebook itself, so a reader can see exactly what puts a comment in a theme."""
-    return pd.DataFrame({"theme": [t.label for t in themes],
-                         "keywords (* = any ending)": [", ".join(t.keywords) for t in themes]})
+# --------------------------------------------------------------------------- sentences
+
+
+def _agreement_rows(tables: EngagementTables) -> dict:
+    shown = tables.shares["agreement_by_group"].visible(AGREED)
+    return {r["role"]: r for _, r in shown.iterrows()}
+
+
+def _scenario_tops(tables: EngagementTables) -> dict:
+    shares = tables.shares["scenario_by_group"]
+    tops = {}
+    for role, part in shares.table.groupby("role", sort=False):
+        if int(part["n"].iloc[0]) == 0:
+            continue
+        if shares.hidden_share[part.index].any():  # "most common" would compare with a hidden share
+            continue
+        ranked = part.sort_values("count", ascending=False, kind="stable")
+        best = ranked.iloc[0]
+        tied = ranked[ranked["count"] == best["count"]]
+        names = tied["answer"].map(SCENARIO_SHORT).tolist()
+        name = names[0] if len(names) == 1 else "a tie between " + " and ".join(names)
+        tops[role] = (name, percent_as_published(int(best["count"]), int(best["n"])))
+    return tops
+
+
+def scenario_sentence(tables: EngagementTables) -> str | None:
+    tops = _scenario_tops(tables)
+    if not tops:
+        return None
+    favourites = {name for name, _ in tops.values()}
+    if len(favourites) == 1:
+        listed = ", ".join(f"{GROUP_NAMES[r].lower()} {pct}%" for r, (_, pct) in tops.items())
+        return f"In every group shown, {favourites.pop()} was the most common choice ({listed})."
+    return ("The most preferred scenario differed by group: "
+            + ", ".join(f"{GROUP_NAMES[r].lower()} {name} ({pct}%)" for r, (name, pct) in tops.items()) + ".")
+
+
+def _test_sentence(result: dict) -> str:
+    what = "preferred scenario" if result["name"].endswith("scenario") else "agreement"
+    v = result["cramers_v"]
+    strength = "negligible" if v < 0.1 else "small" if v < 0.3 else "moderate" if v < 0.5 else "strong"
+    verdict = "differs between groups" if result["p_value"] < 0.05 else "does not clearly differ between groups"
+    p = format_p(result["p_value"])
+    text = (f"The {what} {verdict} (chi-square {result['chi_square']:.1f}, {result['dof']} degrees of freedom, "
+            f"p {p if p.startswith('<') else '= ' + p}); the association is {strength} (Cramér's V = {v:.2f}).")
+    if not result["expected_ok"]:
+        text += (f" Some expected counts are under 5, so the p-value comes from {result['p_value_method']} "
+                 "rather than the chi-square approximation; read it with care.")
+    return text
+
+
+def comparison_sentences(tables: EngagementTables, codebook: Codebook) -> list[str]:
+    """Plain-words comparisons, quoting only shares the tables show."""
+    rows = _agreement_rows(tables)
+    sentences = []
+    roles = list(rows)
+    for i, a in enumerate(roles):
+        for b in roles[i + 1:]:
+            if "community" not in (a, b):  # the press compared students, staff and parents
+                sentences.append(describe_difference(GROUP_NAMES[a].lower(), rows[a], GROUP_NAMES[b].lower(), rows[b]))
+    scenario = scenario_sentence(tables)
+    if scenario:
+        sentences.append(scenario)
+    sentences += [_test_sentence(r) for r in _test_results(tables, codebook) if "note" not in r]
+    return sentences
+
+
+def intervals_note(tables: EngagementTables) -> str:
+    """How wide the intervals are, from who answered (not typed: a district export may be small)."""
+    rows = _agreement_rows(tables)
+    if not rows:
+        return "No group's agreement share can be shown without revealing a count under the threshold."
+    ns = {role: int(row["n"]) for role, row in rows.items()}
+    largest, smallest = max(ns, key=ns.get), min(ns, key=ns.get)
+    text = (f"Intervals are narrowest for {GROUP_NAMES[largest].lower()} ({ns[largest]:,} answered)")
+    if smallest != largest:
+        text += f" and widest for {GROUP_NAMES[smallest].lower()} ({ns[smallest]:,} answered)"
+    return text + "."
+
+
+def key_findings(tables: EngagementTables, codebook: Codebook, checks: pd.DataFrame | None,
+                 reconstruction: bool) -> list[tuple[str, str]]:
+    """3-6 plain sentences for the top of the page, each with the anchor of its section."""
+    findings = []
+    counts = tables.respondents.counts
+    if not tables.respondents.is_hidden(TOTAL, TOTAL):
+        shown = [r for r in counts.index.drop(TOTAL) if not tables.respondents.is_hidden(r, TOTAL)]
+        parts = ", ".join(f"{int(counts.loc[r, TOTAL]):,} {GROUP_NAMES[r].lower()}" for r in shown)
+        left_out = (f"; groups with fewer than {tables.threshold} respondents are left out" if tables.left_out else "")
+        findings.append((f"{int(counts.loc[TOTAL, TOTAL]):,} people answered ({parts}{left_out}).", ANCHORS["respondents"]))
+    rows = _agreement_rows(tables)
+    if len(rows) >= 2:
+        pct = {r: percent_as_published(int(row["count"]), int(row["n"])) for r, row in rows.items()}
+        high, low = max(pct, key=pct.get), min(pct, key=pct.get)
+        findings.append((f"{GROUP_NAMES[high]} agreed most often that SROs should work in their school "
+                         f"({pct[high]}%), {GROUP_NAMES[low].lower()} least often ({pct[low]}%).", ANCHORS["agreement"]))
+    scenario = scenario_sentence(tables)
+    if scenario:
+        findings.append((scenario, ANCHORS["scenarios"]))
+    tests = [r for r in _test_results(tables, codebook) if "note" not in r]
+    if tests:
+        findings.append((_test_sentence(tests[-1]).split(";")[0] + ".", ANCHORS["differences"]))
+    if checks is not None and not checks.empty:
+        agree, checkable = int((checks["check"] == "yes").sum()), int((checks["check"] != "not checkable").sum())
+        if reconstruction:
+            findings.append((f"The reconstruction was built to match the published figures; {agree} of the "
+                             f"{checkable} that respondent data can speak to come out as printed (calibration, "
+                             "not confirmation).", ANCHORS["published"]))
+        else:
+            findings.append((f"{agree} of {checkable} checkable figures the press printed agree with these data.",
+                             ANCHORS["published"]))
+    return findings[:6]

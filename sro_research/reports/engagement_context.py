@@ -1,0 +1,112 @@
+"""The engagement report's context sections: what was read, the questions as the export words
+them, the published figures (calibration for a reconstruction, a check for real data), and the
+method notes with the disclosure audit's result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sro_research.readers.engagement import Codebook, Mapping, Survey
+from sro_research.reports.engagement_tables import EngagementTables
+
+CHECK_COLUMNS = {"figure_id": "figure", "group": "group", "published": "printed", "reproduced": "from the data",
+                 "check": "agrees", "rule": "how the printed words were read", "source": "source"}
+
+
+def input_note(survey: Survey, codebook: Codebook) -> str:
+    mapping = f"column mapping `{Path(survey.mapping).name}`" if survey.mapping else "no column mapping (codebook headers and codes)"
+    ignored = f" Columns not used: {', '.join(survey.ignored_columns)}." if survey.ignored_columns else ""
+    if survey.absent_items:
+        labels = [codebook.item(name).label for name in survey.absent_items]
+        ignored += f" Not in this export (left unanswered): {'; '.join(labels)}."
+    return (f"Responses read from `{survey.source.name}` (SHA-256 `{survey.sha256[:16]}…`) with {mapping}: "
+            f"{len(survey.responses):,} respondents.{ignored}")
+
+
+def questions_table(codebook: Codebook, sources: pd.DataFrame, mapping: Mapping | None) -> pd.DataFrame:
+    """The survey's questions, worded as the export's own headers when a mapping names them, with
+    their answers and whether each is known from a published source."""
+    sources = sources.set_index("source_id")
+    headers = mapping.columns if mapping is not None else {}
+    rows = []
+    for item in codebook.items:
+        if item.name in ("respondent_id", "data_status"):
+            continue
+        published = [text for code, text in item.values.items() if item.value_status.get(code, item.status) == "published"]
+        row = {"question": headers.get(item.name, item.label)}
+        if headers:
+            row["codebook item"] = item.label
+        rows.append({**row,
+                     "answers": "; ".join(item.values.values()) or "(written answer)",
+                     "status": item.status,
+                     "answers known from sources": "; ".join(published) if item.status == "published" else "",
+                     "what the sources show": item.evidence,
+                     "sources": "; ".join(f"{sources.loc[s, 'publisher']} ({s})" for s in item.source_ids)})
+    return pd.DataFrame(rows)
+
+
+def published_table(checks: pd.DataFrame, sources: dict) -> pd.DataFrame:
+    """The published-vs-reproduced checks with each figure's source named, columns in words."""
+    table = checks.copy()
+    table["source"] = table["source_id"].map(lambda s: f"{sources[s]['publisher']}, {sources[s]['url']}" if s in sources else s)
+    return table[list(CHECK_COLUMNS)].rename(columns=CHECK_COLUMNS)
+
+
+def published_caption(reconstruction: bool) -> str:
+    if reconstruction:
+        return ("Calibration: the figures the press printed, which the reconstruction was built to match "
+                "(agreement here is by construction, not confirmation)")
+    return "The figures the press printed, checked against these data"
+
+
+def checks_sentence(checks: pd.DataFrame, published: pd.DataFrame, reconstruction: bool) -> str:
+    """Plain words for the published-figure table, with the published note for each mismatch."""
+    counts = checks["check"].value_counts()
+    no = counts.get("no", 0)
+    text = (f"Of {len(checks)} published figures, {counts.get('yes', 0)} agree with the data, "
+            f"{no} {'does' if no == 1 else 'do'} not, "
+            + (f"{counts['not shown']} cannot be shown without revealing a count under the suppression threshold, "
+               if counts.get("not shown", 0) else "")
+            + f"and {counts.get('not checkable', 0)} cannot be checked from survey answers.")
+    if reconstruction:
+        text += (" The reconstruction was made to reproduce these figures, so their agreement shows the "
+                 "calibration worked; it says nothing about the district's real responses.")
+    figures = published.set_index("figure_id")
+    for _, row in checks[checks["check"] == "no"].iterrows():
+        why = figures["note"].get(row["figure_id"])
+        conflict = "conflicting_sources" in str(figures["flags"].get(row["figure_id"], ""))
+        text += (f"\n\n- **{row['figure_id']}** ({row['group']}): printed *{row['published']}*, the data give "
+                 f"*{row['reproduced']}*." + (f" Source note: {why}" if isinstance(why, str) and why else "")
+                 + (" The sources contradict each other here, so no data can agree with both." if conflict else ""))
+    return text
+
+
+def no_published_figures_note(school_year: str) -> str:
+    return (f"No published figures for the {school_year} survey are in the project's published-figures data, "
+            "so there is nothing to check these results against.")
+
+
+def method_notes(tables: EngagementTables) -> str:
+    """The 'how to read this report' notes, with the disclosure audit's result."""
+    audit = tables.audit.describe() if tables.audit else "No cross-table audit was run."
+    return "\n".join([
+        "- **Denominators.** Each share counts those who answered that question. The press did not say "
+        "which denominators it used.",
+        f"- **Suppression.** No count under {tables.threshold} is shown: small counts are shown as "
+        "*suppressed*, with enough other counts hidden that the hidden ones cannot be worked out from "
+        "totals. Every table is suppressed once, and every sentence, check and chart reads that result. "
+        "Groups with every possible answer are listed (zeros included, hidden like any small count), so a "
+        "missing row tells nothing. The number who skipped a question can be computed as respondents "
+        "minus those who answered it; those numbers describe non-response only.",
+        f"- **Disclosure audit.** {audit} The audit covers the respondents, agreement, scenario and "
+        "SRO-time tables and the tests' respondent counts; the reasons and comment-theme tables hold "
+        "multiple answers per person and are protected table by table.",
+        "- **Uncertainty.** Confidence intervals treat respondents as a simple random sample. The survey "
+        "was open to anyone who chose to answer, so the intervals describe sampling noise only, not who "
+        "chose to respond.",
+        "- **Tests.** Groups whose answered count a table hides are left out of the group tests. When an "
+        "expected count is under 5, the p-value comes from Fisher's exact test (2 x 2) or a Monte-Carlo "
+        "simulation with the observed totals, not the chi-square approximation.",
+    ])
