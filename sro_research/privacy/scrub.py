@@ -52,19 +52,22 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 # --------------------------------------------------------------------------- titles
 TITLES = (
-    "officer", "ofc", "sergeant", "sgt", "deputy", "detective", "det", "lieutenant", "lt", "captain",
-    "capt", "chief", "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "coach", "principal",
-    "assistant principal", "vice principal", "dean", "counselor", "counsellor", "nurse", "professor",
-    "prof", "teacher", "superintendent", "sro", "pastor", "rev", "imam", "auntie", "uncle",
+    "officer", "sergeant", "deputy", "detective", "lieutenant", "captain", "chief", "miss", "doctor", "coach",
+    "principal", "assistant principal", "vice principal", "dean", "counselor", "counsellor", "nurse",
+    "professor", "teacher", "superintendent", "sro", "pastor", "imam", "auntie", "uncle",
 )
-_TITLE = "|".join(sorted((t.replace(" ", r"\s+") for t in TITLES), key=len, reverse=True))
-TITLED = re.compile(rf"(?<![\w])(?i:{_TITLE})\.?\s+([^\W\d_][\w'\u2019-]*)(?:[ \t]+([^\W\d_][\w'\u2019-]*))?")
+ABBREVIATED_TITLES = ("mr", "mrs", "ms", "mx", "dr", "ofc", "sgt", "det", "lt", "capt", "prof", "rev")  # "Ms." or "Ms"
+_TITLE = "|".join(
+    [t.replace(" ", r"\s+") for t in sorted(TITLES, key=len, reverse=True)]
+    + [rf"{t}\.?" for t in sorted(ABBREVIATED_TITLES, key=len, reverse=True)]
+)
+TITLED = re.compile(rf"(?<![\w])(?i:{_TITLE})\s+([^\W\d_][\w'\u2019-]*)(?:[ \t]+([^\W\d_][\w'\u2019-]*))?")
 # Capitalised words that follow a title without being a name ("Officer The ..." never happens, but
 # "Ms. I don't know" and "Principal And staff" do).
 NOT_NAMES = frozenset(
     "i a an the and or but so of in on at to for from with is was are were be been who whom that this "
     "these those he she they we you it my our their his her him them said says told because when if "
-    "not no yes do did does has have had all any some every".split()
+    "not no yes do did does has have had all any some every also".split()
 )
 
 TOKEN = re.compile(r"\w+(?:['-]\w+)*'?")
@@ -137,7 +140,9 @@ class Scrubber:
             if not parts:
                 continue
             if len(parts) > 1:
-                for sequence in (tuple(parts), (parts[-1], *parts[:-1])):  # First Last and Last, First
+                # Last, First; First Last; and any run of two or more parts ("Pa Nhia" of "Pa Nhia Thao")
+                runs = {tuple(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
+                for sequence in runs | {(parts[-1], *parts[:-1])}:
                     self.full_names.setdefault(sequence[0], []).append(sequence)
             for part in parts:
                 if len(part) < 2:  # an initial
@@ -154,7 +159,7 @@ class Scrubber:
             return []
         found = [*self._emails(text), *self._phones(text), *self._numbers(text),
                  *self._names(text), *self._titled(text)]
-        return _merge(found)
+        return _join_names(text, _merge(found))
 
     def _emails(self, text):
         for rule, pattern in (("email", EMAIL_PLAIN), ("email_obfuscated", EMAIL_OBFUSCATED),
@@ -260,6 +265,19 @@ def _merge(found: list[Detection]) -> list[Detection]:
         else:
             merged.append(d)
     return merged
+
+
+def _join_names(text: str, found: list[Detection]) -> list[Detection]:
+    """Names next to each other, apart only by spaces or a line break, as one: "[name]", not
+    "[name] [name]", so the page does not even show how many parts a name had."""
+    joined: list[Detection] = []
+    for d in found:
+        last = joined[-1] if joined else None
+        if last and last.kind == d.kind == "name" and not text[last.end:d.start].strip():
+            joined[-1] = Detection("name", last.rule, last.start, d.end)
+        else:
+            joined.append(d)
+    return joined
 
 
 @lru_cache(maxsize=16)
