@@ -174,7 +174,8 @@ class Scrubber:
         for match in phonenumbers.PhoneNumberMatcher(text, PHONE_REGION, leniency=PHONE_LENIENCY):
             if re.search(r"(?:\d[.,]|[$€£])$", text[:match.start]):  # the decimals of 0.1234567, $ amounts
                 continue
-            yield Detection("phone", "phone", match.start, match.end)
+            start = match.start + (match.raw_string.startswith("(") and ")" not in match.raw_string)  # "(612-555-0143)"
+            yield Detection("phone", "phone", start, match.end)
 
     def _numbers(self, text):
         low, high = self.id_lengths

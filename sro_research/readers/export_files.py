@@ -127,10 +127,11 @@ def _with_headers(path: Path, rows: list[list[str]], header_rows: int | None) ->
     layout = {1: "one header row", 2: "two header rows (SurveyMonkey)", 3: "three header rows (Qualtrics)"}[header_rows]
     if header_rows == 2:  # question on the first of its columns, option label under each
         question, headers, aliases = "", [], []
-        for top, below in zip(first, (c.strip() for c in rows[1])):
+        tops = first + ["next"]
+        for index, (top, below) in enumerate(zip(first, (c.strip() for c in rows[1]))):
             question = top or question
             names = [f"{question} / {below}" if below else question]
-            if top and not below:
+            if top and (not below or tops[index + 1]):  # a question with one column ("Response") is its own header
                 names.append(top)
             if below:
                 names += [below, f"{question} - {below}"]
