@@ -197,7 +197,11 @@ def test_nothing_planted_reaches_the_output_folder(inputs, tmp_path, with_review
         made = _cli("comments", str(export), "--mapping", str(mapping), "--names", str(roster), "--out", str(review))
         assert made.returncode == 0, made.stderr
         rows = list(csv.DictReader(review.open(encoding="utf-8-sig")))
-        assert rows and not _leaks(review.parent, secrets)  # the review file holds scrubbed text only
+        # The review file is private (its ids are the export's, here emails) but its text is scrubbed.
+        shown = tmp_path / "review_text"
+        shown.mkdir()
+        (shown / "text.txt").write_text("\n".join(r["comment"] + " " + r["detected"] for r in rows), encoding="utf-8")
+        assert rows and not _leaks(shown, secrets)
         for row in rows:
             row["approve"] = "yes"  # a reviewer approving everything: only scrubbed text may still show
         with review.open("w", encoding="utf-8", newline="") as handle:

@@ -27,8 +27,9 @@ PHONE_REGION = "US"
 APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'"}
 
 # --------------------------------------------------------------------------- emails
-_LOCAL = r"[a-z0-9][a-z0-9._%+-]*"
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# Letters of any alphabet: "zoë.bergström@mail.com" is an address too.
+_LOCAL = r"[^\W_][\w.%+-]*"
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 _AT_WORD = r"(?:\s*[\[\(\{<]\s*at\s*[\]\)\}>]\s*|\s+at\s+)"
 _DOT_WORD = r"(?:\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+)"
 _AT = rf"(?:\s*@\s*|{_AT_WORD})"
@@ -38,11 +39,11 @@ _PROVIDERS = r"(?:gmail|yahoo|hotmail|outlook|aol|icloud|comcast|msn|live|proton
 EMAIL_PLAIN = re.compile(rf"(?<![\w.+-]){_LOCAL}@{_LABEL}(?:\.{_LABEL})+(?![\w-])", re.IGNORECASE)
 # Written out to dodge scrapers: "jane at yahoo dot com", "jane [at] hotmail [dot] com", "jane @ mail . org".
 EMAIL_OBFUSCATED = re.compile(
-    rf"(?<![\w.+-])[a-z0-9][a-z0-9_%+-]*(?:{_DOT}[a-z0-9_%+-]+)*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*?{_DOT}{_TLDS}(?![\w])",
+    rf"(?<![\w.+-])[^\W_][\w%+-]*(?:{_DOT}[\w%+-]+)*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*?{_DOT}{_TLDS}(?![\w])",
     re.IGNORECASE,
 )
 # "jsmith at gmail": a known provider without the ending.
-EMAIL_PROVIDER = re.compile(rf"(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*{_AT}{_PROVIDERS}(?![\w])", re.IGNORECASE)
+EMAIL_PROVIDER = re.compile(rf"(?<![\w.+-])[^\W_][\w.%+-]*{_AT}{_PROVIDERS}(?![\w])", re.IGNORECASE)
 
 # --------------------------------------------------------------------------- numbers
 # Runs of digit groups joined by one space, dash or dot (with optional spaces around a dash). Not
@@ -70,7 +71,7 @@ NOT_NAMES = frozenset(
     "not no yes do did does has have had all any some every also".split()
 )
 
-TOKEN = re.compile(r"\w+(?:['-]\w+)*'?")
+TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*'?")  # letters only: "bergström5" holds the name "bergström"
 SENTENCE_END = re.compile(r"(?:^|[.!?:;\n\"(])\s*$")
 
 
