@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("export", metavar="EXPORT", help="the survey export (.csv or .xlsx)")
     review.add_argument("--mapping", help="column-mapping YAML (default: the export uses codebook names)")
     review.add_argument("--names", help="names roster to scrub (default: data/engagement/names.txt)")
+    review.add_argument("--id-digits", default="6-9", metavar="MIN-MAX",
+                        help="how many digits a student id has, e.g. 6-9 (default) or 8-8")
     review.add_argument("--out", required=True, help="review CSV to write, in a private folder (never under reports/)")
     return parser
 
@@ -43,9 +45,13 @@ def _comments(args: argparse.Namespace) -> int:
     from sro_research.readers.word_lists import load_names
 
     try:
+        low, _, high = args.id_digits.partition("-")
+        if not (low.isdigit() and (high or low).isdigit()):
+            raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
+        id_lengths = (int(low), int(high or low))
         out = check_destination(args.out, reports_dir())
         survey = read_responses(args.export, args.mapping)
-        table = review_table(survey.responses, load_names(args.names))
+        table = review_table(survey.responses, load_names(args.names, id_lengths=id_lengths))
         write_review(table, out)
     except (ValueError, OSError) as exc:  # unreadable export, mapping or roster; a refused destination
         print(f"sro-research: error: {exc}", file=sys.stderr)

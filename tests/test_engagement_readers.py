@@ -225,3 +225,24 @@ def test_mapping_example_keeps_working():
     for name in ("export_utf8.csv", "export_cp1252.csv", "export.xlsx"):
         survey = read_responses(fixtures / name, MAPPING)
         assert not survey.ids_from_rows and len(survey.responses) > 0
+
+
+def test_comments_command_takes_the_id_length(tmp_path, capsys):
+    rows = ["R1,Student,Asian,S1,Agree,Less,1,,my id is 12345\n", "R2,Student,Asian,S1,Agree,Less,1,,my id is 1234567890\n"]
+    out = tmp_path / "review.csv"
+    assert main(["comments", str(_export(tmp_path, rows)), "--mapping", str(MAPPING), "--id-digits", "5-5",
+                 "--out", str(out)]) == 0
+    review = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert review.loc[0, "comment"] == "my id is [id]"
+    assert main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--id-digits", "x",
+                 "--out", str(out)]) == 2
+    assert "--id-digits: expected MIN-MAX digits" in capsys.readouterr().err
+
+
+def test_review_ids_are_the_exports_comment_ids(tmp_path):
+    from sro_research.privacy.review import comment_ids
+
+    responses = read_responses(_export(tmp_path), MAPPING).responses
+    path = _review(tmp_path, "R1:comment,comment,x,,yes\n")
+    assert load_approved(path, known_ids=comment_ids(responses)) == {"R1:comment"}
+    assert comment_ids(responses) == {"R1:comment", "R2:comment", "R3:comment"}

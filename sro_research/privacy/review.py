@@ -30,6 +30,12 @@ def comment_columns(responses: pd.DataFrame) -> list[str]:
     return [c for c in responses.columns if c in COMMENT_ITEMS or c.endswith("_other")]
 
 
+def comment_ids(responses: pd.DataFrame) -> set[str]:
+    """Ids of every non-empty comment in `responses`: what a review file for this export may name."""
+    return {comment_id(str(r), item) for item in comment_columns(responses)
+            for r, text in zip(responses["respondent_id"], responses[item]) if isinstance(text, str) and text.strip()}
+
+
 def review_table(responses: pd.DataFrame, names) -> pd.DataFrame:
     """One row per non-empty comment: id, item, scrubbed text, kinds found (e.g. "name; phone"), approve ''."""
     scrubber = scrubber_for(names)

@@ -84,13 +84,14 @@ class Detection:
 
 
 class Roster(list):
-    """Names to scrub (a list of roster lines, as read) and the common words that, written alone,
-    are not taken for a name ("Will", "Hope", "Brown"). A plain list of names works wherever a
-    Roster does; it just has no common words."""
+    """Names to scrub (a list of roster lines, as read), the common words that, written alone, are
+    not taken for a name ("Will", "Hope", "Brown"), and how many digits a student id has. A plain
+    list of names works wherever a Roster does: no common words, default id lengths."""
 
-    def __init__(self, names=(), common_words=()):
+    def __init__(self, names=(), common_words=(), id_lengths: tuple[int, int] = DEFAULT_ID_LENGTHS):
         super().__init__(names)
         self.common_words = frozenset(fold(w).strip() for w in common_words)
+        self.id_lengths = tuple(id_lengths)
 
 
 def fold(text: str) -> str:
@@ -287,9 +288,10 @@ def _cached(names: tuple[str, ...], common: frozenset[str], id_lengths: tuple[in
     return Scrubber(names, common, id_lengths)
 
 
-def scrubber_for(names, id_lengths: tuple[int, int] = DEFAULT_ID_LENGTHS) -> Scrubber:
+def scrubber_for(names, id_lengths: tuple[int, int] | None = None) -> Scrubber:
     """The Scrubber for a roster (a Roster or plain list of names), built once and reused."""
     common = getattr(names, "common_words", frozenset())
+    id_lengths = id_lengths or getattr(names, "id_lengths", DEFAULT_ID_LENGTHS)
     return _cached(tuple(str(n) for n in names or ()), frozenset(common), tuple(id_lengths))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from sro_research.paths import data_dir
-from sro_research.privacy.scrub import Roster
+from sro_research.privacy.scrub import DEFAULT_ID_LENGTHS, Roster
 from sro_research.privacy.themes import Theme, themes_from_codebook
 from sro_research.provenance import record_input
 
@@ -47,14 +47,15 @@ def load_common_words(path: str | os.PathLike | None = None) -> list[str]:
     return _lines(path)
 
 
-def load_names(path: str | os.PathLike | None = None, common_words_path: str | os.PathLike | None = None) -> Roster:
+def load_names(path: str | os.PathLike | None = None, common_words_path: str | os.PathLike | None = None,
+               id_lengths: tuple[int, int] = DEFAULT_ID_LENGTHS) -> Roster:
     """Names to scrub, one a line ('First Last', 'Last, First' or a single name; '#' starts a comment),
-    with the shipped common-words list attached."""
+    with the shipped common-words list and the student-id lengths (fewest, most digits) attached."""
     path = Path(path) if path else names_path()
     if not path.is_file():
         raise FileNotFoundError(f"names list (names_path) not found: {path}")
     record_input(path, role="names to scrub from comments")
-    return Roster(_lines(path), load_common_words(common_words_path))
+    return Roster(_lines(path), load_common_words(common_words_path), id_lengths)
 
 
 def load_themes(path: str | os.PathLike | None = None) -> list[Theme]:
