@@ -1,4 +1,4 @@
-"""`sro-research build|list`: the command-line face of the build.
+"""`sro-research build|list|comments`: the command-line face of the build.
 
 Exit status: 0 all reports built or up to date; 1 a report failed (the others were still built);
 2 the request was wrong (unknown report or parameter, bad value, bad reports.toml) and nothing ran;
@@ -36,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
                           "(needs: pip install 'sro-research[dask]')")
     run.add_argument("--force", action="store_true", help="rebuild every report, even those up to date")
     commands.add_parser("list", help="list reports and their parameters")
+    review = commands.add_parser("comments", help="write a survey export's comments, scrubbed, for a person to approve")
+    review.add_argument("export", metavar="EXPORT", help="the survey export (.csv or .xlsx)")
+    review.add_argument("--mapping", help="column-mapping YAML (default: the export uses codebook names)")
+    review.add_argument("--names", help="names roster to scrub (default: data/engagement/names.txt)")
+    review.add_argument("--id-digits", default="6-9", metavar="MIN-MAX",
+                        help="how many digits a student id has, e.g. 6-9 (default) or 8-8")
+    review.add_argument("--out", required=True, help="review CSV to write, in a private folder (never under reports/)")
     return parser
 
 
@@ -43,6 +50,31 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expects a whole number of at least 1, got {text!r}")
     return int(text)
+
+
+def _comments(args: argparse.Namespace) -> int:
+    # Imported here: `build` and `list` need none of the survey readers.
+    from sro_research.paths import reports_dir
+    from sro_research.privacy.review import check_destination, review_table, write_review
+    from sro_research.readers.engagement import read_responses
+    from sro_research.readers.word_lists import load_names
+
+    try:
+        low, _, high = args.id_digits.partition("-")
+        if not (low.isdigit() and (high or low).isdigit()):
+            raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
+        id_lengths = (int(low), int(high or low))
+        out = check_destination(args.out, reports_dir())
+        survey = read_responses(args.export, args.mapping)
+        table = review_table(survey.responses, load_names(args.names, id_lengths=id_lengths))
+        write_review(table, out)
+    except (ValueError, OSError) as exc:  # unreadable export, mapping or roster; a refused destination
+        print(f"sro-research: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    flagged = int((table["detected"] != "").sum())
+    print(f"wrote {len(table):,} comments ({flagged:,} with personal information found and marked) to {out}; "
+          f"fill the approve column with yes or no and pass the file to the report as review_path")
+    return 0
 
 
 def _list(config: str | None) -> int:
@@ -87,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list(args.config)
+        if args.command == "comments":
+            return _comments(args)
         return _build(args)
     except (BuildError, ParameterError, ConfigError) as exc:
         print(f"sro-research: error: {exc}", file=sys.stderr)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from scipy.stats import chi2_contingency, fisher_exact
 
-from sro_research.privacy.freetext import load_names, load_themes, personal_info_left
+from sro_research.privacy.freetext import personal_info_left
+from sro_research.readers.word_lists import load_names, load_themes
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, SuppressedShares
 from sro_research.readers.engagement import load_codebook, read_responses
 from sro_research.readers.published import load_published
@@ -25,6 +26,7 @@ from sro_research.reports.engagement_checks import published_checks
 from sro_research.reports.engagement_tables import build_tables
 from sro_research.stats.proportions import FISHER_EXACT, MONTE_CARLO, independence_test
 from sro_research.synthetic.reconstruction import shipped_path
+from tests.test_engagement import _without_optional
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engagement"
 ROOT = Path(__file__).resolve().parents[1]
@@ -475,7 +477,7 @@ def test_report_builds_from_an_export_with_only_the_required_questions(tmp_path)
                ("Parent or guardian", "Strongly Agree", "About the same", "2")]
     export = tmp_path / "export.csv"
     export.write_text(header + "".join(f"R{i},{','.join(answers[i % 3])}\n" for i in range(90)), encoding="utf-8")
-    results = build(["engagement_findings"], [f"responses_path={export}", f"mapping_path={MAPPING}",
+    results = build(["engagement_findings"], [f"responses_path={export}", f"mapping_path={_without_optional(tmp_path)}",
                                               "school_year=2019-20"], out=tmp_path / "out")
     assert all(r.ok for r in results), [str(r.failure) for r in results]
     page = (tmp_path / "out" / "engagement_findings.html").read_text(encoding="utf-8")

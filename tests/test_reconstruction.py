@@ -9,7 +9,8 @@ from sro_research.readers.engagement import load_codebook, read_responses
 from sro_research.analysis.engagement_stats import percent_as_published, with_agreed
 from sro_research.reports.engagement_checks import published_checks
 from sro_research.reports.engagement_tables import build_tables
-from sro_research.privacy.freetext import personal_info_left, load_names
+from sro_research.privacy.freetext import personal_info_left
+from sro_research.readers.word_lists import load_names
 from sro_research.readers.published import load_published
 from sro_research.synthetic.reconstruction import (
     RESPONDENTS,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sro_research.analysis.engagement_stats import percent_as_published
-from sro_research.privacy.freetext import load_names
+from sro_research.readers.word_lists import load_names
 from sro_research.paths import data_dir
 
 SEED = 2017  # the seed of the shipped file

@@ -1,0 +1,248 @@
+"""Reading real survey tools' exports, and the comment review file (`sro-research comments`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sro_research.cli import main
+from sro_research.readers.comment_review import ReviewFileError, load_approved
+
+ROOT = Path(__file__).resolve().parents[1]
+MAPPING = ROOT / "data" / "engagement" / "mapping_example.yaml"
+HEADER = ("Response ID,I am a,Race/Ethnicity,School,SROs should work in my school,"
+          "I want SROs to spend ___ time in my school,Which scenario do you prefer?,Why? (select all that apply),Comments\n")
+ROWS = [
+    "R1,Student,Asian,S1,Agree,Less,1,,Call jamal at 612-555-0143 please\n",
+    "R2,Parent or guardian,White,S1,Disagree,More,2,,write me: jo [at] mail [dot] com\n",
+    "R3,Student,White,S2,Agree,Less,3,,I feel safe.\n",
+    "R4,Student,White,S2,Agree,Less,3,,\n",
+]
+
+
+def _export(tmp_path, rows=ROWS, name="export.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def _names(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("Jamal Olson\n", encoding="utf-8")
+    return path
+
+
+def test_comments_command_writes_scrubbed_review_file(tmp_path, capsys):
+    out = tmp_path / "private" / "review.csv"
+    code = main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--names", str(_names(tmp_path)),
+                 "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    review = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(review.columns) == ["comment_id", "item", "comment", "detected", "approve"]
+    assert list(review["comment_id"]) == ["R1:comment", "R2:comment", "R3:comment"]  # the empty comment is left out
+    assert review.loc[0, "comment"] == "Call [name] at [phone] please"
+    assert review.loc[0, "detected"] == "name; phone" and review.loc[1, "detected"] == "email"
+    assert review.loc[2, "detected"] == "" and (review["approve"] == "").all()
+    text = out.read_text(encoding="utf-8-sig")
+    for secret in ("612-555-0143", "jamal", "jo [at] mail"):
+        assert secret not in text.lower()
+
+
+@pytest.mark.parametrize("where", ["reports/review.csv", "out/reports/x/review.csv", "built/review.csv"])
+def test_comments_command_refuses_the_published_folder(tmp_path, capsys, monkeypatch, where):
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(ROOT))
+    (tmp_path / "built").mkdir()
+    (tmp_path / "built" / "manifest.json").write_text("{}", encoding="utf-8")
+    out = (ROOT / where) if where.startswith("reports/") else tmp_path / where
+    code = main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--out", str(out)])
+    assert code == 2 and "refusing to write the comment review file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def _review(tmp_path, rows: str, header="comment_id,item,comment,detected,approve\n"):
+    path = tmp_path / "review.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    return path
+
+
+def test_load_approved_reads_yes_answers(tmp_path):
+    path = _review(tmp_path, "R1:comment,comment,x,,Yes\nR2:comment,comment,y,,no\nR3:comment,comment,z,, \n")
+    assert load_approved(path) == frozenset({"R1:comment"})
+    assert load_approved(path, known_ids={"R1:comment", "R2:comment", "R3:comment"}) == frozenset({"R1:comment"})
+
+
+def test_load_approved_names_file_row_and_column_never_the_value(tmp_path):
+    path = _review(tmp_path, "R1:comment,comment,x,,maybe 612-555-0143\nR9:comment,comment,y,,yes\n"
+                             "R1:comment,comment,x,,no\n")
+    with pytest.raises(ReviewFileError) as error:
+        load_approved(path, known_ids={"R1:comment"})
+    message = str(error.value)
+    assert f"{path}: row 2, column approve: must be yes, no or blank" in message
+    assert f"{path}: row 3, column comment_id: not a comment of this export" in message
+    assert f"{path}: row 4, column comment_id: repeats row 2" in message
+    assert "612" not in message and "maybe" not in message and "R9" not in message
+
+
+def test_load_approved_missing_columns(tmp_path):
+    with pytest.raises(ReviewFileError, match="column\\(s\\) approve missing"):
+        load_approved(_review(tmp_path, "R1:comment\n", header="comment_id\n"))
+    with pytest.raises(FileNotFoundError, match="review_path"):
+        load_approved(tmp_path / "none.csv")
+
+
+# --------------------------------------------------------------------------- readers for real survey tools
+
+from sro_research.privacy.review import review_table  # noqa: E402
+from sro_research.readers.engagement import EngagementDataError, read_responses  # noqa: E402
+
+MINIMAL = {"respondent_id": "ID", "role": "Role", "sro_agree": "Agree?", "sro_time": "Time", "scenario": "Scenario"}
+
+
+def _mapping(tmp_path, extra: str = "", columns: dict | None = None, name="mapping.yaml"):
+    columns = MINIMAL if columns is None else columns
+    lines = ["columns:"] + [f"  {k}: \"{v}\"" for k, v in columns.items()]
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return path
+
+
+def _rows(delimiter=","):
+    header = ["ID", "Role", "Agree?", "Time", "Scenario"]
+    rows = [["A1", "student", "agree", "less", "eliminate"], ["A2", "parent", "disagree", "more", "maintain_modify"]]
+    return "\n".join(delimiter.join(r) for r in [header, *rows]) + "\n"
+
+
+@pytest.mark.parametrize("delimiter, encoding", [(",", "utf-8"), (";", "utf-8"), ("\t", "utf-16"), (";", "utf-16"),
+                                                 (",", "utf-8-sig"), ("\t", "cp1252")])
+def test_encodings_and_delimiters_are_detected(tmp_path, delimiter, encoding):
+    path = tmp_path / "export.csv"
+    path.write_bytes(_rows(delimiter).encode(encoding))  # Python's utf-16 codec writes the BOM
+    survey = read_responses(path, _mapping(tmp_path))
+    assert list(survey.responses["respondent_id"]) == ["A1", "A2"]
+    assert list(survey.responses["sro_agree"]) == ["agree", "disagree"]
+
+
+def test_a_file_with_no_delimiter_is_described(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("just one long line of text\nand another\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError, match=r"cannot tell how columns are separated.*holds no comma, semicolon or tab"):
+        read_responses(path, _mapping(tmp_path))
+
+
+def test_a_mapped_header_missing_from_the_file_names_the_closest(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(_rows().replace("ID,Role", "ID,Role,Race/ethnicty", 1).replace("\nA1,student", "\nA1,student,White")
+                    .replace("\nA2,parent", "\nA2,parent,Asian"), encoding="utf-8")
+    mapping = _mapping(tmp_path, columns={**MINIMAL, "race_ethnicity": "Race/Ethnicity"})
+    with pytest.raises(EngagementDataError, match=r"mapped column 'Race/Ethnicity' \(codebook item race_ethnicity\) "
+                                                  r"is missing; closest headers: 'Race/ethnicty'"):
+        read_responses(path, mapping)
+
+
+def test_two_items_on_one_header_is_an_error(tmp_path):
+    with pytest.raises(EngagementDataError, match="items site and comment are both mapped to the header 'Notes'"):
+        read_responses(_export(tmp_path), _mapping(tmp_path, columns={**MINIMAL, "site": "Notes", "comment": "Notes"}))
+
+
+def test_multi_select_labels_holding_the_separator(tmp_path):
+    path = tmp_path / "export.csv"
+    text = _rows().splitlines()
+    text[0] += ",Why"
+    text[1] += ',"""Safe, mostly"", They deter crime"'  # quoted label inside the cell
+    text[2] += ',"Safe, mostly, They deter crime"'  # Google Forms: unquoted, the mapping knows the label
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    mapping = _mapping(tmp_path, columns={**MINIMAL, "reasons": "Why"},
+                       extra='separators:\n  reasons: ","\nvalues:\n  reasons:\n    "Safe, mostly": general_safety\n'
+                             '    They deter crime: deterrence\n')
+    survey = read_responses(path, mapping)
+    assert list(survey.responses["reasons"]) == ["general_safety;deterrence"] * 2
+
+
+def test_one_column_per_option_with_two_header_rows(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "ID,Role,Agree?,Time,Scenario,Why?,,\n"
+        ",Response,Response,Response,Response,For safety,They deter crime,Other\n"
+        "A1,student,agree,less,eliminate,For safety,,\n"
+        "A2,parent,agree,less,eliminate,,They deter crime,\n"
+        "A3,parent,agree,less,eliminate,,,\n", encoding="utf-8")
+    mapping = _mapping(tmp_path, extra="header_rows: 2\noption_columns:\n  reasons:\n    For safety: general_safety\n"
+                                        "    They deter crime: deterrence\n")
+    survey = read_responses(path, mapping)
+    assert survey.responses["reasons"].tolist()[:2] == ["general_safety", "deterrence"]
+    assert pd.isna(survey.responses["reasons"].iloc[2])
+    assert "Why? / Other" in survey.ignored_columns
+
+
+def test_qualtrics_three_header_rows_and_row_numbers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "ResponseId,Q1,Q2,Q3,Q4\n"
+        "Response ID,I am a,SROs should work in my school,Time,Scenario\n"
+        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2""}",x,y\n'
+        "R_1,student,agree,less,eliminate\n"
+        "R_2,student,kinda,less,eliminate\n", encoding="utf-8")
+    mapping = _mapping(tmp_path, columns={"respondent_id": "ResponseId", "role": "I am a",
+                                          "sro_agree": "SROs should work in my school", "sro_time": "Q3", "scenario": "Q4"})
+    with pytest.raises(EngagementDataError, match=r"row 5, column 'Q2': unknown answer for sro_agree") as error:
+        read_responses(path, mapping)
+    assert "kinda" not in str(error.value)
+
+
+def test_no_id_column_gives_row_numbers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Timestamp,Role,Agree?,Time,Scenario\n2017-05-01 10:00,student,agree,less,eliminate\n\n"
+                    "2017-05-01 10:05,parent,agree,more,eliminate\n", encoding="utf-8")
+    columns = {k: v for k, v in MINIMAL.items() if k != "respondent_id"}
+    survey = read_responses(path, _mapping(tmp_path, columns=columns))
+    assert survey.ids_from_rows and list(survey.responses["respondent_id"]) == ["2", "4"]
+    with pytest.raises(EngagementDataError, match="required column 'ID'"):  # a mapped id column must exist
+        read_responses(path, _mapping(tmp_path))
+
+
+def test_other_please_specify_is_routed_and_kept_only_as_a_comment(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("ID,Role,Agree?,Time,Scenario,Race\n"
+                    "A1,student,agree,less,eliminate,White\n"
+                    "A2,parent,agree,less,eliminate,my son Jamal (612-555-0143) was searched\n", encoding="utf-8")
+    mapping = _mapping(tmp_path, columns={**MINIMAL, "race_ethnicity": "Race"}, extra="other:\n  race_ethnicity: other\n")
+    responses = read_responses(path, mapping).responses
+    assert list(responses["race_ethnicity"]) == ["white", "other"]
+    assert pd.isna(responses.loc[0, "race_ethnicity_other"])
+    review = review_table(responses, ["Jamal"])
+    assert list(review["comment_id"]) == ["A2:race_ethnicity_other"]
+    assert review.loc[0, "comment"] == "my son [name] ([phone]) was searched"
+    without = _mapping(tmp_path, columns={**MINIMAL, "race_ethnicity": "Race"}, name="strict.yaml")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, without)
+    assert "Jamal" not in str(error.value) and "612" not in str(error.value)
+
+
+def test_mapping_example_keeps_working():
+    fixtures = ROOT / "tests" / "fixtures" / "engagement"
+    for name in ("export_utf8.csv", "export_cp1252.csv", "export.xlsx"):
+        survey = read_responses(fixtures / name, MAPPING)
+        assert not survey.ids_from_rows and len(survey.responses) > 0
+
+
+def test_comments_command_takes_the_id_length(tmp_path, capsys):
+    rows = ["R1,Student,Asian,S1,Agree,Less,1,,my id is 12345\n", "R2,Student,Asian,S1,Agree,Less,1,,my id is 1234567890\n"]
+    out = tmp_path / "review.csv"
+    assert main(["comments", str(_export(tmp_path, rows)), "--mapping", str(MAPPING), "--id-digits", "5-5",
+                 "--out", str(out)]) == 0
+    review = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert review.loc[0, "comment"] == "my id is [id]"
+    assert main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--id-digits", "x",
+                 "--out", str(out)]) == 2
+    assert "--id-digits: expected MIN-MAX digits" in capsys.readouterr().err
+
+
+def test_review_ids_are_the_exports_comment_ids(tmp_path):
+    from sro_research.privacy.review import comment_ids
+
+    responses = read_responses(_export(tmp_path), MAPPING).responses
+    path = _review(tmp_path, "R1:comment,comment,x,,yes\n")
+    assert load_approved(path, known_ids=comment_ids(responses)) == {"R1:comment"}
+    assert comment_ids(responses) == {"R1:comment", "R2:comment", "R3:comment"}

@@ -1,0 +1,216 @@
+"""End to end through the command line: a SYNTHETIC Google-Forms-style export with personal
+information planted everywhere a district's export carries it (comments, an "Other (please specify)"
+answer, a metadata email column, an email used as the respondent id), built with and without a
+comment review file. No planted string, in any case or spacing, may appear in any file under the
+output folder, whether the build succeeds or fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 9
+
+# Planted items, at least 25 of each kind. All made up.
+FIRST = ["Chidi", "Abdirahman", "DeShawn", "Siobhan", "Fartun", "Zoë", "Yusuf", "Ngozi", "Khadija", "Dmitri",
+         "Ifrah", "Guadalupe", "Søren", "Rosalía", "Brandon", "Kayla", "Tyrone", "Ana", "Marcus", "Amina",
+         "Pa Nhia", "Mai Nou", "Tou", "Anh", "Chue", "José"]
+LAST = ["Okonkwo", "Warsame", "Carterfield", "O'Brien", "Abdullahi", "Bergström", "Hassanov", "Adeyemi", "Mohamud",
+        "Sokolov", "Jama", "Ortizano", "Nygaard", "Méndez", "Kowalczyk", "Johansson", "Whitfield", "Lopezgarza",
+        "Lindahl", "Osman", "Thao", "Xiong", "Vang", "Nguyen", "Lor", "Hernández"]
+TITLED = ["Kowalski", "Lindqvist", "Petrovic", "Halvorsen", "Brennagh", "Okafor", "Duartez", "Szymanski",
+          "Gallagher", "Thorsen", "Yamamoto", "Delacroix", "Fitzgerald", "Novak", "Ruiz-Tagle", "Oyelaran",
+          "Castellanos", "Mbeki", "Haugland", "Rasmussen", "Pietrowski", "Villanueva", "Achterberg", "Quist",
+          "Marchetti"]
+TITLES = ["Officer", "Ms.", "Mr.", "Mrs.", "Dr.", "Coach", "Principal", "Sgt.", "officer", "Deputy"]
+ROLES = ["Student", "Staff member", "Parent or guardian", "Community member"]
+RACES = ["Black or African American", "Asian", "Hispanic or Latino", "White", "Two or more races"]
+AGREE = ["Strongly Agree", "Agree", "Disagree", "Strongly Disagree"]
+TIME = ["More", "About the same", "Less"]
+SCENARIO = ["Scenario 1: Maintain/Modify", "Scenario 2: Reduce and Support", "Scenario 3: Eliminate"]
+REASONS = ["For general safety", "They build relationships with students", "They are intimidating to students"]
+HEADERS = ["Timestamp", "Email Address", "IP Address", "Contact email (optional)", "I am a", "Race/Ethnicity",
+           "SROs should work in my school", "I want SROs to spend ___ time in my school",
+           "Which scenario do you prefer?", "Why? (select all that apply)", "Comments"]
+MAPPING = """columns:
+  respondent_id: Email Address
+  role: I am a
+  race_ethnicity: Race/Ethnicity
+  sro_agree: SROs should work in my school
+  sro_time: I want SROs to spend ___ time in my school
+  scenario: Which scenario do you prefer?
+  reasons: Why? (select all that apply)
+  comment: Comments
+  site: ""
+values:
+  role: {Student: student, Staff member: staff, Parent or guardian: parent, Community member: community}
+  race_ethnicity: {Black or African American: african_american, Asian: asian_american,
+                   Hispanic or Latino: hispanic_latino, White: white, Two or more races: multiracial}
+  sro_agree: {Strongly Agree: strongly_agree, Agree: agree, Disagree: disagree, Strongly Disagree: strongly_disagree}
+  sro_time: {More: more, About the same: same, Less: less}
+  scenario: {"Scenario 1: Maintain/Modify": maintain_modify, "Scenario 2: Reduce and Support": reduce_support,
+             "Scenario 3: Eliminate": eliminate}
+  reasons: {For general safety: general_safety, They build relationships with students: relationships,
+            They are intimidating to students: intimidating}
+separators:
+  reasons: ", "
+other:
+  race_ethnicity: other
+"""
+
+
+def _planted(rng: random.Random) -> dict[str, list[str]]:
+    """Per kind, the strings planted; every one must stay out of the output."""
+    people = [f"{f} {l}" for f, l in zip(FIRST, LAST)]
+    users = [f"{f.lower().split()[0]}.{l.lower().replace(chr(39), '')}{i}" for i, (f, l) in enumerate(zip(FIRST, LAST))]
+    emails = [f"{u}@gmail.com" if i % 3 == 0 else f"{u} at yahoo dot com" if i % 3 == 1 else f"{u} [at] hotmail [dot] com"
+              for i, u in enumerate(users)]
+    phones = [f"612-555-{i:04d}" if i % 4 == 0 else f"555-{i + 100:04d}" if i % 4 == 1 else f"(651) 555 {i + 200:04d}"
+              if i % 4 == 2 else f"555{i + 300:04d}" for i in range(26)]
+    ids = [str(rng.randrange(10 ** 8, 10 ** 9)) for _ in range(26)]
+    return {"name": people, "titled": [f"{TITLES[i % len(TITLES)]} {t}" for i, t in enumerate(TITLED)],
+            "email": emails, "phone": phones, "id": ids}
+
+
+def _write_inputs(folder: Path) -> tuple[Path, Path, Path, list[str]]:
+    """The export, mapping and roster; and every planted string (values that must never be published)."""
+    rng = random.Random(SEED)
+    planted = _planted(rng)
+    secrets: list[str] = []
+    rows = []
+    n = 400
+    for i in range(n):
+        respondent_email = f"respondent.{i:03d}.{rng.choice(LAST).lower().replace(chr(39), '')}@example.org"
+        contact = respondent_email.replace("respondent", "contact")
+        ip = f"10.{i % 200}.{rng.randrange(256)}.{rng.randrange(256)}"
+        secrets += [respondent_email, contact, ip]
+        race = RACES[i % len(RACES)]
+        comment = ""
+        k = i % 16
+        if k < 5 and i // 16 < 26:  # comments carrying each kind
+            j = i // 16
+            kind = ["name", "titled", "email", "phone", "id"][k]
+            value = planted[kind][j]
+            template = ["my son {} was stopped", "{} was rude to us", "write to {} please",
+                        "call me at {} anytime", "his student id {} was on a ticket"][k]
+            if kind == "name" and j % 3 == 0:
+                value = value.lower()
+            comment = template.format(value)
+            secrets.append(value)
+        elif k == 5 and i // 16 < 26:  # "Other (please specify)" carrying a name and a phone number
+            j = i // 16
+            race = f"my son {planted['name'][j]} ({planted['phone'][j]}) was searched"
+            secrets += [planted["name"][j], planted["phone"][j]]
+        elif k in (6, 7):
+            comment = rng.choice(["I feel safer with an officer.", "Police make students afraid.",
+                                  "We need counselors, not police.", "The meeting on 10/12/2017 at 6:30 pm was short."])
+        rows.append([f"2017/05/{1 + i % 28:02d} 10:{i % 60:02d}:00", respondent_email, ip, contact,
+                     ROLES[i % 4 if i % 9 else 0], race, AGREE[i % 4], TIME[i % 3], SCENARIO[i % 3],
+                     ", ".join(REASONS[: 1 + i % 3]), comment])
+    export = folder / "google_forms_export.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([HEADERS, *rows])
+    mapping = folder / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    roster = folder / "roster.txt"
+    roster.write_text("\n".join(planted["name"]) + "\n", encoding="utf-8")
+    # Parts of names are secrets too (a surname alone identifies); only parts of 4 letters or more,
+    # shorter ones ("Tou", "Lor") also occur inside ordinary words.
+    for name in planted["name"]:
+        secrets += [part for part in name.split() if len(part) >= 4]
+    secrets += [t.split(" ", 1)[1] for t in planted["titled"]]
+    return export, mapping, roster, sorted(set(secrets))
+
+
+def _squash(text: str) -> str:
+    return "".join(text.casefold().split())
+
+
+def _views(path: Path) -> list[str]:
+    """A file's text as a reader could see it: raw, HTML entities decoded, JSON strings decoded."""
+    raw = path.read_bytes().decode("utf-8", errors="replace")
+    views = [raw, html.unescape(raw)]
+    if path.suffix in (".json", ".ipynb"):
+        try:
+            views.append(json.dumps(json.loads(raw), ensure_ascii=False))
+        except ValueError:
+            pass
+    return [v.replace("\\n", " ") for v in views]
+
+
+def _leaks(out: Path, secrets: list[str]) -> list[str]:
+    """Planted strings found in any file: a value of several words or with punctuation in any case
+    or spacing; a single name as a whole word in any case (so "Amina" is not found in "examination")."""
+    words = [s for s in secrets if re.fullmatch(r"[^\W\d_]+", s)]
+    whole = re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(w.casefold()) for w in words) + r")(?![^\W\d_])")
+    by_fold = {w.casefold(): w for w in words}
+    found = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        views = _views(path)
+        squashed = "\n".join(_squash(v) for v in views)
+        folded = "\n".join(v.casefold() for v in views)
+        hits = {s for s in secrets if s not in words and _squash(s) in squashed}
+        hits |= {by_fold[m.group()] for m in whole.finditer(folded)}
+        found += [f"{path.relative_to(out)}: {hit!r}" for hit in sorted(hits)]
+    return found
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sro_research", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    return _write_inputs(tmp_path_factory.mktemp("private"))
+
+
+def test_planted_export_has_at_least_25_items_of_every_kind(inputs):
+    planted = _planted(random.Random(SEED))
+    assert all(len(values) >= 25 for values in planted.values())
+    export = inputs[0].read_text(encoding="utf-8")
+    for kind in ("name", "email", "phone", "id", "titled"):
+        assert sum(value.lower() in export.lower() for value in planted[kind]) >= 25, kind
+    # the leak search itself finds every planted string where it is (the export), so a pass means something
+    found = {line.split(": ", 1)[1] for line in _leaks(inputs[0].parent, inputs[3])}
+    assert found == {repr(s) for s in inputs[3]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_review", [False, True], ids=["no review file", "with review file"])
+def test_nothing_planted_reaches_the_output_folder(inputs, tmp_path, with_review):
+    export, mapping, roster, secrets = inputs
+    out = tmp_path / "out"
+    parameters = ["-p", f"responses_path={export}", "-p", f"mapping_path={mapping}", "-p", f"names_path={roster}"]
+    if with_review:
+        review = tmp_path / "private" / "review.csv"
+        made = _cli("comments", str(export), "--mapping", str(mapping), "--names", str(roster), "--out", str(review))
+        assert made.returncode == 0, made.stderr
+        rows = list(csv.DictReader(review.open(encoding="utf-8-sig")))
+        # The review file is private (its ids are the export's, here emails) but its text is scrubbed.
+        shown = tmp_path / "review_text"
+        shown.mkdir()
+        (shown / "text.txt").write_text("\n".join(r["comment"] + " " + r["detected"] for r in rows), encoding="utf-8")
+        assert rows and not _leaks(shown, secrets)
+        for row in rows:
+            row["approve"] = "yes"  # a reviewer approving everything: only scrubbed text may still show
+        with review.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        parameters += ["-p", f"review_path={review}"]
+    built = _cli("build", "engagement_findings", *parameters, "--out", str(out))
+    assert out.is_dir() or built.returncode != 0, built.stderr
+    leaks = _leaks(out, secrets) if out.is_dir() else []
+    assert not leaks, "\n".join(leaks[:40])
+    assert built.returncode == 0, built.stderr[-3000:]
