@@ -73,7 +73,7 @@ def _comments(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     flagged = int((table["detected"] != "").sum())
     print(f"wrote {len(table):,} comments ({flagged:,} with personal information found and marked) to {out}; "
-          f"fill the approve column with yes or no and pass the file to the report as review_path")
+          f"fill the approve column with yes or no and pass the file to the report as approved_comments_path")
     return 0
 
 

@@ -88,7 +88,7 @@ def test_load_approved_names_file_row_and_column_never_the_value(tmp_path):
 def test_load_approved_missing_columns(tmp_path):
     with pytest.raises(ReviewFileError, match="column\\(s\\) approve missing"):
         load_approved(_review(tmp_path, "R1:comment\n", header="comment_id\n"))
-    with pytest.raises(FileNotFoundError, match="review_path"):
+    with pytest.raises(FileNotFoundError, match="approved_comments_path"):
         load_approved(tmp_path / "none.csv")
 
 

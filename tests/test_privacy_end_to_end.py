@@ -208,7 +208,7 @@ def test_nothing_planted_reaches_the_output_folder(inputs, tmp_path, with_review
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        parameters += ["-p", f"review_path={review}"]
+        parameters += ["-p", f"approved_comments_path={review}"]
     built = _cli("build", "engagement_findings", *parameters, "--out", str(out))
     assert out.is_dir() or built.returncode != 0, built.stderr
     leaks = _leaks(out, secrets) if out.is_dir() else []

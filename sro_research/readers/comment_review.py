@@ -26,7 +26,7 @@ def load_approved(path: str | os.PathLike, known_ids=None) -> frozenset[str]:
     them is an error: the review file belongs to another export."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"comment review file (review_path) not found: {path}")
+        raise FileNotFoundError(f"comment review file (approved_comments_path) not found: {path}")
     record_input(path, role="comment review (approved comment ids)")
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
