@@ -23,13 +23,14 @@ COLUMN_WORDS = {
     "p_value": "p-value", "pvalue": "p-value", "p": "p-value", "cramers_v": "Cramér's V", "dof": "Degrees of freedom",
     "ci95_low": "95% CI, low", "ci95_high": "95% CI, high", "ci_low": "95% CI, low", "ci_high": "95% CI, high",
     "se": "Standard error (SE)", "cv": "Coefficient of variation", "n": "Respondents (n)", "weighted_n": "Schools represented",
-    "source_id": "Source ID", "claim_id": "Claim",
+    "source_id": "Source ID", "claim_id": "Claim ID",
 }
 TOKEN_WORDS = {
     "ci": "CI", "ci95": "95% CI", "se": "SE", "id": "ID", "pct": "%", "url": "URL", "nces": "NCES", "ssocs": "SSOCS",
     "frss": "FRSS", "mps": "MPS", "sro": "SRO", "sros": "SROs", "mn": "Minnesota", "dof": "degrees of freedom",
 }
-WIDE_COLUMNS = 5  # tables with more columns are stacked row by row on phones and on paper
+WIDE_COLUMNS = 5  # tables with more columns are stacked row by row on phones
+WORDY_CELLS = 25  # ... and on paper too when their cells average more characters than this
 
 
 def column_label(name: str, labels: dict[str, str] | None = None) -> str:
@@ -117,7 +118,11 @@ def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, s
     """The human table, wrapped in a box that scrolls sideways on its own when it is too wide."""
     shown = readable_frame(df)
     headers = [column_label(c, labels) for c in shown.columns]
-    wide = " sro-table-wide" if len(headers) > WIDE_COLUMNS else ""
+    wide = ""
+    if len(headers) > WIDE_COLUMNS:
+        lengths = [len(_cell_text(v)) for column in shown.columns for v in shown[column]]
+        wordy = bool(lengths) and sum(lengths) / len(lengths) > WORDY_CELLS
+        wide = " sro-table-wide sro-table-wordy" if wordy else " sro-table-wide"
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
     rows = []
     for record in shown.itertuples(index=False):

@@ -34,7 +34,7 @@ def test_finished_page_has_stamp_contents_links_and_citations(finished, tmp_path
     assert re.search(r"<h1[^>]*>Illustrative reconstruction: What people said<a", finished)
     assert '<p class="sro-data-status sro-data-status-reconstruction">Data: illustrative reconstruction' in finished
     toc = finished.split('<nav aria-label="Contents" class="sro-toc">')[1].split("</nav>")[0]
-    assert ['#key-findings', '#Who-answered', '#Sources', '#glossary'] == re.findall(r'href="([^"]+)"', toc)
+    assert ['#Who-answered', '#Sources', '#glossary'] == re.findall(r'href="([^"]+)"', toc)
     assert finished.index("sro-toc") > finished.index("sro-key-findings")  # findings first
     assert '<a href="https://nces.ed.gov/a/b">https://nces.ed.gov/a/b</a>.' in finished
     assert '<a href="#source-mps_sro_page">mps_sro_page</a> (A09)' in finished

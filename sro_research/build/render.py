@@ -82,7 +82,10 @@ def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o for o in cell.outputs
+                if not (o.output_type == "stream" and o.get("name") == "stderr") and PAGE_MIME not in o.get("data", {})
+            ]
     return nb
 
 
@@ -128,12 +131,19 @@ def _stamp_status(soup: BeautifulSoup, status: str | None) -> None:
     heading.insert_after(line)
 
 
+def _last_opening_banner(main, sections):
+    """The last banner above the first section: the contents go below what the reader must see first."""
+    first = sections[0].sourceline if sections else None
+    opening = [b for b in main.select(".sro-banner") if first is None or (b.sourceline or 0) < first]
+    return opening[-1] if opening else None
+
+
 def _add_contents(soup: BeautifulSoup) -> None:
     """A table of contents of the report's sections, after the key findings (or the title)."""
     main = soup.main
     if main is None:
         return
-    sections = [h for h in main.find_all("h2") if h.get("id")]
+    sections = [h for h in main.find_all("h2") if h.get("id") and h["id"] != "key-findings"]
     footer_links = [(f["id"], f.get_text()) for f in soup.select("footer #glossary, footer #other-reports")]
     if len(sections) + len(footer_links) < 2:
         return
@@ -151,7 +161,7 @@ def _add_contents(soup: BeautifulSoup) -> None:
         items.append(item)
     details.append(items)
     nav.append(details)
-    after = main.find("section", class_="sro-key-findings") or main.find("h1")
+    after = main.find("section", class_="sro-key-findings") or _last_opening_banner(main, sections) or main.find("h1")
     if after is None:
         main.insert(0, nav)
         return
@@ -231,8 +241,8 @@ def finish_page(page: str, status: str | None, root: Path | None = None) -> str:
 
 def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     """HTML with code hidden, figures embedded as data URIs and no external script, style or font."""
-    nb = _reader_facing(nb)
     status = page_summary(nb).get("data_status")
+    nb = _reader_facing(nb)
     nb.metadata["title"] = stamped_title(title, status)
     exporter = HTMLExporter(
         template_name=TEMPLATE,
