@@ -187,8 +187,11 @@ def watermark(fig, text: str | None = None) -> None:
     label = text.upper()
     fig.suptitle(label, color="#a33", fontsize=12, fontweight="bold", y=1.0, va="bottom")
     for ax in fig.axes:
-        ax.text(0.5, 0.5, label, transform=ax.transAxes, ha="center", va="center", rotation=20,
-                fontsize=max(14, 26 - len(label) // 4), fontweight="bold", color="#a33", alpha=0.18, zorder=0)
+        # As large as fits across the chart area (bold capitals are about 0.7 em wide), over the data.
+        width_pt = ax.get_position().width * fig.get_figwidth() * 72
+        size = max(8, min(28, 0.9 * width_pt / (0.7 * len(label))))
+        ax.text(0.5, 0.5, label, transform=ax.transAxes, ha="center", va="center", rotation=15,
+                fontsize=size, fontweight="bold", color="#a33", alpha=0.3, zorder=10, clip_on=True)
     fig._sro_watermarked = True
 
 

@@ -144,6 +144,8 @@ def _add_contents(soup: BeautifulSoup) -> None:
     if main is None:
         return
     sections = [h for h in main.find_all("h2") if h.get("id") and h["id"] != "key-findings"]
+    for heading in sections[1:]:  # printed, each section after the first starts a page
+        heading["class"] = heading.get("class", []) + ["sro-new-page"]
     footer_links = [(f["id"], f.get_text()) for f in soup.select("footer #glossary, footer #other-reports")]
     if len(sections) + len(footer_links) < 2:
         return
