@@ -94,17 +94,23 @@ def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, s
     return readable_tables.table_html(df, caption, labels)
 
 
-def show_table(df: pd.DataFrame, name: str, caption: str | None = None, labels: dict[str, str] | None = None) -> None:
+def show_table(df: pd.DataFrame, name: str, caption: str | None = None, labels: dict[str, str] | None = None,
+               collapsed: bool = False) -> None:
     """Show `df` to the reader and save the same rows as CSV under `name`.
 
     `labels` maps column names to the words a reader sees (the CSV keeps the names); other
-    snake_case names are turned into words. Returns nothing, so a cell ending in show_table(...)
-    does not show the table twice.
+    snake_case names are turned into words. `collapsed` folds the table under its caption (for
+    appendix tables a reader opens on demand). Returns nothing, so a cell ending in
+    show_table(...) does not show the table twice.
     """
     from IPython.display import HTML, display
 
     save_table(df, name)
-    display(HTML(table_html(df, caption, labels)))
+    table = table_html(df, caption, labels)
+    if collapsed:
+        summary = html.escape(caption or name)
+        table = f'<details class="sro-collapsed"><summary>{summary} ({len(df)} rows)</summary>{table}</details>'
+    display(HTML(table))
 
 
 def banner(message: str, kind: str = "notice", title: str | None = None, details: str | None = None) -> None:

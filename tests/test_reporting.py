@@ -135,3 +135,8 @@ def test_figures_are_small_and_need_alt_text(shown):
     with pytest.raises(ValueError, match="alternative text"):
         reporting.show_figure(fig, alt=" ")
     plt.close(fig)
+
+
+def test_an_appendix_table_can_be_collapsed_under_its_caption(shown):
+    reporting.show_table(pd.DataFrame({"year": ["2005-06", "2007-08"]}), "appendix", caption="By level", collapsed=True)
+    assert shown[0].startswith('<details class="sro-collapsed"><summary>By level (2 rows)</summary><div class="sro-table-box"')
