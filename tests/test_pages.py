@@ -32,7 +32,7 @@ def test_a_reconstruction_says_so_in_its_heading_and_title():
 
 def test_finished_page_has_stamp_contents_links_and_citations(finished, tmp_path):
     assert re.search(r"<h1[^>]*>Illustrative reconstruction: What people said<a", finished)
-    assert '<p class="sro-data-status sro-data-status-reconstruction">Data: illustrative reconstruction' in finished
+    assert '<p class="sro-data-status sro-data-status-reconstruction">Data: illustrative reconstruction (synthetic), not real data' in finished
     toc = finished.split('<nav aria-label="Contents" class="sro-toc">')[1].split("</nav>")[0]
     assert ['#Who-answered', '#Sources', '#glossary'] == re.findall(r'href="([^"]+)"', toc)
     assert finished.index("sro-toc") > finished.index("sro-key-findings")  # findings first

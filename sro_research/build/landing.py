@@ -15,8 +15,8 @@ from sro_research.build.config import ConfigError, SiteSpec, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.build.render import STATUS_WORDS, TEMPLATES, TEMPLATE, readable_date, stamped_title, without_absolute_paths
 from sro_research.paths import project_root
+from sro_research.reporting import PAGE_SUMMARY
 
-PAGE_SUMMARY = "page.json"  # written by reporting into each report's tables folder
 e = html.escape
 
 
@@ -68,7 +68,8 @@ def report_item(out: Path, name: str, entry: dict) -> str:
     heading = f'<a href="{e(entry["html"])}">{e(title)}</a>' if "html" in entry else e(title)
     parts = [f"<h2>{heading}</h2>"]
     if status:
-        parts.append(f'<p><span class="sro-data-status sro-data-status-{e(status)}">Data: {e(STATUS_WORDS.get(status, status))}</span></p>')
+        detail = f" ({summary['data_status_detail']})" if summary.get("data_status_detail") else ""
+        parts.append(f'<p><span class="sro-data-status sro-data-status-{e(status)}">Data: {e(STATUS_WORDS.get(status, status) + detail)}</span></p>')
     findings = summary.get("key_findings") or []
     if findings:
         parts.append(f"<p><strong>Key finding:</strong> {e(findings[0])}</p>")

@@ -20,19 +20,14 @@ from nbconvert import HTMLExporter
 from sro_research.build.config import ConfigError, load_reports, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.paths import project_root
+from sro_research.readable_tables import URL
+from sro_research.reporting import DATA_STATUSES, PAGE_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "sro_report"  # lab's cell markup, none of its CSS or scripts; our styles and footer
-PAGE_MIME = "application/vnd.sro-research.page+json"  # written by reporting (set_data_status, key findings)
-# What the title and heading say before anything else, for data that are not real (reporting.DATA_STATUSES).
+# What the title and heading say before anything else, for data that are not real.
 TITLE_PREFIX = {"reconstruction": "Illustrative reconstruction", "synthetic": "Synthetic demonstration data"}
-STATUS_WORDS = {
-    "real": "real data",
-    "reconstruction": "illustrative reconstruction (synthetic), not the real responses",
-    "synthetic": "synthetic demonstration data, not real",
-    "published": "published figures only",
-}
-URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)\]]")
+STATUS_WORDS = {key: words + (", not real data" if key in TITLE_PREFIX else "") for key, words in DATA_STATUSES.items()}
 # An absolute path (POSIX or Windows) not inside a URL or a relative path: /a/b/c or C:\a\b.
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])(?:/(?:[^\s/'\"<>]+/)+[^\s/'\"<>,;)]*|[A-Za-z]:\\(?:[^\s\\'\"<>]+\\)+[^\s\\'\"<>,;)]*)")
 
@@ -113,7 +108,7 @@ def _heading_text(tag) -> str:
     return " ".join(s.strip() for s in tag.find_all(string=True) if s.strip() != "¶").strip()
 
 
-def _stamp_status(soup: BeautifulSoup, status: str | None) -> None:
+def _stamp_status(soup: BeautifulSoup, status: str | None, detail: str = "") -> None:
     """The first heading carries the status prefix; under it, one line says what the data are."""
     heading = soup.main.find("h1") if soup.main else None
     if heading is None or not status:
@@ -127,7 +122,7 @@ def _stamp_status(soup: BeautifulSoup, status: str | None) -> None:
         if anchor is not None:
             heading.append(anchor)
     line = soup.new_tag("p", attrs={"class": f"sro-data-status sro-data-status-{status}"})
-    line.string = f"Data: {STATUS_WORDS.get(status, status)}"
+    line.string = f"Data: {STATUS_WORDS.get(status, status)}" + (f" ({detail})" if detail else "")
     heading.insert_after(line)
 
 
@@ -230,10 +225,10 @@ def _remove_absolute_paths(soup: BeautifulSoup, root: Path | None) -> None:
                 node.replace_with(cleaned)
 
 
-def finish_page(page: str, status: str | None, root: Path | None = None) -> str:
+def finish_page(page: str, status: str | None, root: Path | None = None, detail: str = "") -> str:
     """Stamp, contents, links, citations and path clean-up on the HTML nbconvert produced."""
     soup = BeautifulSoup(page, "html.parser")
-    _stamp_status(soup, status)
+    _stamp_status(soup, status, detail)
     _add_contents(soup)
     _link_addresses(soup)
     _link_citations(soup)
@@ -243,7 +238,8 @@ def finish_page(page: str, status: str | None, root: Path | None = None) -> str:
 
 def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     """HTML with code hidden, figures embedded as data URIs and no external script, style or font."""
-    status = page_summary(nb).get("data_status")
+    summary = page_summary(nb)
+    status = summary.get("data_status")
     nb = _reader_facing(nb)
     nb.metadata["title"] = stamped_title(title, status)
     exporter = HTMLExporter(
@@ -259,4 +255,4 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
         root = project_root()
     except FileNotFoundError:
         root = None
-    return finish_page(body, status, root)
+    return finish_page(body, status, root, summary.get("data_status_detail", ""))
