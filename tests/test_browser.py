@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sro_research.build.pipeline import build
 from sro_research.build.config import load_reports
+from sro_research.build.pipeline import build
 from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

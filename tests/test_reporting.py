@@ -6,11 +6,11 @@ import json
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from sro_research import provenance, reporting  # noqa: E402
+from sro_research import provenance, reporting
 
 
 @pytest.fixture

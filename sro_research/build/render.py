@@ -84,7 +84,7 @@ def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _site_context(nb: nbformat.NotebookNode, title: str) -> dict:
+def _site_context(nb: nbformat.NotebookNode) -> dict:
     """Header and footer content: project name, contact, other reports, glossary, readable date."""
     prov = nb.metadata.get("sro_research", {})
     context: dict = {"project": "sro-research", "contact": "", "reports": [], "glossary": []}
@@ -105,7 +105,7 @@ def _site_context(nb: nbformat.NotebookNode, title: str) -> dict:
 
 
 def _heading_text(tag) -> str:
-    return " ".join(s.strip() for s in tag.find_all(string=True) if s.strip() != "¶").strip()
+    return tag.get_text().replace("¶", "").strip()  # without nbconvert's anchor mark
 
 
 def _stamp_status(soup: BeautifulSoup, status: str | None, detail: str = "") -> None:
@@ -167,7 +167,8 @@ def _add_contents(soup: BeautifulSoup) -> None:
     after.insert_after(nav)
 
 
-def _replace_text(node: NavigableString, pattern: re.Pattern, make_link, soup: BeautifulSoup) -> None:
+def _replace_text(node: NavigableString, pattern: re.Pattern, make_link) -> None:
+    """Split a text node around each match of `pattern`, the match replaced by make_link(match)."""
     text = str(node)
     pieces, last = [], 0
     for match in pattern.finditer(text):
@@ -177,7 +178,7 @@ def _replace_text(node: NavigableString, pattern: re.Pattern, make_link, soup: B
         return
     pieces.append(text[last:])
     for piece in pieces:
-        node.insert_before(piece if isinstance(piece, str) else piece)
+        node.insert_before(piece)
     node.extract()
 
 
@@ -197,7 +198,7 @@ def _link_addresses(soup: BeautifulSoup) -> None:
 
     for node in _text_nodes(soup.body):
         if "http" in node:
-            _replace_text(node, URL, link, soup)
+            _replace_text(node, URL, link)
 
 
 def _link_citations(soup: BeautifulSoup) -> None:
@@ -214,7 +215,7 @@ def _link_citations(soup: BeautifulSoup) -> None:
 
     for node in _text_nodes(soup.main):
         if node.find_parent("tr", id=re.compile("^source-")) is None and pattern.search(node):
-            _replace_text(node, pattern, link, soup)
+            _replace_text(node, pattern, link)
 
 
 def _remove_absolute_paths(soup: BeautifulSoup, root: Path | None) -> None:
@@ -250,7 +251,7 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"sro": _site_context(nb, title)})
+    body, _ = exporter.from_notebook_node(nb, resources={"sro": _site_context(nb)})
     try:
         root = project_root()
     except FileNotFoundError:
