@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from sro_research import readable_tables
 from sro_research.paths import REPORT_ENV, TABLES_ENV, reports_dir
 
 INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-_URL = re.compile(r"https?://[^\s<]+")
-_SCHOOL_YEAR = re.compile(r">(\d{4})-(\d{2})<")
 BANNER_KINDS = ("notice", "warning", "reconstruction", "fallback")
+BANNER_WORDS = 60  # a banner longer than this is not read; the rest goes in a collapsed details element
+FIGURE_DPI = 110  # sharp on screens and paper, without megabyte pages
+PAGE_MIME = "application/vnd.sro-research.page+json"  # the page summary, carried in the notebook for render
 
 # What kind of data a report was built from. The landing page and every CSV say it, so a
 # reconstruction or synthetic export can never be quoted as the district's real data.
@@ -45,8 +47,15 @@ def tables_dir() -> Path:
 
 
 def _write_page_summary() -> None:
+    """page.json for the landing page; the same summary in the notebook, for the page's title."""
     path = tables_dir() / PAGE_SUMMARY
     path.write_text(json.dumps(_page, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():  # in a kernel; renders as nothing, render_html reads it
+        from IPython.display import display
+
+        display({PAGE_MIME: dict(_page)}, raw=True)
 
 
 def set_data_status(status: str, detail: str = "") -> None:
@@ -80,39 +89,58 @@ def save_table(df: pd.DataFrame, name: str) -> Path:
     return path
 
 
-def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
-    body = df.to_html(index=False, na_rep="—", classes="sro-table", border=0, escape=True)
-    # Let long URLs wrap at their slashes, so a table of sources fits the page.
-    body = _URL.sub(lambda m: m.group(0).replace("/", "/<wbr>"), body)
-    # Keep a school year such as 2005-06 on one line (non-breaking hyphen; the CSV keeps '-').
-    body = _SCHOOL_YEAR.sub(r">\1&#8209;\2<", body)
-    if caption:
-        opening, rest = body.split(">", 1)  # caption must be the table's first child
-        body = f"{opening}><caption>{html.escape(caption)}</caption>{rest}"
-    return body
+def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, str] | None = None) -> str:
+    """The table as readers see it (see readable_tables): words for columns, yes/no, links, statuses."""
+    return readable_tables.table_html(df, caption, labels)
 
 
-def show_table(df: pd.DataFrame, name: str, caption: str | None = None) -> None:
+def show_table(df: pd.DataFrame, name: str, caption: str | None = None, labels: dict[str, str] | None = None,
+               collapsed: bool = False) -> None:
     """Show `df` to the reader and save the same rows as CSV under `name`.
 
-    Returns nothing, so a notebook cell ending in show_table(...) does not show the table twice.
+    `labels` maps column names to the words a reader sees (the CSV keeps the names); other
+    snake_case names are turned into words. `collapsed` folds the table under its caption (for
+    appendix tables a reader opens on demand). Returns nothing, so a cell ending in
+    show_table(...) does not show the table twice.
     """
     from IPython.display import HTML, display
 
     save_table(df, name)
-    display(HTML(table_html(df, caption)))
+    table = table_html(df, caption, labels)
+    if collapsed:
+        summary = html.escape(caption or name)
+        table = f'<details class="sro-collapsed"><summary>{summary} ({len(df)} rows)</summary>{table}</details>'
+    display(HTML(table))
 
 
-def banner(message: str, kind: str = "notice", title: str | None = None) -> None:
-    """A boxed message a reader cannot miss, e.g. that data is a reconstruction."""
+def banner(message: str, kind: str = "notice", title: str | None = None, details: str | None = None) -> None:
+    """A short boxed message a reader cannot miss, e.g. that data is a reconstruction.
+
+    Keep `message` to a few sentences (at most BANNER_WORDS words are shown); longer explanation
+    goes in `details`, collapsed under "More about this". A longer message is cut after the
+    sentence that reaches the limit and the rest moved into the collapsed part.
+    """
     from IPython.display import HTML, display
 
     if kind not in BANNER_KINDS:
         raise ValueError(f"banner kind {kind!r} is not one of {', '.join(BANNER_KINDS)}")
+    shown, rest = _short_and_rest(message, BANNER_WORDS)
+    details = " ".join(part for part in (rest, details or "") if part)
     heading = f"<strong>{html.escape(title)}</strong> " if title else ""
-    display(
-        HTML(f'<div class="sro-banner sro-banner-{kind}" role="note">{heading}{html.escape(message)}</div>')
-    )
+    more = (f'<details><summary>More about this</summary><p>{html.escape(details)}</p></details>'
+            if details else "")
+    display(HTML(f'<div class="sro-banner sro-banner-{kind}" role="note"><p>{heading}{html.escape(shown)}</p>{more}</div>'))
+
+
+def _short_and_rest(message: str, words: int) -> tuple[str, str]:
+    """The whole sentences of `message` that fit in `words` words (at least one), and the rest."""
+    sentences = re.split(r"(?<=[.!?])\s+", message.strip())
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and len(" ".join(kept + [sentence]).split()) > words:
+            break
+        kept.append(sentence)
+    return " ".join(kept), " ".join(sentences[len(kept):])
 
 
 def note(markdown: str) -> None:
@@ -120,6 +148,12 @@ def note(markdown: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(markdown))
+
+
+def status_prefix() -> str:
+    """'Illustrative reconstruction (synthetic): ' for a report not built from real or published data."""
+    status = _page["data_status"]
+    return "" if status in (None, "real", "published") else f"{DATA_STATUSES[status].capitalize()}: "
 
 
 def show_key_findings(findings: list[tuple[str, str]]) -> None:
@@ -132,33 +166,75 @@ def show_key_findings(findings: list[tuple[str, str]]) -> None:
 
     if not 1 <= len(findings) <= 6:
         raise ValueError(f"a report opens with 1 to 6 key findings, not {len(findings)}")
-    status = _page["data_status"]
-    prefix = "" if status in (None, "real", "published") else f"{DATA_STATUSES[status].capitalize()}: "
+    prefix = status_prefix()
     sentences = [prefix + sentence for sentence, _ in findings]
     _page["key_findings"] = sentences
     _write_page_summary()
     items = "".join(
-        f'<li>{html.escape(sentence)} <a href="#{html.escape(anchor, quote=True)}">More</a></li>'
+        f'<li>{html.escape(sentence)} <a href="#{html.escape(anchor, quote=True)}" '
+        f'aria-label="More on: {html.escape(sentence[:60], quote=True)}">More</a></li>'
         for sentence, (_, anchor) in zip(sentences, findings)
     )
     display(HTML(f'<section class="sro-key-findings" aria-labelledby="key-findings">'
                  f'<h2 id="key-findings">Key findings</h2><ul>{items}</ul></section>'))
 
 
-def show_figure(fig, alt: str) -> None:
-    """Show a matplotlib figure as a PNG with alternative text (read aloud by screen readers).
+def watermark(fig, text: str | None = None) -> None:
+    """Stamp every chart area of `fig` with a large, visible label, e.g. that the data are synthetic.
 
-    nbconvert's templates drop alt text of plain PNG outputs, so the image goes out as an <img>
-    with the PNG embedded; the figure is closed so it is not shown a second time.
+    Defaults to the report's data status. Applied once per figure (show_figure applies it itself
+    to every chart of a reconstruction or synthetic report, so calling it again changes nothing).
+    """
+    if getattr(fig, "_sro_watermarked", False):
+        return
+    text = text or DATA_STATUSES.get(_page["data_status"] or "", "")
+    if not text:
+        raise ValueError("watermark needs a text, or a data status set with set_data_status")
+    label = text.upper()
+    fig.suptitle(label, color="#a33", fontsize=12, fontweight="bold", y=1.0, va="bottom")
+    for ax in fig.axes:
+        # As large as fits across the chart area (bold capitals are about 0.7 em wide), over the data.
+        width_pt = ax.get_position().width * fig.get_figwidth() * 72
+        size = max(8, min(28, 0.9 * width_pt / (0.7 * len(label))))
+        ax.text(0.5, 0.5, label, transform=ax.transAxes, ha="center", va="center", rotation=15,
+                fontsize=size, fontweight="bold", color="#a33", alpha=0.3, zorder=10, clip_on=True)
+    fig._sro_watermarked = True
+
+
+def figure_image(fig, dpi: int = FIGURE_DPI) -> tuple[str, bytes]:
+    """The figure as the smaller of an optimized PNG and an SVG: (mime type, bytes)."""
+    import io
+
+    from PIL import Image
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=dpi, bbox_inches="tight")
+    # Charts use few colours: a 256-colour palette keeps them sharp at a fraction of the size.
+    png = io.BytesIO()
+    Image.open(io.BytesIO(raw.getvalue())).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(png, format="PNG", optimize=True)
+    svg = io.BytesIO()
+    fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": None})
+    candidates = [("image/png", min(raw.getvalue(), png.getvalue(), key=len)), ("image/svg+xml", svg.getvalue())]
+    return min(candidates, key=lambda item: len(item[1]))
+
+
+def show_figure(fig, alt: str) -> None:
+    """Show a matplotlib figure as an image with alternative text (read aloud by screen readers).
+
+    nbconvert's templates drop alt text of plain image outputs, so the image goes out as an <img>
+    with the picture embedded; the figure is closed so it is not shown a second time. A chart of a
+    reconstruction or synthetic report is watermarked with its status.
     """
     import base64
-    import io
 
     import matplotlib.pyplot as plt
     from IPython.display import HTML, display
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    if not alt.strip():
+        raise ValueError("a figure needs alternative text that says what it shows")
+    if status_prefix():
+        watermark(fig)
+    mime, picture = figure_image(fig)
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display(HTML(f'<img class="sro-figure" src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"/>'))
+    data = base64.b64encode(picture).decode("ascii")
+    display(HTML(f'<img class="sro-figure" src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}"/>'))

@@ -1,15 +1,16 @@
 """What readers see: tables (also written as CSV), banners, figures with alt text; and input checksums."""
 
 import hashlib
+import json
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from sro_research import provenance, reporting  # noqa: E402
+from sro_research import provenance, reporting
 
 
 @pytest.fixture
@@ -64,3 +65,78 @@ def test_record_input_writes_the_build_manifest(tmp_path, monkeypatch):
     assert digest == hashlib.sha256(b"a\n1\n").hexdigest()
     entries = provenance.read_manifest(manifest)
     assert [(e["name"], e["sha256"], e["bytes"], e["role"]) for e in entries] == [("input.csv", digest, 4, "test")]
+
+
+def test_tables_readers_see_words_yes_no_and_readable_p_values(shown, tmp_path):
+    frame = pd.DataFrame({
+        "role": ["Student", "Staff"], "ci95_low": [70.1, 80.2], "p_value": [7.93e-05, 0.0529],
+        "agrees_with_nces": [True, False], "suppressed": [False, False], "status": ["discrepancy", "internally consistent"],
+    })
+    reporting.show_table(frame, "human", labels={"role": "Group"})
+    page = shown[0]
+    for words in ("<th scope=\"col\">Group</th>", "95% CI, low", "p-value", "Agrees with NCES"):
+        assert words in page
+    assert "ci95_low" not in page and "True" not in page and "False" not in page
+    assert ">yes<" in page and ">no<" in page
+    assert ">&lt; 0.001<" in page and ">0.053<" in page and "e-05" not in page
+    assert "uppressed" not in page  # nothing suppressed: no column
+    assert '<span class="sro-status sro-status-discrepancy">discrepancy</span>' in page
+    assert '<span class="sro-status sro-status-internally-consistent">internally consistent</span>' in page
+    assert 'class="sro-table sro-table-wide"' not in page and 'data-label="Group"' in page
+    # The CSV keeps machine-readable names and values.
+    assert list(pd.read_csv(tmp_path / "tables" / "human.csv").columns) == list(frame.columns)
+
+
+def test_a_suppressed_column_with_a_suppression_stays_and_sources_get_anchors(shown):
+    reporting.show_table(pd.DataFrame({"count": [None, 12], "suppressed": [True, False]}), "kept")
+    assert "Suppressed" in shown[0] and ">yes<" in shown[0]
+    reporting.show_table(pd.DataFrame({"source_id": ["mps_sro_page"], "url": ["https://example.org/x?a=1&b=2"]}), "sources")
+    assert '<tr id="source-mps_sro_page">' in shown[1]
+    assert '<a href="https://example.org/x?a=1&amp;b=2">' in shown[1]
+
+
+def test_long_banner_keeps_sixty_words_and_collapses_the_rest(shown):
+    long = " ".join(["This sentence has exactly eight words in it."] * 12)
+    reporting.banner(long, kind="reconstruction", title="Reconstruction.", details="Why it exists.")
+    page = shown[0]
+    visible = page.split("<details>")[0]
+    assert len(visible.split("</strong>")[1].split()) <= reporting.BANNER_WORDS
+    assert "<details><summary>More about this</summary>" in page and "Why it exists." in page
+
+
+def test_key_findings_of_a_reconstruction_carry_its_status(shown, tmp_path):
+    reporting.set_data_status("reconstruction", "built to match published figures")
+    try:
+        reporting.show_key_findings([("Staff agreed more often than students.", "agreement")])
+        summary = json.loads((tmp_path / "tables" / reporting.PAGE_SUMMARY).read_text())
+        assert summary["key_findings"][0].startswith("Illustrative reconstruction (synthetic): Staff")
+        assert 'href="#agreement"' in shown[-1]
+        reporting.save_table(pd.DataFrame({"a": [1]}), "flagged")
+        assert pd.read_csv(tmp_path / "tables" / "flagged.csv")["data_status"].tolist() == ["illustrative reconstruction (synthetic)"]
+    finally:
+        reporting._page.update(data_status=None, data_status_detail="", key_findings=[])
+
+
+def test_watermark_stamps_every_chart_once():
+    fig, axes = plt.subplots(1, 2)
+    reporting.watermark(fig, "illustrative reconstruction")
+    reporting.watermark(fig, "illustrative reconstruction")
+    texts = [t.get_text() for ax in axes for t in ax.texts]
+    assert texts == ["ILLUSTRATIVE RECONSTRUCTION"] * 2
+    assert fig._suptitle.get_text() == "ILLUSTRATIVE RECONSTRUCTION"
+    plt.close(fig)
+
+
+def test_figures_are_small_and_need_alt_text(shown):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.bar(["a", "b", "c"], [1, 3, 2])
+    mime, picture = reporting.figure_image(fig)
+    assert mime in ("image/png", "image/svg+xml") and len(picture) < 40_000
+    with pytest.raises(ValueError, match="alternative text"):
+        reporting.show_figure(fig, alt=" ")
+    plt.close(fig)
+
+
+def test_an_appendix_table_can_be_collapsed_under_its_caption(shown):
+    reporting.show_table(pd.DataFrame({"year": ["2005-06", "2007-08"]}), "appendix", caption="By level", collapsed=True)
+    assert shown[0].startswith('<details class="sro-collapsed"><summary>By level (2 rows)</summary><div class="sro-table-box"')

@@ -92,3 +92,25 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             constraints=constraints,
         )
     return specs
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """The [site] table of reports.toml: what every page says about the project itself."""
+
+    project: str = "sro-research"
+    contact: str = ""  # a line readers see in every footer, e.g. who to write to about an error
+
+
+def load_site(path: str | Path | None = None) -> SiteSpec:
+    """[site] from reports.toml; defaults when the table (or the file) is absent."""
+    path = config_path(path)
+    if not path.is_file():
+        return SiteSpec()
+    site = tomllib.loads(path.read_text(encoding="utf-8")).get("site", {})
+    if not isinstance(site, dict):
+        raise ConfigError(f"{path}: [site] must be a table")
+    unknown = set(site) - {"project", "contact"}
+    if unknown:
+        raise ConfigError(f"{path}: [site] takes only 'project' and 'contact', not {', '.join(sorted(unknown))}")
+    return SiteSpec(project=str(site.get("project", SiteSpec.project)), contact=str(site.get("contact", "")))

@@ -1,15 +1,75 @@
-"""Executed notebook -> one self-contained HTML page a reader can open offline."""
+"""Executed notebook -> one self-contained HTML page a reader can open offline.
+
+nbconvert turns the notebook into HTML with our template (templates/sro_report: code hidden, no
+CDN scripts, a small stylesheet). The page is then finished for readers: the data status stamped
+on its title and heading, a table of contents, links for every web address, short source ids
+linked to their entry in the report's sources table, and no absolute path of the build machine.
+"""
 
 from __future__ import annotations
 
 import copy
+import re
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup, NavigableString
 from nbconvert import HTMLExporter
 
+from sro_research.build.config import ConfigError, load_reports, load_site
+from sro_research.build.glossary import load_glossary
+from sro_research.paths import project_root
+from sro_research.readable_tables import URL
+from sro_research.reporting import DATA_STATUSES, PAGE_MIME
+
 TEMPLATES = Path(__file__).parent / "templates"
-TEMPLATE = "sro_report"  # lab, minus every CDN script, plus our styles and provenance footer
+TEMPLATE = "sro_report"  # lab's cell markup, none of its CSS or scripts; our styles and footer
+# What the title and heading say before anything else, for data that are not real.
+TITLE_PREFIX = {"reconstruction": "Illustrative reconstruction", "synthetic": "Synthetic demonstration data"}
+STATUS_WORDS = {key: words + (", not real data" if key in TITLE_PREFIX else "") for key, words in DATA_STATUSES.items()}
+# An absolute path (POSIX or Windows) not inside a URL or a relative path: /a/b/c or C:\a\b.
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])(?:/(?:[^\s/'\"<>]+/)+[^\s/'\"<>,;)]*|[A-Za-z]:\\(?:[^\s\\'\"<>]+\\)+[^\s\\'\"<>,;)]*)")
+
+
+def readable_date(iso: str) -> str:
+    """'2026-11-28T16:46:07+00:00' -> '28 November 2026, 16:46 UTC' (unparseable text is kept)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    zone = "UTC" if moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0 else moment.strftime("%Z")
+    return f"{moment.day} {moment.strftime('%B %Y, %H:%M')} {zone}".strip()
+
+
+def without_absolute_paths(text: str, root: Path | None = None) -> str:
+    """Paths in the project become relative to it; any other absolute path shows its last folder only."""
+    if root is not None:
+        text = text.replace(str(root).rstrip("/") + "/", "")
+
+    def shorten(match: re.Match) -> str:
+        parts = [p for p in re.split(r"[\\/]", match.group(0)) if p]
+        return "…/" + parts[-1] if parts else match.group(0)
+
+    return ABSOLUTE_PATH.sub(shorten, text)
+
+
+def page_summary(nb: nbformat.NotebookNode) -> dict:
+    """The last data status and key findings reporting recorded in the notebook's outputs."""
+    summary: dict = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if PAGE_MIME in output.get("data", {}):
+                summary = dict(output["data"][PAGE_MIME])
+    return summary
+
+
+def stamped_title(title: str, status: str | None) -> str:
+    """'Illustrative reconstruction: <title>' for data that are not real; else the title."""
+    prefix = TITLE_PREFIX.get(status or "")
+    if not prefix or title.lower().startswith(prefix.lower()):
+        return title
+    return f"{prefix}: {title}"
 
 
 def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -17,14 +77,172 @@ def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o for o in cell.outputs
+                if not (o.output_type == "stream" and o.get("name") == "stderr") and PAGE_MIME not in o.get("data", {})
+            ]
     return nb
+
+
+def _site_context(nb: nbformat.NotebookNode) -> dict:
+    """Header and footer content: project name, contact, other reports, glossary, readable date."""
+    prov = nb.metadata.get("sro_research", {})
+    context: dict = {"project": "sro-research", "contact": "", "reports": [], "glossary": []}
+    try:
+        root = project_root()
+        site = load_site()
+        specs = load_reports()
+    except (ConfigError, FileNotFoundError):
+        return context
+    context.update(project=site.project, contact=site.contact, glossary=load_glossary(root))
+    current = prov.get("report")
+    context["reports"] = [
+        {"name": name, "title": spec.title, "current": name == current} for name, spec in specs.items()
+    ]
+    if prov.get("built_at"):
+        context["built"] = readable_date(prov["built_at"])
+    return context
+
+
+def _heading_text(tag) -> str:
+    return tag.get_text().replace("¶", "").strip()  # without nbconvert's anchor mark
+
+
+def _stamp_status(soup: BeautifulSoup, status: str | None, detail: str = "") -> None:
+    """The first heading carries the status prefix; under it, one line says what the data are."""
+    heading = soup.main.find("h1") if soup.main else None
+    if heading is None or not status:
+        return
+    anchor = heading.find("a", class_="anchor-link")
+    text = _heading_text(heading)
+    stamped = stamped_title(text, status)
+    if stamped != text:
+        heading.clear()
+        heading.append(stamped)
+        if anchor is not None:
+            heading.append(anchor)
+    line = soup.new_tag("p", attrs={"class": f"sro-data-status sro-data-status-{status}"})
+    line.string = f"Data: {STATUS_WORDS.get(status, status)}" + (f" ({detail})" if detail else "")
+    heading.insert_after(line)
+
+
+def _last_opening_banner(main, sections):
+    """The last banner above the first section: the contents go below what the reader must see first."""
+    first = sections[0].sourceline if sections else None
+    opening = [b for b in main.select(".sro-banner") if first is None or (b.sourceline or 0) < first]
+    return opening[-1] if opening else None
+
+
+def _add_contents(soup: BeautifulSoup) -> None:
+    """A table of contents of the report's sections, after the key findings (or the title)."""
+    main = soup.main
+    if main is None:
+        return
+    sections = [h for h in main.find_all("h2") if h.get("id") and h["id"] != "key-findings"]
+    for heading in sections[1:]:  # printed, each section after the first starts a page
+        heading["class"] = heading.get("class", []) + ["sro-new-page"]
+    footer_links = [(f["id"], f.get_text()) for f in soup.select("footer #glossary, footer #other-reports")]
+    if len(sections) + len(footer_links) < 2:
+        return
+    nav = soup.new_tag("nav", attrs={"class": "sro-toc", "aria-label": "Contents"})
+    details = soup.new_tag("details", attrs={"open": ""})
+    summary = soup.new_tag("summary")
+    summary.string = "Contents"
+    details.append(summary)
+    items = soup.new_tag("ol")
+    for anchor, text in [(h["id"], _heading_text(h)) for h in sections] + footer_links:
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{anchor}")
+        link.string = text
+        item.append(link)
+        items.append(item)
+    details.append(items)
+    nav.append(details)
+    after = main.find("section", class_="sro-key-findings") or _last_opening_banner(main, sections) or main.find("h1")
+    if after is None:
+        main.insert(0, nav)
+        return
+    while after.parent is not main:  # place it between cells, not inside one
+        after = after.parent
+    after.insert_after(nav)
+
+
+def _replace_text(node: NavigableString, pattern: re.Pattern, make_link) -> None:
+    """Split a text node around each match of `pattern`, the match replaced by make_link(match)."""
+    text = str(node)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [text[last:match.start()], make_link(match.group(0))]
+        last = match.end()
+    if not pieces:
+        return
+    pieces.append(text[last:])
+    for piece in pieces:
+        node.insert_before(piece)
+    node.extract()
+
+
+def _text_nodes(root, skip=("a", "script", "style", "code", "pre", "title", "summary")):
+    for node in list(root.find_all(string=True)):
+        if node.find_parent(skip) is None and type(node) is NavigableString:
+            yield node
+
+
+def _link_addresses(soup: BeautifulSoup) -> None:
+    """Web addresses written as text in notes and markdown become links."""
+
+    def link(url: str):
+        tag = soup.new_tag("a", href=url)
+        tag.string = url
+        return tag
+
+    for node in _text_nodes(soup.body):
+        if "http" in node:
+            _replace_text(node, URL, link)
+
+
+def _link_citations(soup: BeautifulSoup) -> None:
+    """A short source id (e.g. mps_sro_page) links to its row in the report's sources table."""
+    rows = {row["id"][len("source-"):]: row["id"] for row in soup.select('tr[id^="source-"]')}
+    if not rows:
+        return
+    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(rows, key=len, reverse=True)) + r")\b")
+
+    def link(source_id: str):
+        tag = soup.new_tag("a", href=f"#{rows[source_id]}")
+        tag.string = source_id
+        return tag
+
+    for node in _text_nodes(soup.main):
+        if node.find_parent("tr", id=re.compile("^source-")) is None and pattern.search(node):
+            _replace_text(node, pattern, link)
+
+
+def _remove_absolute_paths(soup: BeautifulSoup, root: Path | None) -> None:
+    for node in list(soup.find_all(string=True)):
+        if type(node) is NavigableString and ("/" in node or "\\" in node) and node.find_parent(("style", "script")) is None:
+            cleaned = without_absolute_paths(str(node), root)
+            if cleaned != str(node):
+                node.replace_with(cleaned)
+
+
+def finish_page(page: str, status: str | None, root: Path | None = None, detail: str = "") -> str:
+    """Stamp, contents, links, citations and path clean-up on the HTML nbconvert produced."""
+    soup = BeautifulSoup(page, "html.parser")
+    _stamp_status(soup, status, detail)
+    _add_contents(soup)
+    _link_addresses(soup)
+    _link_citations(soup)
+    _remove_absolute_paths(soup, root)
+    return str(soup)
 
 
 def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     """HTML with code hidden, figures embedded as data URIs and no external script, style or font."""
+    summary = page_summary(nb)
+    status = summary.get("data_status")
     nb = _reader_facing(nb)
-    nb.metadata["title"] = title
+    nb.metadata["title"] = stamped_title(title, status)
     exporter = HTMLExporter(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES)],
@@ -33,5 +251,9 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+    body, _ = exporter.from_notebook_node(nb, resources={"sro": _site_context(nb)})
+    try:
+        root = project_root()
+    except FileNotFoundError:
+        root = None
+    return finish_page(body, status, root, summary.get("data_status_detail", ""))

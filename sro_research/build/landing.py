@@ -1,0 +1,153 @@
+"""reports/index.html: the page a reader opens first.
+
+Per report: a plain title, what its data are, its first key finding, and a readable build date.
+How each was built (parameters, environment, commit, input checksums, CSV files) is there too, in
+a collapsed part, so readers see findings first and reviewers still find the provenance.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from sro_research.build.config import ConfigError, SiteSpec, load_site
+from sro_research.build.glossary import load_glossary
+from sro_research.build.render import (
+    STATUS_WORDS,
+    TEMPLATE,
+    TEMPLATES,
+    readable_date,
+    stamped_title,
+    without_absolute_paths,
+)
+from sro_research.paths import project_root
+from sro_research.reporting import PAGE_SUMMARY
+
+e = html.escape
+
+
+def page_summary(out: Path, name: str) -> dict:
+    """Data status and key findings the report recorded; empty when it recorded none."""
+    path = out / "tables" / name / PAGE_SUMMARY
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def stylesheet() -> str:
+    folder = TEMPLATES / TEMPLATE / "static"
+    return "\n".join((folder / name).read_text(encoding="utf-8") for name in ("report.css", "print.css"))
+
+
+def _codes(values: dict, prefix: str = "") -> str:
+    return "".join(f"<code>{e(prefix + str(k))} = {e(str(v))}</code><br>" for k, v in values.items())
+
+
+def _how_built(name: str, entry: dict) -> str:
+    inputs = "".join(
+        f"<tr><td>{e(i['name'])}</td><td><code>{e(i['sha256'])}</code></td></tr>" for i in entry.get("inputs", [])
+    )
+    inputs_table = (
+        f'<div class="sro-table-box" role="region" aria-label="Input files of {e(name)}" tabindex="0"><table>'
+        f'<thead><tr><th scope="col">Input file</th><th scope="col">SHA-256</th></tr></thead><tbody>{inputs}</tbody></table></div>'
+        if inputs else "<p>No input files.</p>"
+    )
+    tables = ", ".join(f'<a href="tables/{e(name)}/{e(t)}">{e(t)}</a>' for t in entry.get("tables", []))
+    return (
+        f'<details class="sro-collapsed"><summary>How it was built</summary><table>'
+        f'<tr><th scope="row">Report name</th><td><code>{e(name)}</code></td></tr>'
+        f'<tr><th scope="row">Built (UTC)</th><td>{e(entry.get("built_at", ""))}</td></tr>'
+        f'<tr><th scope="row">Package</th><td>sro-research {e(entry.get("package_version", ""))}</td></tr>'
+        f'<tr><th scope="row">Git commit</th><td><code>{e(entry.get("git_commit", ""))}</code></td></tr>'
+        f'<tr><th scope="row">Parameters</th><td>{_codes(entry.get("parameters", {}))}</td></tr>'
+        f'<tr><th scope="row">Environment</th><td>{_codes(entry.get("environment", {}), "$") or "none"}</td></tr>'
+        f'<tr><th scope="row">Tables (CSV)</th><td>{tables or "none"}</td></tr>'
+        f"</table>{inputs_table}</details>"
+    )
+
+
+def report_item(out: Path, name: str, entry: dict) -> str:
+    summary = page_summary(out, name) if "html" in entry else {}
+    status = summary.get("data_status")
+    title = stamped_title(entry.get("title", name), status)
+    heading = f'<a href="{e(entry["html"])}">{e(title)}</a>' if "html" in entry else e(title)
+    parts = [f"<h2>{heading}</h2>"]
+    if status:
+        detail = f" ({summary['data_status_detail']})" if summary.get("data_status_detail") else ""
+        parts.append(f'<p><span class="sro-data-status sro-data-status-{e(status)}">Data: {e(STATUS_WORDS.get(status, status) + detail)}</span></p>')
+    findings = summary.get("key_findings") or []
+    if findings:
+        parts.append(f"<p><strong>Key finding:</strong> {e(findings[0])}</p>")
+    if "html" in entry:
+        parts.append(f'<p class="sro-meta">Built {e(readable_date(entry.get("built_at", "")))} · sro-research {e(entry.get("package_version", ""))}</p>')
+    else:
+        parts.append('<p class="sro-meta">Never built successfully.</p>')
+    failure = entry.get("last_failure")
+    if failure:
+        # The failed notebook stays outside the published folder (it may quote raw data): no link.
+        parts.append(
+            f'<p class="sro-failed">Last build failed at {e(readable_date(failure["at"]))}: {e(failure["error"])}.'
+            + (" The page linked is the previous successful build" if "html" in entry else "")
+            + (", now <strong>stale</strong>: its inputs, notebook or parameters changed since." if entry.get("stale")
+               else "." if "html" in entry else "")
+            + "</p>"
+        )
+    if "html" in entry:
+        parts.append(_how_built(name, entry))
+    return "<li>" + "".join(parts) + "</li>"
+
+
+def _glossary_html(glossary: list[dict]) -> str:
+    if not glossary:
+        return ""
+    items = "".join(
+        f'<dt id="glossary-{e(g["key"])}">{e(g["term"])}</dt><dd>{e(g["definition"])}'
+        + (f' NCES: “{e(g["nces"]["definition"])}” ({e(g["nces"]["location"])}; {e(g["nces"]["cite"])})' if g.get("nces") else "")
+        + "</dd>"
+        for g in glossary
+    )
+    return f'<h2 id="glossary">Glossary</h2><dl class="sro-glossary">{items}</dl>'
+
+
+def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict]) -> str:
+    items = "\n".join(report_item(out, name, reports[name]) for name in names)
+    contact = f"<p>{e(site.contact)}</p>" if site.contact else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(site.project)}: reports</title>
+<style>
+{stylesheet()}
+</style></head>
+<body>
+<header class="sro-site-header"><span class="sro-project">{e(site.project)}</span></header>
+<main id="main">
+<h1>Reports</h1>
+<p>Each report checks part of the evidence behind Minneapolis Public Schools' 2017 decision on School
+Resource Officers, and says at the top what it found and whether its data are real.</p>
+<ul class="sro-report-list">
+{items}
+</ul>
+</main>
+<footer class="sro-footer">
+{contact}
+{_glossary_html(glossary)}
+</footer>
+</body></html>
+"""
+
+
+def write_landing(out: Path, reports: dict, names: list[str]) -> Path:
+    """Write out/index.html for the reports in `names` (manifest entries in `reports`)."""
+    try:
+        root = project_root()
+        site, glossary = load_site(), load_glossary(root)
+    except (ConfigError, FileNotFoundError):
+        root, site, glossary = None, SiteSpec(), []
+    page = without_absolute_paths(landing_page(out, reports, names, site, glossary), root)
+    path = out / "index.html"
+    tmp = out / ".index.html.tmp"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
