@@ -72,6 +72,16 @@ def rate_ratio(a: float, t1: float, c: float, t2: float, level: float = LEVEL) -
     return (ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se))
 
 
+def rate_difference(a: float, t1: float, c: float, t2: float, level: float = LEVEL) -> tuple[float, float, float]:
+    """(difference, low, high) per 100 of event rates a/t1 minus c/t2, Wald interval for Poisson counts."""
+    if min(t1, t2) <= 0:
+        return (math.nan, math.nan, math.nan)
+    se = math.sqrt(a / t1**2 + c / t2**2)
+    z = _z(level)
+    diff = a / t1 - c / t2
+    return (PER * diff, PER * (diff - z * se), PER * (diff + z * se))
+
+
 def risk_difference(a: float, n1: float, c: float, n2: float, level: float = LEVEL) -> tuple[float, float, float]:
     """(difference, low, high) per 100 of a/n1 minus c/n2, Wald interval."""
     if min(n1, n2) <= 0:
@@ -103,9 +113,9 @@ def disproportionality(counts: pd.DataFrame, group: str, count: str, n: str, ref
     Risk ratios and differences are against `reference` (e.g. white students) and against all other
     students taken together; the composition index uses the groups' total as the whole. With
     `events=True` the counts are events (a student may count more than once): rates and rate ratios
-    with Poisson intervals replace risks and risk ratios, and no risk difference is given.
+    with Poisson intervals replace risks, risk ratios and risk differences.
     """
-    first, ratio = (rate, rate_ratio) if events else (risk, risk_ratio)
+    first, ratio, difference = (rate, rate_ratio, rate_difference) if events else (risk, risk_ratio, risk_difference)
     if reference not in set(counts[group]):
         raise ValueError(f"reference group {reference!r} is not among the groups of column {group!r}")
     table = counts[[group, count, n]].copy()
@@ -117,16 +127,13 @@ def disproportionality(counts: pd.DataFrame, group: str, count: str, n: str, ref
         others_a, others_n = total_count - a, total_n - n1
         out = {group: g, count: a, n: n1}
         out["risk"], out["risk_low"], out["risk_high"] = first(a, n1, level)
-        if g == reference or events:
+        if g == reference:
             out.update(rr_reference=math.nan, rr_reference_low=math.nan, rr_reference_high=math.nan,
                        rd_reference=math.nan, rd_reference_low=math.nan, rd_reference_high=math.nan)
         else:
             out["rr_reference"], out["rr_reference_low"], out["rr_reference_high"] = ratio(
                 a, n1, ref[count], ref[n], level)
-            out["rd_reference"], out["rd_reference_low"], out["rd_reference_high"] = risk_difference(
-                a, n1, ref[count], ref[n], level)
-        if events and g != reference:
-            out["rr_reference"], out["rr_reference_low"], out["rr_reference_high"] = ratio(
+            out["rd_reference"], out["rd_reference_low"], out["rd_reference_high"] = difference(
                 a, n1, ref[count], ref[n], level)
         out["rr_others"], out["rr_others_low"], out["rr_others_high"] = ratio(a, n1, others_a, others_n, level)
         out.update(composition_index(a, total_count, n1, total_n, level))

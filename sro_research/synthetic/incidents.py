@@ -22,10 +22,9 @@ from sro_research.paths import data_dir
 SEED = 20170815  # the Board's August 2017 vote, as a memorable seed
 YEARS = ("2017-18", "2018-19")
 SCHOOLS = {  # name -> (type, approximate enrollment)
-    "Synthetic Elementary A": ("Elementary", 450), "Synthetic Elementary B": ("Elementary", 380),
-    "Synthetic Elementary C": ("Elementary", 520), "Synthetic Elementary D": ("Elementary", 410),
-    "Synthetic Middle A": ("Middle", 900), "Synthetic Middle B": ("Middle", 820),
-    "Synthetic High A": ("High", 2300), "Synthetic High B": ("High", 1900),
+    **{f"Synthetic Elementary {c}": ("Elementary", 420 + 15 * i) for i, c in enumerate("ABCDEFGH")},
+    **{f"Synthetic Middle {c}": ("Middle", 820 + 40 * i) for i, c in enumerate("ABCD")},
+    **{f"Synthetic High {c}": ("High", 1900 + 120 * i) for i, c in enumerate("ABCD")},
 }
 RACE_LABELS = {  # export label -> share of enrollment (illustrative)
     "Black or African American": 0.36, "White": 0.35, "Hispanic/Latino": 0.17, "Asian": 0.06,
