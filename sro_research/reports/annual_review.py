@@ -82,10 +82,13 @@ def crdc_absent_note(crdc: dict[str, CrdcYear], school_year: str) -> str:
 
 
 
-def data_status(export_used: bool, export: IncidentData | None, crdc: dict[str, CrdcYear]) -> tuple[str, str]:
-    """("synthetic" | "real" | "published", detail) for reporting.set_data_status."""
+def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> tuple[str, str]:
+    """("synthetic" | "real" | "published", detail) for reporting.set_data_status.
+
+    Every export year and CRDC year given appears on the page (in the trend), so each one counts.
+    """
     parts, synthetic, real = ["published MPS figures (data/published)"], False, False
-    if export_used and export is not None:
+    if export is not None:
         synthetic |= export.is_synthetic
         real |= not export.is_synthetic
         parts.append(("SYNTHETIC " if export.is_synthetic else "") + "district incident export")
@@ -97,9 +100,9 @@ def data_status(export_used: bool, export: IncidentData | None, crdc: dict[str, 
     return status, "; ".join(parts)
 
 
-def synthetic_notice(export_used: bool, export: IncidentData | None, crdc: dict[str, CrdcYear]) -> str | None:
+def synthetic_notice(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> str | None:
     names = []
-    if export_used and export is not None and export.is_synthetic:
+    if export is not None and export.is_synthetic:
         names.append("the incident export and enrollment file (data/annual_review/*_synthetic.csv)")
     names += [f"the CRDC {year} files" for year, data in crdc.items() if data.is_synthetic]
     if not names:
@@ -153,18 +156,24 @@ def county_attorney_change(published: pd.DataFrame) -> dict:
 # --------------------------------------------------------------------------- export, one year
 
 
+_computed: dict = {}  # (export, year, threshold) -> tables: the trend reuses the year's, the LPs are slow
+
+
 def export_tables(export: IncidentData, school_year: str, threshold: int) -> dict:
-    """The year's protected tables and enrollment by race (None when the export has no rows for the year)."""
+    """The year's protected tables and enrollment by race ({} when the export has no rows for the year)."""
+    key = (id(export), school_year, threshold)
+    if key in _computed and _computed[key][0] is export:
+        return _computed[key][1]
     rows = pc.year_rows(export.incidents, school_year)
-    if rows.empty:
-        return {}
-    return {"rows": len(rows), "tables": pc.protected_tables(rows, threshold),
+    _computed[key] = (export, {} if rows.empty else {"rows": len(rows), "tables": pc.protected_tables(rows, threshold),
             "enrolled": pc.enrollment_by(export.enrollment, school_year, "race_ethnicity"),
-            "enrolled_by_type": pc.enrollment_by(export.enrollment, school_year, "school_type")}
+            "enrolled_by_type": pc.enrollment_by(export.enrollment, school_year, "school_type")})
+    return _computed[key][1]
 
 
 def counts_table(table, row_label: str, row_names: dict, column_names: dict) -> pd.DataFrame:
     shown = table.display().rename(index={**row_names, TOTAL: "All"}, columns={**column_names, TOTAL: "All"})
+    shown.columns.name = None
     return shown.reset_index(names=row_label)
 
 
@@ -206,11 +215,13 @@ def shares_by(table, numerators: list[str], row_label: str, row_names: dict) -> 
     """Per 100 incident involvements in each row (e.g. behavior level) with a numerator built from columns."""
     out = []
     for label in table.counts.index:
-        hidden = table.hidden.loc[label, [*numerators, TOTAL]].any()
+        total_hidden = bool(table.hidden.loc[label, TOTAL])
+        hidden = bool(table.hidden.loc[label, [*numerators, TOTAL]].any())
         count = int(table.counts.loc[label, numerators].sum())
         total = int(table.counts.loc[label, TOTAL])
         value, low, high = risk(count, total)
-        out.append({row_label: row_names.get(label, label), "Involvements": SUPPRESSED if hidden else f"{total:,}",
+        out.append({row_label: row_names.get(label, "All" if label == TOTAL else str(label).capitalize()),
+                    "Involvements": SUPPRESSED if total_hidden else f"{total:,}",
                     "Per 100 involvements (95% CI)": SUPPRESSED if hidden else f"{value:.1f} ({low:.1f} to {high:.1f})"})
     return pd.DataFrame(out)
 
