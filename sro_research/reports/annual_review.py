@@ -14,7 +14,7 @@ import pandas as pd
 
 from sro_research.analysis import police_contacts as pc
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL
-from sro_research.readers.crdc import CRDC_URL, MEASURE_LABELS, CrdcYear, scope_totals, staff_totals
+from sro_research.readers.crdc import CRDC_URL, LAYOUTS, MEASURE_LABELS, CrdcYear, scope_totals, staff_totals
 from sro_research.readers.incidents import RACES, IncidentData
 from sro_research.stats.disproportionality import risk, significant
 from sro_research.synthetic import incidents as shipped
@@ -76,8 +76,13 @@ def crdc_absent_note(crdc: dict[str, CrdcYear], school_year: str) -> str:
             f"(from the U.S. Department of Education's Office for Civil Rights, {CRDC_URL}, saved under a folder "
             "passed as `crdc_dir`), this section shows, by race, the share of district students referred to law "
             "enforcement, arrested in school-related arrests and suspended out of school, beside the state and the "
-            "nation, the relative rate index from enrollment to referral to arrest, and sworn officer FTE. CRDC "
-            "covers 2015-16, 2017-18 and 2020-21 here; other years have no CRDC collection or are not yet read.")
+            "nation, the relative rate index from enrollment to referral to arrest, and sworn officer FTE. The reader "
+            f"knows the layouts of {_years_text(LAYOUTS)}; other years have no CRDC collection or are not yet read.")
+
+
+def _years_text(years) -> str:
+    years = list(years)
+    return ", ".join(years[:-1]) + f" and {years[-1]}" if len(years) > 1 else "".join(years)
 
 
 
@@ -382,11 +387,14 @@ def key_findings(published: pd.DataFrame, school_year: str, export_measures: dic
 
 
 def limits_markdown(published: pd.DataFrame) -> str:
-    flagged = ", ".join(same_point_series(published)["school_year"])
+    flagged = _years_text(same_point_series(published)["school_year"])
+    other = published[(published["measure"] == "black_students_suspended_pct")
+                      & ~published["flags"].str.contains("same_point_in_year")]
+    others = _years_text([f"{r.value_text} in {r.school_year}" for r in other.itertuples()]) or "none"
     return "\n".join([
         f"- **Same point in the year is not a full year.** The published suspension rates for {flagged} were counted "
-        "to about May 8 of each year; a full-year rate is higher. Figures counted over other periods "
-        "(e.g. the 2015 article's 14% and 9%) are not comparable with them and are kept apart.",
+        "to the same point of each year (see the table's notes), so they are not full-year rates. Figures for "
+        f"Black students counted over another, unstated period ({others}) are not comparable with them.",
         "- **CRDC counts students, not incidents.** A student referred three times is one referred student; "
         "the incident export counts each involvement, so its rates are involvements per 100 students, not the "
         "share of students. CRDC's arrested students need not be among those it counts as referred.",
@@ -396,5 +404,6 @@ def limits_markdown(published: pd.DataFrame) -> str:
         "it does not say why (behavior, referral decisions, school assignment, officer presence).",
         "- **Nothing here measures whether officers made schools safer.** These are counts of contacts and "
         "removals; no figure in this review measures safety, victimization or school climate.",
-        f"- **CRDC is biennial and lagged**: school years 2015-16, 2017-18 and 2020-21 here; download from {CRDC_URL}.",
+        f"- **CRDC is collected every other year and published late**: the reader knows {_years_text(LAYOUTS)}; "
+        f"download from {CRDC_URL}.",
     ])
