@@ -179,7 +179,7 @@ def test_report_builds_on_the_synthetic_export_and_the_crdc_fixture(tmp_path):
     page = _page(tmp_path, "annual_review_2017_18")
     first = _first_screen(page)
     assert "Data status:" in first and "synthetic demonstration data" in first
-    assert "Key findings" in first and "sro-banner-reconstruction" in first
+    assert "Key findings" in first and 'class="sro-banner sro-banner-reconstruction"' in first
     assert "CRDC 2017-18: referred to law enforcement" in page and "District: per 100" in page
     assert "Nothing here measures whether officers made schools safer" in page
     assert not EXTERNAL_RESOURCE.search(page) and "Traceback" not in page
@@ -206,7 +206,7 @@ def test_published_only_year_builds_and_says_so(tmp_path):
     assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
     page = _page(tmp_path, "annual_review_2016_17")
     assert "published figures only" in _first_screen(page)
-    assert "sro-banner-reconstruction" not in page and "(SYNTHETIC" not in page
+    assert 'class="sro-banner sro-banner-reconstruction"' not in page and "(SYNTHETIC" not in page
     assert "ocrdata.ed.gov" in page
     summary = json.loads((tmp_path / "tables" / "annual_review_2016_17" / "page.json").read_text(encoding="utf-8"))
     assert summary["data_status"] == "published"
