@@ -330,12 +330,17 @@ def trend_table(published: pd.DataFrame, export: IncidentData | None, crdc: dict
 
 
 def plot_trend(trend: pd.DataFrame, synthetic: bool):
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for (source, measure), frame in trend.dropna(subset=["value"]).groupby(["Source", "Measure"], sort=False):
-        ax.plot(frame["School year"], frame["value"], marker="o", label=f"{measure} [{source}]")
+    """One line per source and measure, on a year axis in order (sources are not joined to each other)."""
+    shown = trend.dropna(subset=["value"])
+    years = sorted(trend["School year"].unique())
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    for (source, measure), frame in shown.groupby(["Source", "Measure"], sort=False):
+        frame = frame.sort_values("School year")
+        ax.plot([years.index(y) for y in frame["School year"]], frame["value"], marker="o", label=f"{measure} [{source}]")
+    ax.set_xticks(range(len(years)), years)
     ax.set_ylabel("per 100 Black students")
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
     ax.set_title("Black students: suspension and police-contact measures by school year", fontsize=11)
     watermark(fig, synthetic)
     fig.tight_layout()
