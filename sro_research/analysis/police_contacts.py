@@ -1,0 +1,211 @@
+"""Police contacts, suspensions and who bears them, for one school year: counts protected together, then measures.
+
+Counts come from partitions of the year's incident rows (every row in exactly one cell), so
+complementary suppression can protect them: race x outcome group, school type x outcome group,
+behavior level x outcome group, race x SRO stage, behavior level x SRO stage. Those tables share totals
+(the outcome-group totals, the race totals, ...), so a total hidden in one is hidden in all: the tables
+are suppressed together until no table hides a total another still shows. A measure is then shown only
+when every count it is computed from is shown ("a rate with a suppressed numerator is not shown").
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sro_research.privacy.suppression import TOTAL, SuppressedTable, suppress
+from sro_research.readers.incidents import BEHAVIOR_LEVELS, POLICE_OUTCOMES, RACES, SCHOOL_TYPES
+from sro_research.stats.disproportionality import disproportionality, relative_rate_index
+
+NOT_GIVEN = "not_given"
+REFERENCE = "white"
+OUTCOME_GROUPS = {"none": "No removal or police action", "suspension": "Suspension",
+                  "police": "Citation, arrest or county attorney referral"}
+SRO_STAGES = {"no_sro": "No SRO involved", "sro_only": "SRO involved, no citation or arrest",
+              "sro_police": "SRO involved, citation, arrest or referral"}
+# table name -> (row field, column field)
+PARTITIONS = {
+    "race_outcome": ("race_ethnicity", "outcome_group"),
+    "type_outcome": ("school_type", "outcome_group"),
+    "level_outcome": ("behavior_level", "outcome_group"),
+    "race_sro": ("race_ethnicity", "sro_stage"),
+    "level_sro": ("behavior_level", "sro_stage"),
+}
+ROW_ORDER = {"race_ethnicity": [*RACES, NOT_GIVEN], "school_type": list(SCHOOL_TYPES),
+             "behavior_level": list(BEHAVIOR_LEVELS)}
+COLUMN_ORDER = {"outcome_group": list(OUTCOME_GROUPS), "sro_stage": list(SRO_STAGES)}
+
+
+def year_rows(incidents: pd.DataFrame, school_year: str) -> pd.DataFrame:
+    """The year's incident rows with the grouped fields the tables use."""
+    rows = incidents[incidents["school_year"] == school_year].copy()
+    rows["race_ethnicity"] = rows["race_ethnicity"].fillna(NOT_GIVEN)
+    police = rows["outcome"].isin(POLICE_OUTCOMES)
+    rows["outcome_group"] = rows["outcome"].where(rows["outcome"] == "suspension", "none").where(~police, "police")
+    sro = rows["sro_involved"] == "yes"
+    rows["sro_stage"] = "no_sro"
+    rows.loc[sro, "sro_stage"] = "sro_only"
+    rows.loc[sro & police, "sro_stage"] = "sro_police"
+    return rows
+
+
+def _counts(rows: pd.DataFrame, row: str, column: str) -> pd.DataFrame:
+    table = pd.crosstab(rows[row], rows[column]).reindex(index=ROW_ORDER[row], columns=COLUMN_ORDER[column],
+                                                         fill_value=0)
+    if row == "race_ethnicity" and table.loc[NOT_GIVEN].sum() == 0:
+        table = table.drop(index=NOT_GIVEN)
+    if row == "school_type":  # a school type the district does not have is no category at all
+        table = table[table.sum(axis=1) > 0]
+    return table.astype("int64")
+
+
+def protected_tables(rows: pd.DataFrame, threshold: int) -> dict[str, SuppressedTable]:
+    """Every partition table, suppressed so that no shared total shown in one is hidden in another."""
+    counts = {name: _counts(rows, *fields) for name, fields in PARTITIONS.items()}
+    hidden_rows: set[tuple[str, str]] = set()  # (row field, label) whose total is hidden somewhere
+    hidden_columns: set[tuple[str, str]] = set()
+    grand_hidden = False
+    for _ in range(10):  # each pass can only hide more; a handful of passes settles it
+        results = {}
+        for name, (row, column) in PARTITIONS.items():
+            table = counts[name]
+            also = pd.DataFrame(False, index=[*table.index, TOTAL], columns=[*table.columns, TOTAL])
+            for label in table.index:
+                also.loc[label, TOTAL] = (row, label) in hidden_rows
+            for label in table.columns:
+                also.loc[TOTAL, label] = (column, label) in hidden_columns
+            also.loc[TOTAL, TOTAL] = grand_hidden
+            results[name] = suppress(table, threshold, also_hide=also)
+        before = (len(hidden_rows), len(hidden_columns), grand_hidden)
+        for name, (row, column) in PARTITIONS.items():
+            hidden = results[name].hidden
+            hidden_rows |= {(row, label) for label in hidden.index[:-1] if hidden.loc[label, TOTAL]}
+            hidden_columns |= {(column, label) for label in hidden.columns[:-1] if hidden.loc[TOTAL, label]}
+            grand_hidden |= bool(hidden.loc[TOTAL, TOTAL])
+        if (len(hidden_rows), len(hidden_columns), grand_hidden) == before:
+            return results
+    raise RuntimeError("cross-table suppression did not settle")
+
+
+def enrollment_by(enrollment: pd.DataFrame, school_year: str, field: str) -> pd.Series:
+    year = enrollment[enrollment["school_year"] == school_year]
+    return year.groupby(field)["students"].sum()
+
+
+def _shown(table: SuppressedTable, row: str, column: str) -> bool:
+    return row in table.hidden.index and not bool(table.hidden.loc[row, column])
+
+
+def race_measures(tables: dict[str, SuppressedTable], enrolled: pd.Series, outcome: str, threshold: int) -> pd.DataFrame:
+    """Rates per 100 enrolled students by race for one outcome group ('suspension' or 'police') or 'sro'.
+
+    Counts are student involvements (a student may be counted once per incident), so measures are event
+    rates. A row's measures are hidden (NaN, `shown` False) when its count, its enrollment, the white
+    students' count (for the ratio against them) or the outcome's total (for the ratio against all others
+    and the composition index) is suppressed.
+    """
+    if outcome == "sro":
+        table = tables["race_sro"]
+        counts = table.counts["sro_only"] + table.counts["sro_police"]
+        visible = ~table.hidden["sro_only"] & ~table.hidden["sro_police"]
+    else:
+        table = tables["race_outcome"]
+        counts, visible = table.counts[outcome], ~table.hidden[outcome]
+    races = [r for r in RACES if r in counts.index and r in enrolled.index]
+    frame = pd.DataFrame({"race": races, "count": [int(counts[r]) for r in races],
+                          "enrolled": [int(enrolled[r]) for r in races]})
+    measures = disproportionality(frame, "race", "count", "enrolled", REFERENCE, events=True)
+    total_shown = bool(visible[TOTAL])
+    measures["shown"] = [bool(visible[r]) and enrolled[r] >= threshold for r in races]
+    ref_shown = bool(measures.loc[measures["race"] == REFERENCE, "shown"].iloc[0]) if REFERENCE in races else False
+    for column in measures.columns:
+        if column.startswith(("risk", "count")):
+            measures[column] = measures[column].where(measures["shown"])
+        if column.startswith(("rr_reference", "rd_reference")):
+            measures[column] = measures[column].where(measures["shown"] & ref_shown)
+        if column.startswith(("rr_others", "outcome_share", "composition")):
+            measures[column] = measures[column].where(measures["shown"] & total_shown)
+    measures["enrolled"] = measures["enrolled"].where(measures["enrolled"] >= threshold)
+    return measures
+
+
+def stage_counts(tables: dict[str, SuppressedTable], enrolled: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Per race: enrolled, incident involvements, SRO involved, citation/arrest; and whether each race's are all shown."""
+    table = tables["race_sro"]
+    counts, hidden = table.counts, table.hidden
+    races = [r for r in RACES if r in counts.index and r in enrolled.index]
+    stages = pd.DataFrame({
+        "race": races,
+        "enrolled": [int(enrolled[r]) for r in races],
+        "incident": [int(counts.loc[r, TOTAL]) for r in races],
+        "sro_involved": [int(counts.loc[r, "sro_only"] + counts.loc[r, "sro_police"]) for r in races],
+        "citation_or_arrest": [int(counts.loc[r, "sro_police"]) for r in races],
+    })
+    shown = pd.Series([not hidden.loc[r].any() for r in races], index=races)
+    return stages, shown
+
+
+def incident_rri(tables: dict[str, SuppressedTable], enrolled: pd.Series, threshold: int) -> pd.DataFrame:
+    """RRI at incident (per 100 enrolled), SRO involved (per 100 incidents), citation/arrest (per 100 SRO-involved)."""
+    stages, shown = stage_counts(tables, enrolled)
+    rri = relative_rate_index(stages, "race", ["enrolled", "incident", "sro_involved", "citation_or_arrest"],
+                              REFERENCE, events_at=("incident",))
+    return _hide_rri(rri, shown & (stages.set_index("race")["enrolled"] >= threshold))
+
+
+def _hide_rri(rri: pd.DataFrame, shown: pd.Series) -> pd.DataFrame:
+    rri = rri.copy()
+    rri["shown"] = rri["race"].map(shown).fillna(False).astype(bool)
+    ref_shown = bool(shown.get(REFERENCE, False))
+    for column in ("count", "base_count", "rate", "rate_low", "rate_high"):
+        rri[column] = rri[column].where(rri["shown"])
+    for column in ("rri", "rri_low", "rri_high"):
+        rri[column] = rri[column].where(rri["shown"] & ref_shown)
+    return rri
+
+
+def crdc_race_counts(totals: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """CRDC counts of one scope, one row per race, one column per measure."""
+    frame = totals[totals["scope"] == scope].pivot(index="race", columns="measure", values="count")
+    return frame.reindex([r for r in RACES if r in frame.index])
+
+
+def _crdc_protected(counts: pd.DataFrame, measure: str, threshold: int) -> SuppressedTable:
+    """Race x (students with the outcome, enrolled students without it): a partition whose row totals are enrollment."""
+    table = pd.DataFrame({measure: counts[measure], "without": counts["enrolled"] - counts[measure]})
+    return suppress(table.clip(lower=0), threshold, totals=True)
+
+
+def crdc_measures(totals: pd.DataFrame, scope: str, measure: str, threshold: int) -> pd.DataFrame:
+    """Risk per 100 enrolled students of `measure` by race in one scope, with ratios; small counts hidden.
+
+    CRDC counts students (each once), so these are risks. The race x (with, without) table is suppressed
+    with its complements before any measure is shown.
+    """
+    counts = crdc_race_counts(totals, scope).fillna(0).astype("int64")
+    protected = _crdc_protected(counts, measure, threshold)
+    frame = counts.reset_index()[["race", measure, "enrolled"]]
+    measures = disproportionality(frame, "race", measure, "enrolled", REFERENCE)
+    hidden = protected.hidden
+    shown = [not bool(hidden.loc[r, measure]) and not bool(hidden.loc[r, TOTAL]) for r in counts.index]
+    measures["shown"] = shown
+    ref_shown = bool(dict(zip(counts.index, shown)).get(REFERENCE, False))
+    for column in measures.columns:
+        if column.startswith(("risk", measure)):
+            measures[column] = measures[column].where(measures["shown"])
+        if column.startswith(("rr_reference", "rd_reference")):
+            measures[column] = measures[column].where(measures["shown"] & ref_shown)
+        if column.startswith(("rr_others", "outcome_share", "composition")):
+            measures[column] = measures[column].where(measures["shown"] & (not bool(hidden.loc[TOTAL, measure])))
+    measures["enrolled"] = measures["enrolled"].where(~hidden[TOTAL].drop(TOTAL).to_numpy())
+    return measures.rename(columns={measure: "count"}).assign(scope=scope, measure=measure)
+
+
+def crdc_rri(totals: pd.DataFrame, scope: str, threshold: int) -> pd.DataFrame:
+    """RRI enrolled -> referred -> arrested. CRDC's arrested students need not be among those referred,
+    so the arrest stage is a ratio of counts (Poisson interval), not a share."""
+    counts = crdc_race_counts(totals, scope).fillna(0).astype("int64")
+    hidden = [_crdc_protected(counts, m, threshold).hidden for m in ("referred", "arrested")]
+    shown = pd.Series([not any(h.loc[r].any() for h in hidden) for r in counts.index], index=counts.index)
+    stages = counts.reset_index()[["race", "enrolled", "referred", "arrested"]]
+    rri = relative_rate_index(stages, "race", ["enrolled", "referred", "arrested"], REFERENCE, events_at=("arrested",))
+    return _hide_rri(rri, shown).assign(scope=scope)

@@ -1,0 +1,131 @@
+"""The CRDC reader on a SYNTHETIC fixture in the public-use school-file layouts, and on broken copies of it."""
+
+import math
+import shutil
+
+import pandas as pd
+import pytest
+
+from sro_research.readers.crdc import (
+    LAYOUTS,
+    MPS_LEAID,
+    CrdcLayoutError,
+    available_years,
+    measure_columns,
+    read_crdc,
+    read_crdc_year,
+    required_columns,
+    scope_totals,
+    staff_totals,
+)
+from tests.conftest import FIXTURES
+
+CRDC = FIXTURES / "crdc"
+MODULE_DIR = ("Data", "SCH", "CRDC", "CSV")
+
+
+@pytest.fixture
+def crdc_copy(tmp_path):
+    folder = tmp_path / "crdc"
+    shutil.copytree(CRDC, folder)
+    return folder
+
+
+def _school_file(folder, year, name):
+    return folder / year / name if year == "2015-16" else folder / year / "/".join(MODULE_DIR) / name
+
+
+def test_layouts_use_the_official_column_names():
+    """Names as in the CRDC public-use files (seen in public analysis code of those files, see README)."""
+    assert "SCH_DISCWODIS_REF_BL_M" in measure_columns("referred")
+    assert "SCH_DISCWDIS_REF_IDEA_WH_F" in measure_columns("referred")
+    assert "SCH_DISCWODIS_ARR_HI_F" in measure_columns("arrested")
+    assert {"SCH_DISCWODIS_SINGOOS_BL_F", "SCH_DISCWODIS_MULTOOS_BL_F",
+            "SCH_DISCWDIS_SINGOOS_IDEA_BL_F", "SCH_DISCWDIS_MULTOOS_IDEA_BL_F"} <= set(measure_columns("suspended_out_of_school"))
+    assert "SCH_ENR_TR_M" in measure_columns("enrolled")
+    assert {"SCH_FTESECURITY_LEO", "SCH_FTESECURITY_GUA"} <= set(required_columns("2017-18", "School Support.csv"))
+    assert list(LAYOUTS) == ["2015-16", "2017-18", "2020-21"]
+    assert list(LAYOUTS["2015-16"]) == ["CRDC 2015-16 School Data.csv"]
+
+
+def test_every_fixture_year_reads_and_is_labelled_synthetic():
+    years = read_crdc(CRDC)
+    assert list(years) == list(LAYOUTS) == available_years(CRDC)
+    for data in years.values():
+        assert data.is_synthetic
+        assert set(data.counts["measure"]) == {"enrolled", "referred", "arrested", "suspended_out_of_school"}
+    assert read_crdc(None) == {}
+
+
+def test_district_state_and_nation_totals_match_the_file():
+    data = read_crdc_year(CRDC, "2017-18")
+    raw = pd.read_csv(_school_file(CRDC, "2017-18", "Referrals and Arrests.csv"), dtype={"LEAID": str})
+    mps = raw[raw["LEAID"] == MPS_LEAID]
+    totals = scope_totals(data, MPS_LEAID).set_index(["scope", "measure", "race"])
+    expected = mps[["SCH_DISCWODIS_REF_BL_M", "SCH_DISCWODIS_REF_BL_F",
+                    "SCH_DISCWDIS_REF_IDEA_BL_M", "SCH_DISCWDIS_REF_IDEA_BL_F"]].to_numpy().sum()
+    assert totals.loc[("district", "referred", "black"), "count"] == expected
+    assert totals.loc[("district", "referred", "black"), "schools"] == len(mps)
+    assert totals.loc[("state", "referred", "black"), "schools"] == (raw["LEA_STATE"] == "MN").sum()
+    assert totals.loc[("nation", "referred", "black"), "schools"] == len(raw)
+    with pytest.raises(CrdcLayoutError, match="no school with LEAID 9999999"):
+        scope_totals(data, "9999999")
+
+
+def test_reserve_codes_become_missing_with_their_reason():
+    data = read_crdc_year(CRDC, "2017-18")
+    reserve = data.reserve.set_index("column")
+    assert reserve.loc["SCH_FTESECURITY_LEO", "reserve_code"] == -9
+    assert reserve.loc["SCH_FTESECURITY_LEO", "meaning"] == "not applicable / skipped"
+    assert reserve.loc["SCH_DISCWODIS_REF_HP_F", "meaning"] == "suppressed data"
+    cell = data.counts[(data.counts["COMBOKEY"] == MPS_LEAID + "00003") & (data.counts["measure"] == "referred")
+                       & (data.counts["race"] == "pacific_islander") & (data.counts["sex"] == "female")]
+    assert math.isnan(cell["count"].iloc[0]) and cell["reserve_code"].iloc[0] == -11
+    totals = scope_totals(data).set_index(["scope", "measure", "race"])
+    assert totals.loc[("district", "referred", "pacific_islander"), "schools_missing"] == 1
+    staff = staff_totals(data).set_index("scope")
+    assert staff.loc["state", "schools_reporting"] == staff.loc["state", "schools"] - 1
+    assert read_crdc_year(CRDC, "2015-16").reserve["reserve_code"].tolist().count(-2) == 1
+
+
+def test_a_wrong_layout_names_the_file_the_column_and_the_rule(crdc_copy):
+    path = _school_file(crdc_copy, "2017-18", "Referrals and Arrests.csv")
+    pd.read_csv(path, dtype=str).drop(columns=["SCH_DISCWODIS_ARR_BL_M"]).to_csv(path, index=False)
+    with pytest.raises(CrdcLayoutError) as error:
+        read_crdc_year(crdc_copy, "2017-18")
+    message = str(error.value)
+    assert "Referrals and Arrests.csv" in message and "SCH_DISCWODIS_ARR_BL_M" in message
+    assert "official 2017-18 CRDC school-file layout" in message
+
+
+def test_a_2017_module_file_is_not_a_2015_wide_file(crdc_copy):
+    wide = crdc_copy / "2015-16" / "CRDC 2015-16 School Data.csv"
+    shutil.copy(_school_file(crdc_copy, "2017-18", "Enrollment.csv"), wide)
+    with pytest.raises(CrdcLayoutError, match="missing column"):
+        read_crdc_year(crdc_copy, "2015-16")
+
+
+def test_missing_ambiguous_and_non_numeric_files_are_refused(crdc_copy):
+    _school_file(crdc_copy, "2020-21", "Suspensions.csv").unlink()
+    with pytest.raises(CrdcLayoutError, match="no file named 'Suspensions.csv'"):
+        read_crdc_year(crdc_copy, "2020-21")
+    shutil.copy(_school_file(crdc_copy, "2017-18", "Enrollment.csv"), crdc_copy / "2017-18" / "Enrollment.csv")
+    read_crdc_year(crdc_copy, "2017-18")  # the one under SCH wins over a copy elsewhere
+    lea = crdc_copy / "2017-18" / "Data" / "LEA"
+    lea.mkdir()
+    shutil.copy(_school_file(crdc_copy, "2017-18", "Enrollment.csv"), lea / "Enrollment.csv")
+    (crdc_copy / "2017-18" / "Enrollment.csv").unlink()
+    read_crdc_year(crdc_copy, "2017-18")
+    path = _school_file(crdc_copy, "2017-18", "Enrollment.csv")
+    table = pd.read_csv(path, dtype=str)
+    table.loc[2, "SCH_ENR_BL_F"] = "n/a"
+    table.to_csv(path, index=False)
+    with pytest.raises(CrdcLayoutError, match=r"row 4, column SCH_ENR_BL_F: not a number"):
+        read_crdc_year(crdc_copy, "2017-18")
+
+
+def test_unknown_year_and_missing_folder(tmp_path):
+    with pytest.raises(CrdcLayoutError, match="no CRDC layout for 2019-20"):
+        read_crdc_year(CRDC, "2019-20")
+    with pytest.raises(FileNotFoundError, match="crdc_dir"):
+        available_years(tmp_path / "nowhere")
