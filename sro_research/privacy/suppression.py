@@ -37,10 +37,6 @@ class SuppressedTable:
         shown = self.counts.astype(object).where(~self.hidden, marker)
         return shown
 
-    @property
-    def primary(self) -> pd.DataFrame:
-        return self.counts < self.threshold
-
 
 def with_totals(table: pd.DataFrame) -> pd.DataFrame:
     """`table` of counts plus a Total row and column."""

@@ -416,9 +416,6 @@ def _label_lookup(item: Item, mapping: Mapping) -> dict[str, str]:
 # --------------------------------------------------------------------------- completeness
 
 
-ANSWER_ITEMS = ("role", "race_ethnicity", "sro_agree", "sro_time", "scenario", "reasons", "comment")
-
-
 def completeness(responses: pd.DataFrame) -> pd.DataFrame:
     """Respondents per role: all, complete, partial, and how many left each question unanswered.
 

@@ -27,7 +27,6 @@ FIGURE_COLUMNS = [
     "figure_id", "measure", "group", "school_year", "value", "value_text", "se",
     "unit", "denominator", "source_id", "location", "flags", "note",
 ]
-NUMERIC_COLUMNS = ("value", "se")
 # value_text that prints a plain number, e.g. "84,100", "10.5", "43%", "$130,000".
 _PRINTED_NUMBER = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 
