@@ -282,11 +282,11 @@ def hidden_count_can_be_worked_out(table: pd.DataFrame, full: pd.DataFrame, thre
     threshold), can any hidden count be pinned to one value?"""
     cells = list(full.index)
     a, b = [], []
-    for role, part in full.groupby("role"):  # counts in a row add up to its n, when n is visible
+    for _role, part in full.groupby("role"):  # counts in a row add up to its n, when n is visible
         if table.loc[part.index[0], "n"] != SUPPRESSED:
             a.append([1.0 if c in part.index else 0.0 for c in cells])
             b.append(float(part["n"].iloc[0]))
-    for answer, part in full.groupby("answer"):  # and to the answer totals a reader could know
+    for _answer, part in full.groupby("answer"):  # and to the answer totals a reader could know
         if part["count"].sum() < threshold:
             continue  # a total under the threshold is never published, so cannot be assumed known
         a.append([1.0 if c in part.index else 0.0 for c in cells])
