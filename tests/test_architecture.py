@@ -152,10 +152,11 @@ def test_the_scan_sees_every_kind_of_opening():
 
 # Injected right after the load-inputs cell: from then on, opening any input file raises. Inputs are
 # the project's data/ folder, the SSOCS folder ($SSOCS_DIR) and every *_path / *_dir parameter.
-# (An audit hook sees Python-level opens: pandas, yaml, open(). pyreadstat opens files in C; the
-# static scan above covers the modules that could call it.)
+# An audit hook sees Python-level opens (pandas, yaml, open()); pyreadstat opens files in C, so its
+# readers are wrapped to ask the same question first.
 GUARD = '''# Injected by tests/test_architecture.py: after the load-inputs cell no input file is opened.
 import os as _guard_os, sys as _guard_sys
+import pyreadstat as _guard_pyreadstat
 from sro_research.paths import data_dir as _guard_data_dir
 
 _guard_roots = [_guard_data_dir(), _guard_os.environ.get("SSOCS_DIR")]
@@ -178,6 +179,17 @@ def _guard_hook(event, args, roots=_guard_roots, opened=_guard_opened):
 
 
 _guard_sys.addaudithook(_guard_hook)
+
+
+def _guard_reader(read):
+    def guarded(path, *args, **kwargs):
+        _guard_hook("open", (path,))
+        return read(path, *args, **kwargs)
+    return guarded
+
+
+for _name in ("read_sav", "read_sas7bdat", "read_por", "read_dta", "read_xport"):
+    setattr(_guard_pyreadstat, _name, _guard_reader(getattr(_guard_pyreadstat, _name)))
 '''
 CHECK = '''# Injected by tests/test_architecture.py: also catches an opening whose error was swallowed.
 assert not _guard_opened, f"input files opened after the load-inputs cell: {sorted(set(_guard_opened))}"
@@ -234,6 +246,7 @@ def test_the_guard_stops_an_input_being_opened(tmp_path):
         "for target in (sys.argv[1], sys.argv[3]):\n"
         "    try:\n        open(target).read()\n        print('read', target)\n"
         "    except InputOpenedAfterLoading as error:\n        print('refused', error)\n"
+        "try:\n    _guard_pyreadstat.read_sav(sys.argv[1])\nexcept InputOpenedAfterLoading:\n    print('refused sav')\n"
     )
     export, output = tmp_path / "export.csv", tmp_path / "out.csv"
     export.write_text("a\n1\n")
@@ -243,6 +256,7 @@ def test_the_guard_stops_an_input_being_opened(tmp_path):
     assert result.stdout.splitlines() == [
         f"refused {export} was opened after the load-inputs cell: read it there and pass the object",
         f"refused {codebook} was opened after the load-inputs cell: read it there and pass the object",
+        "refused sav",
     ]
     assert output.read_text() == "table"
 
