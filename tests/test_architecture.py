@@ -10,11 +10,13 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tokenize
 import tomllib
 from pathlib import Path
 
@@ -282,8 +284,9 @@ REPO_PATH = re.compile(r"(?<![\w./:@~$-])((?:%s)/[\w./*-]*[\w*])" % "|".join(map
 # outputs and temporary files in tests.
 BARE_NAME = re.compile(r"(?<![\w./@~$-])([\w-]+\.(?:md|py))(?![\w/-])")
 # A path on someone's machine.
-MACHINE_PATH = re.compile(r"(?<![\w.:/~$-])(/(?:work|home|Users|root|mnt)/[^\s\"'`)\]>,;]+)")
+MACHINE_PATH = re.compile(r"(?<![\w.:/~$-])(/(?:work|home|Users|root|mnt)/[^\s\"'`)\]>,;]*[^\s\"'`)\]>,;.])")
 PLACEHOLDER = re.compile(r"^[A-Z][A-Z_]*$")  # reports/NAME.html
+OTHER_REPOSITORY = re.compile(r"repositor(?:y|ies) `?[\w.-]+/[\w.-]+")  # paths on that line are its paths
 SCANNER = "tests/test_architecture.py"  # this file: its examples are there to be found
 
 
@@ -292,13 +295,32 @@ def _placeholder(token: str) -> bool:
 
 
 def _text(name: str) -> str | None:
+    """The part of a file that can refer to another file: all of a text file; of a Python module, its
+    comments, docstrings and the strings given to Path() or open() (other strings are test data, such
+    as a machine path a test checks is removed from a page)."""
     data = (PROJECT_ROOT / name).read_bytes()
     if b"\0" in data:
         return None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    return _python_references(text) if name.endswith(".py") else text
+
+
+def _python_references(text: str) -> str:
+    try:
+        tree = ast.parse(text)
+        comments = [token.string for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                    if token.type == tokenize.COMMENT]
+    except (SyntaxError, tokenize.TokenError):
+        return text
+    docstrings = [ast.get_docstring(node, clean=False) or "" for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+    opened = [arg.value for node in ast.walk(tree) if isinstance(node, ast.Call)
+              and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("Path", "PurePath", "open")
+              for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    return "\n".join(comments + docstrings + opened)
 
 
 def _holds(token: str, relative_to: str, files: set[str], folders: set[str]) -> bool:
@@ -334,7 +356,8 @@ def test_no_file_points_at_a_file_the_repository_does_not_hold():
         text = _text(name) if name != SCANNER else None
         if text is None:
             continue
-        for token in REPO_PATH.findall(text):
+        own_lines = "\n".join(line for line in text.splitlines() if not OTHER_REPOSITORY.search(line))
+        for token in REPO_PATH.findall(own_lines):
             token = token.rstrip(".")
             if not _placeholder(token) and not _holds(token, name, files, folders):
                 unheld.setdefault(token, []).append(name)
@@ -342,7 +365,7 @@ def test_no_file_points_at_a_file_the_repository_does_not_hold():
             if token not in names:
                 unheld.setdefault(token, []).append(name)
         for token in MACHINE_PATH.findall(text):
-            unheld.setdefault(token.rstrip("."), []).append(name)
+            unheld.setdefault(token, []).append(name)
     for output in _ignored(sorted(token for token in unheld if "/" in token and not token.startswith("/"))):
         unheld.pop(output, None)
     assert not unheld, "files name paths the repository does not hold:\n" + "\n".join(
@@ -357,3 +380,8 @@ def test_the_reference_scan_tells_paths_from_urls_and_examples():
         "docs/architecture.md", "data/published/*.csv"]
     assert BARE_NAME.findall(text) == ["published_figures.md"]
     assert MACHINE_PATH.findall(text) == ["/work/shared/x/README.md"]
+    module = ('"""Layouts: see /work/a/README.md."""\nREFERENCE = Path("/work/b.md")  # and /work/c.md\n'
+              'PAGE = "<p>/home/alice/secret</p>"\n')
+    assert MACHINE_PATH.findall(_python_references(module)) == ["/work/c.md", "/work/a/README.md", "/work/b.md"]
+    assert not OTHER_REPOSITORY.search("see docs/ssocs.md")
+    assert OTHER_REPOSITORY.search("- 2019-20: repository `owner/name`, path `data/nces/x.sav`")
