@@ -385,3 +385,43 @@ def test_the_reference_scan_tells_paths_from_urls_and_examples():
     assert MACHINE_PATH.findall(_python_references(module)) == ["/work/c.md", "/work/a/README.md", "/work/b.md"]
     assert not OTHER_REPOSITORY.search("see docs/ssocs.md")
     assert OTHER_REPOSITORY.search("- 2019-20: repository `owner/name`, path `data/nces/x.sav`")
+
+
+MODULE_NAME = re.compile(r"(?<![\w.])sro_research(?:\.[A-Za-z_]\w*)+")
+
+
+def _names_a_module_or_attribute(dotted: str) -> bool:
+    """sro_research.readers.ssocs.INDICATORS: each part a subpackage or module, then a name the module uses."""
+    here = PACKAGE
+    parts = dotted.split(".")[1:]
+    for i, part in enumerate(parts):
+        if (here / part / "__init__.py").is_file():
+            here = here / part
+        elif (here / f"{part}.py").is_file():
+            module = here / f"{part}.py"
+            return i + 1 == len(parts) or re.search(rf"\b{re.escape(parts[i + 1])}\b", module.read_text()) is not None
+        else:  # a name the package itself defines
+            return re.search(rf"\b{re.escape(part)}\b", (here / "__init__.py").read_text()) is not None
+    return True
+
+
+def test_no_file_names_a_module_the_package_does_not_have():
+    """After a move, `python -m sro_research.old_name` in a README is a reference to nothing."""
+    if not FILES:
+        pytest.skip("not a git checkout")
+    unknown: dict[str, list[str]] = {}
+    for name in FILES:
+        text = _text(name) if name != SCANNER else None
+        for dotted in MODULE_NAME.findall(text or ""):
+            if not _names_a_module_or_attribute(dotted):
+                unknown.setdefault(dotted, []).append(name)
+    assert not unknown, "files name modules the package does not have:\n" + "\n".join(
+        f"  {dotted}  (in {', '.join(sorted(set(citing)))})" for dotted, citing in sorted(unknown.items()))
+
+
+def test_the_module_check_tells_moved_modules_from_present_ones():
+    assert _names_a_module_or_attribute("sro_research.stats.replicate.ReplicateDesign")
+    assert _names_a_module_or_attribute("sro_research.build")
+    assert _names_a_module_or_attribute("sro_research.__version__")
+    assert not _names_a_module_or_attribute("sro_research.reconstruction")  # moved to synthetic/
+    assert not _names_a_module_or_attribute("sro_research.stats.replicate.NoSuchDesign")
