@@ -41,9 +41,6 @@ def load_mapping(path: str | os.PathLike | None) -> Mapping:
 # --------------------------------------------------------------------------- completeness
 
 
-ANSWER_ITEMS = ("role", "race_ethnicity", "sro_agree", "sro_time", "scenario", "reasons", "comment")
-
-
 def completeness(responses: pd.DataFrame) -> pd.DataFrame:
     """Respondents per role: all, complete, partial, and how many left each question unanswered.
 

@@ -1,9 +1,9 @@
 """A respondent-level reconstruction of the 2017 survey that reproduces every published figure.
 
 The district's raw survey data is not public. So the package ships synthetic respondents built to
-match exactly what the press printed (published_figures.md, section B), after the rounding the
-press used (whole percents). Everything the press did not print is ILLUSTRATIVE: chosen here to be
-plausible, not measured. `ILLUSTRATIVE` and data/engagement/reconstruction_2017.yaml say which.
+match exactly what the press printed (data/published/engagement_2017_press.csv), after the rounding
+the press used (whole percents). Everything the press did not print is illustrative: chosen here to
+be plausible, not measured. data/engagement/reconstruction_2017.yaml says which.
 
 The published figures are met by construction (exact counts, not sampling), so every seed meets
 them; the seed only decides which synthetic respondent gets which answer.
@@ -26,13 +26,12 @@ SEED = 2017  # the seed of the shipped file
 COLUMNS = ["respondent_id", "data_status", "role", "race_ethnicity", "site",
            "sro_agree", "sro_time", "scenario", "reasons", "comment"]
 
-# ---- published (section B of published_figures.md)
+# ---- published (data/published/engagement_2017_press.csv)
 # Students: the Star Tribune printed "almost 7,000", Alpha News "over 7,000"; both cannot hold.
 # We take "almost 7,000" (the Star Tribune, the larger paper, which also gave "almost half") and
 # choose 6,950. Staff 700 and parents 600 were printed by both.
 RESPONDENTS = {"student": 6950, "staff": 700, "parent": 600, "community": 150}
 AGREE_AFRICAN_AMERICAN = {"student": 69, "parent": 65}  # % agreeing, Alpha News
-AGREE_AT_LEAST = 72  # % of each of students, staff, parents, Alpha News
 STUDENTS_WANTING_LESS_TIME = 47  # "almost half", Star Tribune: we read it as 47%
 
 # ---- illustrative (not published; chosen to be consistent with the published figures)
@@ -96,18 +95,6 @@ COMMENTS_WITH_PERSONAL_INFO = [
 ]
 
 FAKE_NAMES = {"first": "Jamal", "first2": "Amina", "last": "Olson"}  # must be in data/engagement/names.txt
-
-ILLUSTRATIVE = {
-    "respondent_id": "synthetic (RECON-...)",
-    "race_ethnicity": "all counts, except that African American agreement shares of students and parents are published",
-    "site": "all (SITE-01..SITE-12 are not real schools)",
-    "sro_agree": "the split into strongly/plain agree and disagree, and group shares other than the published ones",
-    "sro_time": "all shares except students' 'less' (almost half)",
-    "scenario": "all shares; only that Maintain/Modify is the plurality is published",
-    "reasons": "all shares; only the order of general safety, unnecessary and intimidating is published",
-    "comment": "all comments",
-    "role": "the community group (its count is not published)",
-}
 
 
 def reconstruct_2017(seed: int = SEED) -> pd.DataFrame:
