@@ -197,7 +197,7 @@ class Scrubber:
     def _names(self, text):
         folded, origin = _fold_with_origin(text)
         tokens = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(folded)]
-        for i, (word, start, end) in enumerate(tokens):
+        for i, (word, start, _end) in enumerate(tokens):
             base = word[:-2] if word.endswith("'s") else word.rstrip("'")
             stop = start + len(base)
             for sequence in self.full_names.get(base, ()):  # full names first: they cover common-word parts

@@ -129,7 +129,7 @@ def load_incident_mapping(path: str | os.PathLike | None) -> IncidentMapping:
         if not allowed or not isinstance(labels, dict):
             problems.append(f"{path.name}: values.{name}: not a coded field with 'label: code' lines")
             continue
-        for label, code in labels.items():
+        for code in labels.values():
             if code not in allowed:
                 problems.append(f"{path.name}: values.{name}: a label maps to {code!r}, not a code of {name} ({', '.join(allowed)})")
         values[name] = {_norm(label): code for label, code in labels.items()}
@@ -238,7 +238,7 @@ def read_enrollment(path: str | os.PathLike, mapping: IncidentMapping) -> pd.Dat
     for position in table.index[duplicated] + 2:
         problems.append(f"{path.name}: row {position}: a second row for the same school year, school and race/ethnicity")
     types = table.groupby(["school_year", "school"])["school_type"].nunique()
-    for year, school in types[types > 1].index:
+    for year, _school in types[types > 1].index:
         problems.append(f"{path.name}: column school_type: one school has two types in {year}")
     if problems:
         raise IncidentDataError(problems)
