@@ -53,6 +53,8 @@ def is_p_value_column(name: str) -> bool:
 
 def p_value_text(value) -> str:
     """'< 0.001' for tiny p-values, else three decimals; never scientific notation."""
+    if isinstance(value, str):  # already worded by the report (e.g. "< 0.001", "not tested")
+        return value
     if value is None or pd.isna(value):
         return "—"
     value = float(value)

@@ -53,7 +53,7 @@ class Mapping:
         return cls(columns={}, values={}, missing=("",), separators={}, path=None)
 
 
-class _TextLoader(yaml.BaseLoader):
+class TextLoader(yaml.BaseLoader):
     """YAML with every scalar read as the text written: labels such as Yes, No, 01 or 1.0 stay labels
     (a plain YAML reader makes them true, false, 1 and 1.0). A key repeated in one mapping is an error,
     not a silent overwrite."""
@@ -115,7 +115,7 @@ def load_mapping(path: str | os.PathLike | None, codebook) -> Mapping:
         raise FileNotFoundError(f"column-mapping file (mapping_path) not found: {path}")
     record_input(path, role="engagement column mapping")
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or {}
     except yaml.YAMLError as error:
         raise EngagementDataError([f"{path}: not valid YAML: {error}"]) from error
     if not isinstance(raw, dict):

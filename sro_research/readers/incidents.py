@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from sro_research.provenance import record_input
-from sro_research.readers.engagement import _norm, _TextLoader
+from sro_research.readers.engagement_mapping import TextLoader, norm
 
 MAX_ERRORS_SHOWN = 50
 SYNTHETIC = "synthetic"
@@ -109,7 +109,7 @@ def load_incident_mapping(path: str | os.PathLike | None) -> IncidentMapping:
         raise FileNotFoundError(f"incident mapping file not found: {path}")
     record_input(path, role="incident export mapping")
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or {}
     except yaml.YAMLError as error:
         raise IncidentDataError([f"{path.name}: not valid YAML ({error})"]) from error
     if not isinstance(raw, dict) or set(raw) - MAPPING_KEYS:
@@ -132,14 +132,14 @@ def load_incident_mapping(path: str | os.PathLike | None) -> IncidentMapping:
         for code in labels.values():
             if code not in allowed:
                 problems.append(f"{path.name}: values.{name}: a label maps to {code!r}, not a code of {name} ({', '.join(allowed)})")
-        values[name] = {_norm(label): code for label, code in labels.items()}
+        values[name] = {norm(label): code for label, code in labels.items()}
     missing = raw.get("missing_values", [""])
     if not isinstance(missing, list):
         problems.append(f"{path.name}: missing_values: expected a list of labels")
         missing = [""]
     if problems:
         raise IncidentDataError(problems)
-    return IncidentMapping(columns, enrollment_columns, values, tuple(_norm(m) for m in missing), path)
+    return IncidentMapping(columns, enrollment_columns, values, tuple(norm(m) for m in missing), path)
 
 
 @dataclass
@@ -190,11 +190,11 @@ def _read_csv(path: Path, role: str) -> pd.DataFrame:
 def _coded(raw: pd.DataFrame, path: Path, fields: dict, headers: dict[str, str], mapping: IncidentMapping,
            problems: list[str]) -> pd.DataFrame:
     """The file's columns renamed to fields and labels turned into codes; problems named, values not quoted."""
-    found = {_norm(c): c for c in raw.columns}
+    found = {norm(c): c for c in raw.columns}
     out = pd.DataFrame(index=raw.index)
     for name, (allowed, required) in {**fields, **{f: (None, False) for f in OPTIONAL_FIELDS}}.items():
         header = headers.get(name, name)
-        column = found.get(_norm(header))
+        column = found.get(norm(header))
         if column is None:
             if required:
                 problems.append(f"{path.name}: row 1 (header), column {header!r}: missing column (rule: required field {name})")
@@ -202,7 +202,7 @@ def _coded(raw: pd.DataFrame, path: Path, fields: dict, headers: dict[str, str],
         labels = mapping.values.get(name, {})
         codes = []
         for position, cell in enumerate(raw[column], start=2):
-            key = _norm(cell)
+            key = norm(cell)
             if key in mapping.missing:
                 if required:
                     problems.append(f"{path.name}: row {position}, column {column!r}: empty (rule: {name} is required)")
@@ -210,13 +210,13 @@ def _coded(raw: pd.DataFrame, path: Path, fields: dict, headers: dict[str, str],
                 continue
             code = labels.get(key, str(cell).strip())
             if allowed is not None:
-                by_norm = {_norm(c): c for c in allowed}
-                if _norm(code) not in by_norm:
+                by_norm = {norm(c): c for c in allowed}
+                if norm(code) not in by_norm:
                     problems.append(f"{path.name}: row {position}, column {column!r}: label not in the mapping "
                                     f"(rule: values.{name} must map every label to one of {', '.join(allowed)})")
                     codes.append(pd.NA)
                     continue
-                code = by_norm[_norm(code)]
+                code = by_norm[norm(code)]
             codes.append(code)
         out[name] = pd.Series(codes, index=raw.index, dtype="object")
     return out
