@@ -156,24 +156,33 @@ def status_prefix() -> str:
     return "" if status in (None, "real", "published") else f"{DATA_STATUSES[status].capitalize()}: "
 
 
-def show_key_findings(findings: list[tuple[str, str]]) -> None:
+def show_key_findings(findings: list[tuple[str, str] | tuple[str, str, str]]) -> None:
     """Open a report with its key findings: (sentence, section anchor) pairs, computed, not typed.
 
     The sentences are also written to page.json, so the landing page can quote the first one.
-    A reconstruction or synthetic report prefixes every sentence with its status.
+    A reconstruction or synthetic report prefixes every sentence with its status, except a
+    sentence given a third element "published" or "real": it quotes a real source (say, a
+    published MPS series in a report otherwise built from a synthetic export).
     """
     from IPython.display import HTML, display
 
     if not 1 <= len(findings) <= 6:
         raise ValueError(f"a report opens with 1 to 6 key findings, not {len(findings)}")
     prefix = status_prefix()
-    sentences = [prefix + sentence for sentence, _ in findings]
+    sentences, anchors = [], []
+    for finding in findings:
+        sentence, anchor, *source = finding
+        if source and source[0] not in DATA_STATUSES:
+            raise ValueError(f"key finding source {source[0]!r} is not one of {', '.join(DATA_STATUSES)}")
+        real_source = bool(source) and source[0] in ("published", "real")
+        sentences.append(sentence if real_source else prefix + sentence)
+        anchors.append(anchor)
     _page["key_findings"] = sentences
     _write_page_summary()
     items = "".join(
         f'<li>{html.escape(sentence)} <a href="#{html.escape(anchor, quote=True)}" '
         f'aria-label="More on: {html.escape(sentence[:60], quote=True)}">More</a></li>'
-        for sentence, (_, anchor) in zip(sentences, findings)
+        for sentence, anchor in zip(sentences, anchors)
     )
     display(HTML(f'<section class="sro-key-findings" aria-labelledby="key-findings">'
                  f'<h2 id="key-findings">Key findings</h2><ul>{items}</ul></section>'))

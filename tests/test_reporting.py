@@ -110,6 +110,11 @@ def test_key_findings_of_a_reconstruction_carry_its_status(shown, tmp_path):
         reporting.show_key_findings([("Staff agreed more often than students.", "agreement")])
         summary = json.loads((tmp_path / "tables" / reporting.PAGE_SUMMARY).read_text())
         assert summary["key_findings"][0].startswith("Illustrative reconstruction (synthetic): Staff")
+        reporting.show_key_findings([("Staff agreed.", "agreement"), ("The press printed 72%.", "published", "published")])
+        summary = json.loads((tmp_path / "tables" / reporting.PAGE_SUMMARY).read_text())
+        assert summary["key_findings"] == ["Illustrative reconstruction (synthetic): Staff agreed.", "The press printed 72%."]
+        with pytest.raises(ValueError, match="not one of"):
+            reporting.show_key_findings([("x", "y", "invented")])
         assert 'href="#agreement"' in shown[-1]
         reporting.save_table(pd.DataFrame({"a": [1]}), "flagged")
         assert pd.read_csv(tmp_path / "tables" / "flagged.csv")["data_status"].tolist() == ["illustrative reconstruction (synthetic)"]

@@ -357,21 +357,21 @@ def trend_description(trend: pd.DataFrame) -> str:
 
 
 def key_findings(published: pd.DataFrame, school_year: str, export_measures: dict | None,
-                 crdc_year: CrdcYear | None, leaid: str, threshold: int) -> list[tuple[str, str]]:
+                 crdc_year: CrdcYear | None, leaid: str, threshold: int) -> list[tuple[str, ...]]:
     series = same_point_series(published)
     first, last = series.iloc[0], series.iloc[-1]
     findings = [(f"Published: the share of Black MPS students suspended at least once, counted to the same point "
                  f"of each year, went from {_fmt(first['value'])}% in {first['school_year']} to "
-                 f"{_fmt(last['value'])}% in {last['school_year']}.", "Published-MPS-series")]
+                 f"{_fmt(last['value'])}% in {last['school_year']}.", "Published-MPS-series", "published")]
     composition = published_composition(published)
     if composition:
         findings.append((f"Published: in {composition['year']} Black students were {_fmt(composition['enrollment_share'], 0)}% "
                          f"of enrollment but {_fmt(composition['suspended_share'])}% of students suspended, "
-                         f"{composition['index']:.1f} times their share.", "Published-MPS-series"))
+                         f"{composition['index']:.1f} times their share.", "Published-MPS-series", "published"))
     change = county_attorney_change(published)
     findings.append((f"Published: school crimes referred to the Hennepin County Attorney from MPS went from "
                      f"{change['from']:,.0f} in {change['from_year']} to {change['to']:,.0f} in {change['to_year']} "
-                     f"({change['change_pct']:+.0f}%).", "Published-MPS-series"))
+                     f"({change['change_pct']:+.0f}%).", "Published-MPS-series", "published"))
     if export_measures:
         black = export_measures["police"].set_index("race").loc[BLACK]
         if black["shown"] and pd.notna(black["rr_reference"]):
