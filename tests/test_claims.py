@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 
+import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
@@ -284,6 +285,7 @@ def test_national_context_draws_the_claim_apart(figures):
     assert fig.axes[0].get_title(loc="left") and fig.axes[0].get_xlabel()
     assert fig.get_size_inches()[0] <= 4.5  # narrow, so labels stay >= 10 px on a 390 px screen
     assert min(text.get_fontsize() for text in fig.axes[0].texts) >= 10
+    plt.close(fig)
 
 
 def test_without_microdata_the_ledger_says_which_files_would_help(tmp_path):
@@ -384,7 +386,7 @@ def test_report_helpers_open_no_input_file(figures):
         claims.key_findings(ledger, figures.dataset("since_2017"), figures)
         display.linked_table_html(display.reader_ledger(ledger), "c", status_column="Status")
         display.product_table(checks.product_check(figures, claims.claim(rows, "L15")))
-        display.plot_national_context(claims.national_context(figures))
+        plt.close(display.plot_national_context(claims.national_context(figures)))
         display.since_table(figures), display.sources_table(figures), claims.missing_ssocs_message(None)
     finally:
         watching.clear()
