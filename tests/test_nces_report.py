@@ -247,6 +247,9 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
     peer_lines = [line.get_xdata()[0] for line in charts["peer"].axes[0].get_lines() if line.get_linestyle() == "--"]
     assert 100.0 in peer_lines  # MPS's 100%
     trend_lines = [line.get_ydata()[0] for line in charts["trend"].axes[0].get_lines() if line.get_linestyle() == "--"]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")  # leave no open figure for later tests
     assert float(nc.mps_cited(published)["value"]) in trend_lines  # the 30% MPS cited
 
 
@@ -257,7 +260,11 @@ def test_trend_draws_no_line_across_a_changed_item(table):
 
     published = published_figures()
     fig = figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published))
-    for line in fig.axes[0].get_lines():
+    import matplotlib.pyplot as plt
+
+    lines = fig.axes[0].get_lines()
+    plt.close(fig)  # leave no open figure for later tests
+    for line in lines:
         if line.get_linestyle() == "-" and len(line.get_xdata()) > 1:
             xs = list(line.get_xdata())
             assert not (2007 in xs and 2015 in xs), "a line joins 2007-08 to 2015-16"
