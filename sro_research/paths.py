@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ROOT_ENV = "SRO_PROJECT_ROOT"
+# An absolute path of the build machine (POSIX or Windows): never shown in a published file.
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])(?:/(?:[^\s/'\"<>]+/)+[^\s/'\"<>,;)]*|[A-Za-z]:\\(?:[^\s\\'\"<>]+\\)+[^\s\\'\"<>,;)]*)")
 MARKER = "reports.toml"  # the one file that only the project root holds
 REPORT_ENV = "SRO_REPORT_NAME"  # set by the build for each report
 TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<report>
@@ -39,3 +42,28 @@ def data_dir() -> Path:
 
 def reports_dir() -> Path:
     return project_root() / "reports"
+
+
+def without_absolute_paths(text: str, root: Path | None = None) -> str:
+    """Paths in the project become relative to it; any other absolute path shows its last folder only."""
+    if root is not None:
+        text = text.replace(str(root).rstrip("/") + "/", "")
+
+    def shorten(match: re.Match) -> str:
+        parts = [p for p in re.split(r"[\\/]", match.group(0)) if p]
+        return "…/" + parts[-1] if parts else match.group(0)
+
+    return ABSOLUTE_PATH.sub(shorten, text)
+
+
+def project_relative(path: str | os.PathLike, root: Path | None = None) -> str:
+    """`path` relative to the project root (with '..' when outside it): what a published record shows.
+
+    The build resolves it against the root again, so a cache can still find the file.
+    """
+    resolved = Path(path).resolve()
+    try:
+        base = (root or project_root()).resolve()
+    except FileNotFoundError:  # outside any checkout: nothing to be relative to
+        return str(resolved)
+    return os.path.relpath(resolved, base)

@@ -13,6 +13,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from sro_research.paths import project_relative
+
 MANIFEST_ENV = "SRO_INPUTS_MANIFEST"
 _recorded: dict[str, dict] = {}
 
@@ -37,7 +39,8 @@ def record_input(path: str | os.PathLike, role: str = "") -> str:
     """Note that a report read `path`; return its SHA-256."""
     resolved = Path(path).resolve()
     entry = {
-        "path": str(resolved),
+        # Relative to the project root: published records show no absolute path of the build machine.
+        "path": project_relative(resolved),
         "name": resolved.name,
         "sha256": file_sha256(resolved),
         "bytes": resolved.stat().st_size,

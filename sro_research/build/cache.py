@@ -69,11 +69,14 @@ def key(notebook: Path, title: str, description: str, values: dict, environment:
     }
 
 
-def input_states(inputs: list[dict]) -> dict[str, dict]:
-    """{path: sha256, bytes, mtime_ns} for the inputs a build just read (recorded with the manifest)."""
+def input_states(inputs: list[dict], root: Path | None = None) -> dict[str, dict]:
+    """{path: sha256, bytes, mtime_ns} for the inputs a build just read (recorded with the manifest).
+
+    Paths are recorded relative to the project root (no absolute path in a published file).
+    """
     states = {}
     for entry in inputs:
-        path = Path(entry["path"])
+        path = Path(root or ".") / entry["path"]
         try:
             stat = path.stat()
             # A file rewritten while the report ran must be rehashed next time: mtime 0 never matches.
@@ -84,10 +87,10 @@ def input_states(inputs: list[dict]) -> dict[str, dict]:
     return states
 
 
-def changed_input(states: dict[str, dict]) -> str:
+def changed_input(states: dict[str, dict], root: Path | None = None) -> str:
     """The first recorded input whose content changed (or vanished), '' when none did."""
     for name, state in states.items():
-        path = Path(name)
+        path = Path(root or ".") / name
         try:
             stat = path.stat()
         except OSError:
@@ -104,7 +107,7 @@ def outputs_present(out: Path, entry: dict) -> bool:
     return all(name and (out / name).is_file() for name in names)
 
 
-def decide(out: Path, entry: dict | None, current: dict, force: bool) -> tuple[bool, str]:
+def decide(out: Path, entry: dict | None, current: dict, force: bool, root: Path | None = None) -> tuple[bool, str]:
     """(rebuild?, why) for one report; `entry` is its manifest record, `current` its key now."""
     if force:
         return True, "--force"
@@ -118,7 +121,7 @@ def decide(out: Path, entry: dict | None, current: dict, force: bool) -> tuple[b
     for part, meaning in PART_NAMES.items():
         if recorded.get(part) != current[part]:
             return True, meaning
-    changed = changed_input(entry["cache"].get("inputs", {}))
+    changed = changed_input(entry["cache"].get("inputs", {}), root)
     if changed:
         return True, changed
     return False, "nothing changed"

@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sro_research.build.config import ReportSpec
-from sro_research.build.landing import write_landing
 
 MANIFEST = "manifest.json"
 
@@ -61,4 +60,7 @@ def write_index(out: Path, order: list[str]) -> Path:
     """reports/index.html: every report built into `out`, in reports.toml order (see landing.py)."""
     reports = read_build_manifest(out)["reports"]
     names = [n for n in order if n in reports] + sorted(n for n in reports if n not in order)
+    # Imported here: the landing page needs nbconvert and pandas, which a no-change build never loads.
+    from sro_research.build.landing import write_landing
+
     return write_landing(out, reports, names)

@@ -90,7 +90,7 @@ def report_item(out: Path, name: str, entry: dict) -> str:
         parts.append(
             f'<p class="sro-failed">Last build failed at {e(readable_date(failure["at"]))}: {e(failure["error"])}.'
             + (" The page linked is the previous successful build" if "html" in entry else "")
-            + (", now <strong>stale</strong>: its inputs, notebook or parameters changed since." if entry.get("stale")
+            + (", now stale: its inputs, notebook or parameters changed since." if entry.get("stale")
                else "." if "html" in entry else "")
             + "</p>"
         )

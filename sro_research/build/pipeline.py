@@ -30,6 +30,8 @@ from sro_research.build.parameters import (
     Parameter, ParameterError, check_constraints, notebook_parameters, parse_assignments, resolve,
 )
 
+from sro_research.paths import without_absolute_paths
+
 FAILED_DIR = ".sro-failed"  # at the project root, git-ignored: never under the published folder
 
 
@@ -110,6 +112,10 @@ def effective_parameters(item: Plan) -> dict[str, str]:
     return shown
 
 
+def _shown(value, root: Path):
+    return without_absolute_paths(value, root) if isinstance(value, str) else value
+
+
 def _task(item: Plan, root: Path, commit: str) -> dict:
     """Everything a worker needs, as plain data (it may run on another machine)."""
     from sro_research import __version__
@@ -129,8 +135,9 @@ def _task(item: Plan, root: Path, commit: str) -> dict:
             "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
             "package_version": __version__,
             "git_commit": commit,
-            "parameters": effective_parameters(item),
-            "environment": item.environment,
+            # Shown on the page and in manifest.json: no absolute path of the build machine.
+            "parameters": {k: _shown(v, root) for k, v in effective_parameters(item).items()},
+            "environment": {k: _shown(v, root) for k, v in item.environment.items()},
         },
     }
 
@@ -164,12 +171,12 @@ def remove_leftovers(out: Path) -> None:
     shutil.rmtree(out / ".staging", ignore_errors=True)  # the folder older versions staged in
 
 
-def _is_stale(out: Path, entry: dict, item: Plan) -> bool:
+def _is_stale(out: Path, entry: dict, item: Plan, root: Path) -> bool:
     """Does the published page no longer match what its report would be built from now?"""
     if "html" not in entry:
         return False
     current = {k: v for k, v in entry.items() if k != "last_failure"}
-    rebuild, _ = cache.decide(out, current, item.key, force=False)
+    rebuild, _ = cache.decide(out, current, item.key, force=False, root=root)
     return rebuild
 
 
@@ -185,7 +192,7 @@ def publish(raw: dict, item: Plan, out: Path, root: Path) -> Result:
             failed.unlink(missing_ok=True)
         entry = read_build_manifest(out)["reports"].get(spec.name, {})
         stale = None
-        if _is_stale(out, entry, item):
+        if _is_stale(out, entry, item, root):
             stale = {"at": buildlog.now(), "reason": item.reason}
             from sro_research.build.worker import rerender_stale  # nbconvert: only on this rare path
 
@@ -201,7 +208,7 @@ def publish(raw: dict, item: Plan, out: Path, root: Path) -> Result:
     (root / FAILED_DIR / f"{spec.name}.ipynb").unlink(missing_ok=True)  # a stale failure no longer applies
     tables = sorted((out / "tables" / spec.name).glob("*.csv"))
     record_build(out, spec, raw["provenance"], tables=[t.name for t in tables],
-                 cache={"key": item.key, "inputs": cache.input_states(raw["inputs"])})
+                 cache={"key": item.key, "inputs": cache.input_states(raw["inputs"], root)})
     return Result(spec.name, True, raw["seconds"], "built", item.reason, html=out / f"{spec.name}.html",
                   executed=executed, tables=tables)
 
@@ -323,7 +330,7 @@ def build(
         todo = []
         for item in plans:
             clock, start = time.monotonic(), buildlog.now()
-            rebuild, item.reason = cache.decide(out, recorded.get(item.spec.name), item.key, force)
+            rebuild, item.reason = cache.decide(out, recorded.get(item.spec.name), item.key, force, root=root)
             if rebuild:
                 todo.append(item)
                 continue

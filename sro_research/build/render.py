@@ -19,7 +19,7 @@ from nbconvert import HTMLExporter
 
 from sro_research.build.config import ConfigError, load_reports, load_site
 from sro_research.build.glossary import load_glossary
-from sro_research.paths import project_root
+from sro_research.paths import project_root, without_absolute_paths
 from sro_research.readable_tables import URL
 from sro_research.reporting import DATA_STATUSES, PAGE_MIME
 
@@ -29,7 +29,6 @@ TEMPLATE = "sro_report"  # lab's cell markup, none of its CSS or scripts; our st
 TITLE_PREFIX = {"reconstruction": "Illustrative reconstruction", "synthetic": "Synthetic demonstration data"}
 STATUS_WORDS = {key: words + (", not real data" if key in TITLE_PREFIX else "") for key, words in DATA_STATUSES.items()}
 # An absolute path (POSIX or Windows) not inside a URL or a relative path: /a/b/c or C:\a\b.
-ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])(?:/(?:[^\s/'\"<>]+/)+[^\s/'\"<>,;)]*|[A-Za-z]:\\(?:[^\s\\'\"<>]+\\)+[^\s\\'\"<>,;)]*)")
 
 
 def readable_date(iso: str) -> str:
@@ -42,16 +41,6 @@ def readable_date(iso: str) -> str:
     return f"{moment.day} {moment.strftime('%B %Y, %H:%M')} {zone}".strip()
 
 
-def without_absolute_paths(text: str, root: Path | None = None) -> str:
-    """Paths in the project become relative to it; any other absolute path shows its last folder only."""
-    if root is not None:
-        text = text.replace(str(root).rstrip("/") + "/", "")
-
-    def shorten(match: re.Match) -> str:
-        parts = [p for p in re.split(r"[\\/]", match.group(0)) if p]
-        return "…/" + parts[-1] if parts else match.group(0)
-
-    return ABSOLUTE_PATH.sub(shorten, text)
 
 
 def page_summary(nb: nbformat.NotebookNode) -> dict:

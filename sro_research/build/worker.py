@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sro_research.build.progress import NoProgress, QueueProgress
-from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV
+from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV, without_absolute_paths
 from sro_research.provenance import MANIFEST_ENV, read_manifest
 
 _queue = None  # set in each local worker process by `start_worker`
@@ -95,7 +95,7 @@ def run_report(task: dict) -> dict:
             except Exception as exc:  # a rendering bug must not stop the other reports
                 failure = result["failure"] = CellFailure(
                     Path(task["notebook"]).name, None, "", type(exc).__name__, str(exc), stage="render")
-            result["executed"] = nbformat.writes(nb)
+            result["executed"] = nbformat.writes(_without_machine_paths(nb, Path(task["root"])))
             result["tables"] = _read_tree(staging / "tables")
         elif executed_path.exists():
             result["executed"] = executed_path.read_text(encoding="utf-8")
@@ -104,6 +104,18 @@ def run_report(task: dict) -> dict:
         return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _without_machine_paths(node, root: Path):
+    """The executed notebook as published: every string with the build machine's paths shortened
+    (papermill records the input path and parameters; a traceback names site-packages)."""
+    if isinstance(node, str):
+        return without_absolute_paths(node, root)
+    if isinstance(node, list):
+        return [_without_machine_paths(item, root) for item in node]
+    if isinstance(node, dict):
+        return type(node)({key: _without_machine_paths(value, root) for key, value in node.items()})
+    return node
 
 
 def rerender_stale(executed: str, title: str, stale: dict) -> str:
