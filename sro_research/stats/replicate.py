@@ -14,14 +14,9 @@ Fay 1/(R (1-rho)^2). Every replicate is computed in one matrix product (weights.
 not a Python loop per replicate.
 
 Missing values (the one policy, applied by every method):
-  * A row whose analysis variable is missing (NaN/None) is left out of that estimate only
-    (and, for a ratio, a row missing either the numerator or the denominator). It is never
-    imputed. It still counts for other variables. Each result reports how many rows of the
-    domain were left out this way in `n_missing`.
-  * A row whose `by` variable is missing belongs to no domain, so it is left out of every
-    domain estimate (it still counts in the overall estimate when `by` is None).
-  * This is domain estimation, so for a replicate design it equals R's `na.rm=TRUE`
-    (which subsets the design) and estimating on the subset of complete rows.
+  * A row missing the analysis variable (for a ratio, either part) is left out of that estimate
+    only, never imputed; `n_missing` counts such rows of the domain. A row missing its `by`
+    value belongs to no domain. This is domain estimation: it equals R's `na.rm=TRUE`.
   * Weights must not be missing or negative: that is an error, not something to drop.
 
 Confidence intervals are Wald intervals, estimate +/- z * SE (normal quantile, as R's
