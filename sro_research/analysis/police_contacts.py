@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sro_research.privacy.disclosure import Audit, cell, protect
 from sro_research.privacy.suppression import TOTAL, SuppressedTable, suppress
 from sro_research.readers.incidents import BEHAVIOR_LEVELS, POLICE_OUTCOMES, RACES, SCHOOL_TYPES
 from sro_research.stats.disproportionality import disproportionality, relative_rate_index
@@ -84,6 +85,32 @@ def protected_tables(rows: pd.DataFrame, threshold: int) -> dict[str, Suppressed
         if (len(hidden_rows), len(hidden_columns), grand_hidden) == before:
             return results
     raise RuntimeError("cross-table suppression did not settle")
+
+
+def audited_tables(rows: pd.DataFrame, threshold: int) -> tuple[dict[str, SuppressedTable], Audit]:
+    """`protected_tables`, then the cross-table audit (privacy.disclosure, as in the engagement report):
+    every hidden count's smallest and largest value given all five tables and their totals together
+    must be at least `threshold` apart, or more counts are hidden."""
+    tables = protected_tables(rows, threshold)
+    categories = {field: sorted(rows[field].astype(str).unique())
+                  for field in {f for fields in PARTITIONS.values() for f in fields}}
+    cells, places = [], []
+    for name, (row, column) in PARTITIONS.items():
+        table = tables[name]
+        for label in table.counts.index:
+            for value in table.counts.columns:
+                where = {}
+                if label != TOTAL:
+                    where[row] = {str(label)}
+                if value != TOTAL:
+                    where[column] = {str(value)}
+                cells.append(cell(name, (label, value), table.hidden.loc[label, value], **where))
+                places.append((name, label, value))
+    frame = rows[list(categories)].astype(str)
+    cells, audit = protect(frame, categories, cells, threshold)
+    for (name, label, value), checked in zip(places, cells, strict=True):
+        tables[name].hidden.loc[label, value] = checked.hidden
+    return tables, audit
 
 
 def enrollment_by(enrollment: pd.DataFrame, school_year: str, field: str) -> pd.Series:

@@ -170,9 +170,13 @@ def export_tables(export: IncidentData, school_year: str, threshold: int) -> dic
     if key in _computed and _computed[key][0] is export:
         return _computed[key][1]
     rows = pc.year_rows(export.incidents, school_year)
-    _computed[key] = (export, {} if rows.empty else {"rows": len(rows), "tables": pc.protected_tables(rows, threshold),
-            "enrolled": pc.enrollment_by(export.enrollment, school_year, "race_ethnicity"),
-            "enrolled_by_type": pc.enrollment_by(export.enrollment, school_year, "school_type")})
+    if rows.empty:
+        _computed[key] = (export, {})
+    else:
+        tables, audit = pc.audited_tables(rows, threshold)
+        _computed[key] = (export, {"rows": len(rows), "tables": tables, "audit": audit,
+                                   "enrolled": pc.enrollment_by(export.enrollment, school_year, "race_ethnicity"),
+                                   "enrolled_by_type": pc.enrollment_by(export.enrollment, school_year, "school_type")})
     return _computed[key][1]
 
 
