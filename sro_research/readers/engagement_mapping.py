@@ -95,6 +95,18 @@ def _shape(raw) -> str:
     return "a list" if isinstance(raw, list) else f"the text {raw!r}"
 
 
+def read_mapping_yaml(path: Path, what: str, role: str, error: type[Exception]):
+    """A mapping file's YAML, every scalar as written text (so `Yes` stays "Yes", `01` stays "01"),
+    its checksum recorded; a missing file or invalid YAML is an `error` naming the file."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    record_input(path, role=role)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or {}
+    except yaml.YAMLError as problem:
+        raise error([f"{path.name}: not valid YAML: {problem}"]) from problem
+
+
 def norm(text: str) -> str:
     """Text as matched: case and runs of spaces ignored; a whole number stored by Excel as "2.0" reads as "2"."""
     text = " ".join(str(text).split()).casefold()
@@ -111,13 +123,7 @@ def load_mapping(path: str | os.PathLike | None, codebook) -> Mapping:
     if path is None:
         return Mapping.identity()
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"column-mapping file (mapping_path) not found: {path}")
-    record_input(path, role="engagement column mapping")
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or {}
-    except yaml.YAMLError as error:
-        raise EngagementDataError([f"{path}: not valid YAML: {error}"]) from error
+    raw = read_mapping_yaml(path, "column-mapping file (mapping_path)", "engagement column mapping", EngagementDataError)
     if not isinstance(raw, dict):
         raise EngagementDataError([f"{path}: expected a mapping with 'columns' and 'values', found {type(raw).__name__}"])
     unknown = sorted(set(raw) - MAPPING_KEYS)

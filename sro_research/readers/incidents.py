@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sro_research.provenance import record_input
-from sro_research.readers.engagement_mapping import TextLoader, norm
+from sro_research.readers.engagement_mapping import norm, read_mapping_yaml
 
 MAX_ERRORS_SHOWN = 50
 SYNTHETIC = "synthetic"
@@ -104,14 +103,7 @@ def load_incident_mapping(path: str | os.PathLike | None) -> IncidentMapping:
     """Read a mapping YAML (None: files already use the field names and codes)."""
     if path is None:
         return IncidentMapping.identity()
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"incident mapping file not found: {path}")
-    record_input(path, role="incident export mapping")
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=TextLoader) or {}
-    except yaml.YAMLError as error:
-        raise IncidentDataError([f"{path.name}: not valid YAML ({error})"]) from error
+    raw = read_mapping_yaml(Path(path), "incident mapping file", "incident export mapping", IncidentDataError)
     if not isinstance(raw, dict) or set(raw) - MAPPING_KEYS:
         raise IncidentDataError([f"{path.name}: top-level keys must be among {', '.join(sorted(MAPPING_KEYS))}"])
     problems = []
