@@ -3,15 +3,12 @@ with a colour class, clickable sources), the national-context chart, and the "Si
 
 from __future__ import annotations
 
-import html
 import math
-import re
 import textwrap
 
 import pandas as pd
 
 from sro_research.readers.published import Figures, citation
-from sro_research.reporting import save_table
 from sro_research.reports.claim_checks import fmt
 
 # The ledger's columns as a reader sees them (also the CSV's header), status second.
@@ -19,54 +16,10 @@ READER_COLUMNS = {
     "claim_id": "Claim", "status": "Status", "claim": "What the page claims (our words)", "page_says": "The page prints",
     "checked_value": "What the check computes or finds", "reason": "Why", "source": "Sources",
 }
-_URL = re.compile(r"https?://[^\s;<>\"]+[^\s;<>\".,)]")
 
 
 def reader_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
     return ledger[list(READER_COLUMNS)].rename(columns=READER_COLUMNS)
-
-
-def status_class(status: str) -> str:
-    """CSS class of a status word: 'internally consistent' -> 'sro-status-internally-consistent'."""
-    return "sro-status-" + status.replace(" ", "-")
-
-
-def _cell(value, status: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    raw = str(value)
-    if status:
-        return f'<span class="sro-status {status_class(raw)}">{html.escape(raw)}</span>'
-    # Sources as links; the link text may break at its slashes so a narrow column still fits.
-    pieces, last = [], 0
-    for match in _URL.finditer(raw):
-        url = match.group(0)
-        pieces += [html.escape(raw[last:match.start()]),
-                   f'<a href="{html.escape(url, quote=True)}">{html.escape(url).replace("/", "/<wbr>")}</a>']
-        last = match.end()
-    return "".join(pieces) + html.escape(raw[last:])
-
-
-def linked_table_html(table: pd.DataFrame, caption: str, status_column: str | None = None) -> str:
-    """A table like reporting.show_table's, with URLs as links and `status_column` as a coloured word.
-
-    (reporting.table_html escapes every cell, so it cannot carry links or status classes.)
-    """
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(v, c == status_column)}</td>" for c, v in zip(table.columns, row, strict=True)) + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    return (f'<table class="sro-table"><caption>{html.escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-
-
-def show_linked_table(table: pd.DataFrame, name: str, caption: str, status_column: str | None = None) -> None:
-    """Save `table` as CSV (as show_table does) and show it with links and status words."""
-    from IPython.display import HTML, display
-
-    save_table(table, name)
-    display(HTML(linked_table_html(table, caption, status_column)))
 
 
 PRODUCT_LABELS = {
