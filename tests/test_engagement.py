@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import chi2_contingency
 from statsmodels.stats.proportion import proportion_confint
 
+from sro_research.paths import project_relative
 from sro_research.readers.engagement import (
     EngagementDataError,
     completeness,
@@ -83,9 +84,10 @@ def test_reading_never_changes_the_input_and_records_its_checksum(name):
     before = file_sha256(path)
     survey = read_responses(path, MAPPING)
     assert file_sha256(path) == before == survey.sha256
+    # Recorded relative to the project root, so no published record shows a machine path.
     recorded = {entry["path"]: entry["sha256"] for entry in recorded_inputs()}
-    assert recorded[str(path.resolve())] == before
-    assert str(MAPPING.resolve()) in recorded
+    assert recorded[project_relative(path)] == before
+    assert project_relative(MAPPING) in recorded and not any(Path(p).is_absolute() for p in recorded)
 
 
 def test_partial_responses_are_kept_and_counted():
