@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from sro_research.analysis import wording
 from sro_research.analysis.engagement_stats import AGREED, percent_as_published
 from sro_research.privacy.suppression import TOTAL
 from sro_research.readers.engagement import Codebook
 from sro_research.reports.engagement_tables import EngagementTables
 
 GROUP_NAMES = {"student": "Students", "staff": "Staff", "parent": "Parents", "community": "Community members"}
-ALMOST = 0.95  # "almost N": from 95% of N up to, not including, N
 ALMOST_HALF = (45, 50)  # "almost half": 45% to 49% once rounded
 LOWER_BOUND_GROUPS = ("student", "staff", "parent")  # "at least 72% of students, staff and parents"
 DISAGREE_REASONS = ["unnecessary", "intimidating"]  # as printed, in order (Alpha News)
@@ -61,10 +61,11 @@ def _check_respondents(figure, tables, codebook):
     # count in the hundreds, its verdict gives nothing away.
     n = int(counts.loc[role, TOTAL]) if role in counts.index else 0
     printed, value = str(figure["value_text"]).casefold(), float(figure["value"])
-    if printed.startswith("almost"):
-        ok, rule = ALMOST * value <= n < value, f"'almost {value:,.0f}': from {ALMOST:.0%} of it up to, not including, {value:,.0f}"
-    elif printed.startswith("over"):
-        ok, rule = n > value, f"'over {value:,.0f}': more than {value:,.0f}"
+    if wording.is_qualified(printed):  # "almost 7,000", "over 7,000": the one reading analysis/wording gives
+        allowed = wording.stated_range(value, printed)
+        ok = allowed.contains(n)
+        rule = (f"'{printed}' read as {'from' if allowed.includes_low else 'more than'} {allowed.low:,.0f} "
+                f"{'to' if allowed.includes_high else 'up to, not including,'} {allowed.high:,.0f}")
     else:
         ok, rule = round(n, -2) == value, f"{value:,.0f} read as rounded to the nearest hundred"
     group = GROUP_NAMES[role].lower()
