@@ -26,3 +26,31 @@ def published_copy(tmp_path):
     folder = tmp_path / "published"
     shutil.copytree(PROJECT_ROOT / "data" / "published", folder)
     return folder
+
+
+# The NCES SSOCS files: $SSOCS_DIR, else the repository's data/ssocs. Loaded once per test session.
+def _ssocs_folder():
+    from sro_research.readers import ssocs
+
+    folder = ssocs.find_ssocs_dir()
+    return folder if folder is not None and len(ssocs.available_years(folder)) == len(ssocs.YEARS) else None
+
+
+SSOCS = _ssocs_folder()
+needs_ssocs = pytest.mark.skipif(SSOCS is None, reason="the NCES SSOCS public-use files are not available (data/ssocs or SSOCS_DIR)")
+
+
+@pytest.fixture(scope="session")
+def ssocs_frame():
+    from sro_research.readers import ssocs
+
+    if SSOCS is None:
+        pytest.skip("no SSOCS folder")
+    return ssocs.load_ssocs(ssocs_dir=SSOCS)
+
+
+@pytest.fixture(scope="session")
+def ssocs_table(ssocs_frame):
+    from sro_research.analysis import ssocs_estimates
+
+    return ssocs_estimates.estimate_table(data=ssocs_frame)

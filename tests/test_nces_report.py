@@ -8,28 +8,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import SSOCS, needs_ssocs
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.paths import project_root
 from sro_research.readers import ssocs
 from sro_research.readers.published import load_published
 
-SSOCS = ssocs.find_ssocs_dir()  # $SSOCS_DIR, else the repository's data/ssocs
-needs_data = pytest.mark.skipif(
-    SSOCS is None or len(ssocs.available_years(SSOCS)) < len(ssocs.YEARS),
-    reason="the NCES SSOCS public-use files are not available (data/ssocs or SSOCS_DIR)",
-)
+needs_data = needs_ssocs
 
 
 @pytest.fixture(scope="module")
-def frame():
-    if SSOCS is None:
-        pytest.skip("no SSOCS folder")
-    return ssocs.load_ssocs(ssocs_dir=SSOCS)
+def frame(ssocs_frame):
+    return ssocs_frame
 
 
 @pytest.fixture(scope="module")
-def table(frame):
-    return est.estimate_table(data=frame)
+def table(ssocs_table):
+    return ssocs_table
 
 
 # -- the report's pieces and the notebook itself ---------------------------------------------------

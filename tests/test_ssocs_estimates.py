@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import SSOCS, needs_ssocs
 from sro_research.analysis import ssocs_differences as sd
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
@@ -19,24 +20,18 @@ from sro_research.stats.differences import holm_significant, independent_differe
 from sro_research.stats.intervals import clopper_pearson, korn_graubard, t_interval
 
 R_DIR = Path(__file__).parent / "fixtures" / "r_survey"
-SSOCS = ssocs.find_ssocs_dir()
-needs_data = pytest.mark.skipif(
-    SSOCS is None or len(ssocs.available_years(SSOCS)) < len(ssocs.YEARS),
-    reason="the NCES SSOCS public-use files are not available (data/ssocs or SSOCS_DIR)",
-)
+needs_data = needs_ssocs
 TOLERANCE = 1e-6
 
 
 @pytest.fixture(scope="module")
-def frame():
-    if SSOCS is None:
-        pytest.skip("no SSOCS folder")
-    return ssocs.load_ssocs(ssocs_dir=SSOCS)
+def frame(ssocs_frame):
+    return ssocs_frame
 
 
 @pytest.fixture(scope="module")
-def table(frame):
-    return est.estimate_table(data=frame)
+def table(ssocs_table):
+    return ssocs_table
 
 
 @pytest.fixture(scope="module")
