@@ -27,6 +27,11 @@ def fan_out_config(root, count=FAN_OUT):
 def test_fan_out_on_a_local_dask_cluster(fixture_project):
     config = fan_out_config(fixture_project)
     out = fixture_project / "reports"
+    # As after an earlier in-process notebook run: an event loop in this thread's context. Dask's
+    # in-process workers copy that context; each report must still get a loop of its own.
+    from jupyter_core.utils import ensure_event_loop
+
+    ensure_event_loop()
     # Threads, not processes: the cluster starts in a second; each report still runs its own kernel.
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster:

@@ -244,7 +244,7 @@ def _run(todo: list[Plan], out: Path, root: Path, progress, jobs: int | None, sc
     from sro_research.build.progress import forward
     from sro_research.build.interrupt import Interrupted, interruptible
     from sro_research.build.runner import DaskRunner, LocalRunner, default_jobs
-    from sro_research.build.worker import run_report
+    from sro_research.build.worker import run_report, run_report_in_own_thread
 
     commit = git_commit(root)
     results: list[Result] = []
@@ -258,7 +258,8 @@ def _run(todo: list[Plan], out: Path, root: Path, progress, jobs: int | None, sc
             futures = {}
             for item in todo:
                 started[item.spec.name] = buildlog.now()
-                futures[runner.executor.submit(run_report, _task(item, root, commit))] = item
+                futures[runner.executor.submit(run_report_in_own_thread if scheduler else run_report,
+                                               _task(item, root, commit))] = item
                 if scheduler:
                     progress.report_start(item.spec.name, 0)
             pending = set(futures)

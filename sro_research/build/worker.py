@@ -49,6 +49,16 @@ def _read_tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def run_report_in_own_thread(task: dict) -> dict:
+    """`run_report` in a thread of its own, for dask workers: a dask worker thread may already be
+    running an event loop, and papermill's kernel client must start one ("This event loop is
+    already running")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run_report, task).result()
+
+
 def run_report(task: dict) -> dict:
     """Execute and render one report; returns its outputs (or where it failed) as plain data."""
     import nbformat
