@@ -29,7 +29,9 @@ from pathlib import Path
 import pandas as pd
 
 from sro_research.provenance import record_input
+from sro_research.readers.errors import InputFileError
 from sro_research.readers.incidents import RACES
+from sro_research.readers.text_files import read_csv_table, read_header
 
 MPS_LEAID = "2721240"
 CRDC_URL = "https://ocrdata.ed.gov"
@@ -66,8 +68,10 @@ LAYOUTS = {  # school year -> {file name: measures in it}; a new year is one new
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
 
 
-class CrdcLayoutError(ValueError):
+class CrdcLayoutError(InputFileError):
     """A CRDC file that is missing, ambiguous, or not in the year's official layout."""
+
+    what = "CRDC files"
 
 
 def measure_columns(measure: str) -> list[str]:
@@ -105,24 +109,13 @@ def find_file(crdc_dir: str | os.PathLike, year: str, name: str) -> Path:
 
 
 def _read(path: Path, year: str) -> pd.DataFrame:
-    wanted = set(required_columns(year, path.name))
-    for encoding in ("utf-8-sig", "cp1252"):  # the files are published in both
-        try:
-            header = pd.read_csv(path, nrows=0, encoding=encoding).columns
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise CrdcLayoutError(f"{path.name}: text is neither UTF-8 nor Windows-1252")
-    header = [str(c).strip() for c in header]
+    header, _, _ = read_header(path, CrdcLayoutError)
     missing = [c for c in required_columns(year, path.name) if c not in header]
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise CrdcLayoutError(f"{path.name}: row 1 (header): missing column(s) {shown} "
                               f"(rule: the official {year} CRDC school-file layout)")
-    table = pd.read_csv(path, dtype=str, encoding=encoding, keep_default_na=False,
-                        usecols=lambda c: str(c).strip() in wanted)
-    table.columns = [str(c).strip() for c in table.columns]
+    table = read_csv_table(path, columns=required_columns(year, path.name), error=CrdcLayoutError)
     table["LEAID"] = table["LEAID"].str.strip().str.zfill(7)
     table["COMBOKEY"] = table["LEAID"] + table["SCHID"].str.strip().str.zfill(5)
     return table

@@ -26,7 +26,6 @@ from sro_research.readers.engagement_export import (  # noqa: F401
 )
 from sro_research.readers.engagement_mapping import (  # noqa: F401
     MAPPING_KEYS,
-    MAX_ERRORS_SHOWN,
     EngagementDataError,
     Mapping,
 )

@@ -15,23 +15,17 @@ from pathlib import Path
 
 import yaml
 
+from sro_research.readers.errors import InputFileError
+
 from sro_research.provenance import record_input
 
 MAPPING_KEYS = {"columns", "values", "separators", "missing_values", "option_columns", "other", "header_rows"}
-MAX_ERRORS_SHOWN = 50  # a broken export can have thousands; the first ones show the pattern
 
 
-class EngagementDataError(ValueError):
+class EngagementDataError(InputFileError):
     """An export or mapping file that cannot be read as the codebook says."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        shown = problems[:MAX_ERRORS_SHOWN]
-        more = len(problems) - len(shown)
-        text = "\n".join(f"- {p}" for p in shown)
-        if more:
-            text += f"\n- ... and {more} more problem(s)"
-        super().__init__(f"{len(problems)} problem(s) reading survey data:\n{text}")
+    what = "survey data"
 
 
 @dataclass(frozen=True)

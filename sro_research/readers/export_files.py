@@ -16,17 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+from sro_research.readers.errors import InputFileError
+from sro_research.readers.text_files import DELIMITER_NAMES, detect_delimiter, read_text
+
 QUALTRICS_IMPORT = '{"importid"'
 
 
-class ExportFileError(ValueError):
+class ExportFileError(InputFileError):
     """A file that cannot be read as a table; `problems` lists what is wrong."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+    what = "the export file"
 
 
 @dataclass
@@ -59,26 +58,9 @@ def read_export(path: Path, header_rows: int | None = None) -> ExportTable:
     return _with_headers(path, rows, header_rows)
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "UTF-16"
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "UTF-8"
-    if raw[:200].count(b"\x00") > len(raw[:200]) // 4:  # UTF-16 without a BOM
-        raise ExportFileError([f"{path}: looks like UTF-16 text without a byte-order mark; "
-                               f"save it as UTF-8 CSV (or UTF-16 with BOM)"])
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ExportFileError([f"{path}: text is neither UTF-8, UTF-16 nor Windows-1252"])
-
-
 def _csv_rows(path: Path) -> list[list[str]]:
-    text, encoding = _decode(path)
-    delimiter = _delimiter(path, text, encoding)
+    text, encoding = read_text(path, ExportFileError)
+    delimiter = detect_delimiter(path, text[:100_000], encoding, ExportFileError)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if rows:
         width = len(rows[0])
@@ -89,31 +71,6 @@ def _csv_rows(path: Path) -> list[list[str]]:
                     f"header row has {width}; a cell holding the delimiter must be in double quotes"
                 ])
     return rows
-
-
-def _delimiter(path: Path, text: str, encoding: str) -> str:
-    """The delimiter (comma, semicolon or tab) that splits the header row into the most fields while
-    the first data rows split into as many (a tally over the first lines, quotes respected); an
-    error describing what the file looks like when none splits it."""
-    lines = text.splitlines()
-    sample = "\n".join(lines[:30])
-    best, best_score = None, 0
-    for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r]
-        if not rows or len(rows[0]) < 2:
-            continue
-        consistent = sum(len(r) == len(rows[0]) for r in rows[1:]) if len(rows) > 1 else 1
-        score = (consistent, len(rows[0]))
-        if best is None or score > best_score:
-            best, best_score = delimiter, score
-    if best is not None:
-        return best
-    header = lines[0] if lines else ""
-    raise ExportFileError([
-        f"{path}: cannot tell how columns are separated: the header row ({len(header)} characters, {encoding}, "
-        f"{len(lines)} line(s) in the file) holds no comma, semicolon or tab outside quotes; "
-        f"export the survey as CSV or .xlsx"
-    ])
 
 
 def _with_headers(path: Path, rows: list[list[str]], header_rows: int | None) -> ExportTable:

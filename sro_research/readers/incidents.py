@@ -22,8 +22,9 @@ import pandas as pd
 
 from sro_research.provenance import record_input
 from sro_research.readers.engagement_mapping import norm, read_mapping_yaml
+from sro_research.readers.errors import InputFileError
+from sro_research.readers.text_files import read_csv_table
 
-MAX_ERRORS_SHOWN = 50
 SYNTHETIC = "synthetic"
 
 # One home for the race/ethnicity groups: the seven federal categories CRDC reports, in its order.
@@ -74,16 +75,10 @@ MAPPING_KEYS = {"columns", "enrollment_columns", "values", "missing_values"}
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class IncidentDataError(ValueError):
+class IncidentDataError(InputFileError):
     """An incident export, enrollment file or mapping that breaks a rule; `problems` lists each one."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        shown = problems[:MAX_ERRORS_SHOWN]
-        text = "\n".join(f"- {p}" for p in shown)
-        if len(problems) > len(shown):
-            text += f"\n- ... and {len(problems) - len(shown)} more problem(s)"
-        super().__init__(f"{len(problems)} problem(s) reading incident data:\n{text}")
+    what = "incident data"
 
 
 @dataclass(frozen=True)
@@ -165,18 +160,7 @@ def _read_csv(path: Path, role: str) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{role} not found: {path}")
     record_input(path, role=role)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.EmptyDataError, pd.errors.ParserError) as error:
-            raise IncidentDataError([f"{path.name}: not a CSV file with a header row ({type(error).__name__})"]) from error
-    else:
-        raise IncidentDataError([f"{path.name}: text is neither UTF-8 nor Windows-1252"])
-    table.columns = [str(c).strip() for c in table.columns]
-    return table
+    return read_csv_table(path, error=IncidentDataError)
 
 
 def _coded(raw: pd.DataFrame, path: Path, fields: dict, headers: dict[str, str], mapping: IncidentMapping,
