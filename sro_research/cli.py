@@ -16,6 +16,7 @@ import sys
 from sro_research.build.pipeline import BuildError, build
 from sro_research.build.config import ConfigError, load_reports
 from sro_research.build.parameters import ParameterError, notebook_parameters
+from sro_research.data_status import STATUS_WORDS, labelled
 
 USAGE_ERROR, REPORT_FAILED = 2, 1
 
@@ -79,7 +80,9 @@ def _comments(args: argparse.Namespace) -> int:
 
 def _list(config: str | None) -> int:
     for name, spec in load_reports(config).items():
-        print(f"{name}: {spec.title}")
+        print(f"{name}: {labelled(spec.title, spec.data_status)}")
+        if spec.data_status:
+            print(f"  data: {STATUS_WORDS[spec.data_status]}")
         print(f"  notebook: {spec.notebook.name}")
         for param in notebook_parameters(spec.notebook).values():
             default = param.default_source

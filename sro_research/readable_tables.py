@@ -117,7 +117,11 @@ def source_anchor(source_id: str) -> str:
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, str] | None = None) -> str:
-    """The human table, wrapped in a box that scrolls sideways on its own when it is too wide."""
+    """The human table, wrapped in a box that scrolls sideways on its own when it is too wide.
+
+    Column words come from `labels`, else from df.attrs["labels"] (set by a report module), else
+    from the names themselves."""
+    labels = labels or df.attrs.get("labels")
     shown = readable_frame(df)
     headers = [column_label(c, labels) for c in shown.columns]
     wide = ""
@@ -125,7 +129,8 @@ def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, s
         lengths = [len(_cell_text(v)) for column in shown.columns for v in shown[column]]
         wordy = bool(lengths) and sum(lengths) / len(lengths) > WORDY_CELLS
         wide = " sro-table-wide sro-table-wordy" if wordy else " sro-table-wide"
-    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    # A header may break after a slash (Race/ethnicity), as between words, and nowhere else.
+    head = "".join(f'<th scope="col">{html.escape(h).replace("/", "/<wbr>")}</th>' for h in headers)
     rows = []
     for record in shown.itertuples(index=False):
         row_id = ""

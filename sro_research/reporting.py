@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sro_research import readable_tables
+from sro_research import data_package, readable_tables
+from sro_research.data_status import DATA_STATUSES, STATUS_LABELS, check_status
+from sro_research.data_status import labelled as _labelled
 from sro_research.paths import REPORT_ENV, TABLES_ENV, reports_dir
 
 INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
@@ -22,16 +24,12 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 BANNER_KINDS = ("notice", "warning", "reconstruction", "fallback")
 BANNER_WORDS = 60  # a banner longer than this is not read; the rest goes in a collapsed details element
 FIGURE_DPI = 110  # sharp on screens and paper, without megabyte pages
+MIN_CHART_TEXT_PX = 9  # no chart text drawn smaller than this on a phone (CSS px)
 PAGE_MIME = "application/vnd.sro-research.page+json"  # the page summary, carried in the notebook for render
 
-# What kind of data a report was built from. The landing page and every CSV say it, so a
-# reconstruction or synthetic export can never be quoted as the district's real data.
-DATA_STATUSES = {
-    "real": "real data",
-    "reconstruction": "illustrative reconstruction (synthetic)",
-    "synthetic": "synthetic demonstration data",
-    "published": "published figures only",
-}
+# What kind of data a report was built from (data_status: one home for the words). The landing
+# page, every CSV, caption and chart say it, so a reconstruction or synthetic export can never be
+# quoted as the district's real data. Notebooks read DATA_STATUSES from here.
 PAGE_SUMMARY = "page.json"  # per report, beside its CSVs: data status and key findings, read by the index
 _page = {"data_status": None, "data_status_detail": "", "key_findings": []}
 
@@ -74,19 +72,54 @@ def data_status() -> str | None:
     return _page["data_status"]
 
 
-def save_table(df: pd.DataFrame, name: str) -> Path:
-    """Write `df` to <tables_dir>/<name>.csv (UTF-8, no index) and return the path.
+def status_label(status: str | None = None) -> str:
+    """'Synthetic demonstration data' for `status` (default: the report's); '' for real or published data."""
+    return STATUS_LABELS.get(status if status is not None else _page["data_status"] or "", "")
 
-    Once a data status is set, the CSV gets a `data_status` column, so a downloaded table
-    taken out of its page still says whether it is real data.
+
+def labelled(text: str, status: str | None = None) -> str:
+    """`text` prefixed with the data-status label (default: the report's), unless it needs none."""
+    return _labelled(text, status if status is not None else _page["data_status"])
+
+
+def _check_source(source: str | None) -> None:
+    check_status(source, "source")
+
+
+def save_table(df: pd.DataFrame, name: str, labels: dict[str, str] | None = None, caption: str | None = None,
+               source: str | None = None) -> Path:
+    """Write `df` to <tables_dir>/<name>.csv (UTF-8, no index) and describe it in datapackage.json.
+
+    The CSV's field names are lower-case machine names (data_package.field_name), stable however the
+    page words a column; the words go into the schema as titles. Once a data status is set, the CSV
+    gets a `data_status` column, so a downloaded table taken out of its page still says whether it
+    is real data. `source` ("published", "real") overrides the report's status for a table that
+    quotes a real source, e.g. a published series in a report otherwise built from synthetic data.
     """
     if not _SLUG.match(name):
         raise ValueError(f"table name {name!r} must be lower-case letters, digits, '_' or '-'")
-    path = tables_dir() / f"{name}.csv"
-    if _page["data_status"] is not None and "data_status" not in df.columns:
-        df = df.assign(data_status=DATA_STATUSES[_page["data_status"]])
-    df.to_csv(path, index=False, lineterminator="\n")
+    _check_source(source)
+    labels = labels or df.attrs.get("labels")
+    titles = [readable_tables.column_label(c, labels) for c in df.columns]
+    frame = df.copy()
+    frame.columns = data_package.field_names(df.columns)
+    status = source or _page["data_status"]
+    if status is not None and "data_status" not in frame.columns:
+        frame = frame.assign(data_status=DATA_STATUSES[status])
+        titles.append("Data status")
+    folder = tables_dir()
+    path = folder / f"{name}.csv"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    title = labelled(caption, source) if caption else None
+    data_package.add_resource(folder, report_name(), data_package.resource(frame, name, titles, title))
     return path
+
+
+def csv_link(name: str, what: str = "table") -> str:
+    """A link from the page to a CSV of the report's tables folder (pages sit beside tables/)."""
+    href = html.escape(f"tables/{report_name()}/{name}.csv", quote=True)
+    return (f'<p class="sro-data-link"><a href="{href}" download>Data for this {what} (CSV): '
+            f'{html.escape(name)}.csv</a></p>')
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, str] | None = None) -> str:
@@ -95,18 +128,23 @@ def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, s
 
 
 def show_table(df: pd.DataFrame, name: str, caption: str | None = None, labels: dict[str, str] | None = None,
-               collapsed: bool = False) -> None:
-    """Show `df` to the reader and save the same rows as CSV under `name`.
+               collapsed: bool = False, source: str | None = None) -> None:
+    """Show `df` to the reader and save the same rows as CSV under `name`, linked under the table.
 
-    `labels` maps column names to the words a reader sees (the CSV keeps the names); other
-    snake_case names are turned into words. `collapsed` folds the table under its caption (for
-    appendix tables a reader opens on demand). Returns nothing, so a cell ending in
-    show_table(...) does not show the table twice.
+    `labels` maps column names to the words a reader sees (the CSV keeps the names; a report module
+    may instead attach them as df.attrs["labels"]); other snake_case names are turned into words.
+    The caption carries the data-status label of a reconstruction or synthetic report, unless
+    `source` says the table quotes a real or published source. `collapsed` folds the table under
+    its caption (for appendix tables a reader opens on demand). Returns nothing, so a cell ending
+    in show_table(...) does not show the table twice.
     """
     from IPython.display import HTML, display
 
-    save_table(df, name)
-    table = table_html(df, caption, labels)
+    labels = labels or df.attrs.get("labels")
+    save_table(df, name, labels, caption, source)
+    # A table of synthetic data always has a caption: the label must be seen where the table is copied.
+    caption = labelled(caption, source) if caption else (status_label(source) or None)
+    table = table_html(df, caption, labels) + csv_link(name)
     if collapsed:
         summary = html.escape(caption or name)
         table = f'<details class="sro-collapsed"><summary>{summary} ({len(df)} rows)</summary>{table}</details>'
@@ -152,8 +190,8 @@ def note(markdown: str) -> None:
 
 def status_prefix() -> str:
     """'Illustrative reconstruction (synthetic): ' for a report not built from real or published data."""
-    status = _page["data_status"]
-    return "" if status in (None, "real", "published") else f"{DATA_STATUSES[status].capitalize()}: "
+    label = status_label()
+    return f"{label}: " if label else ""
 
 
 def show_key_findings(findings: list[tuple[str, str] | tuple[str, str, str]]) -> None:
@@ -189,24 +227,24 @@ def show_key_findings(findings: list[tuple[str, str] | tuple[str, str, str]]) ->
 
 
 def watermark(fig, text: str | None = None) -> None:
-    """Stamp every chart area of `fig` with a large, visible label, e.g. that the data are synthetic.
+    """Label `fig` once, from this one place: a line above its title and one large diagonal mark.
 
-    Defaults to the report's data status. Applied once per figure (show_figure applies it itself
-    to every chart of a reconstruction or synthetic report, so calling it again changes nothing).
+    Defaults to the report's data-status label. show_figure applies it to every chart of a
+    reconstruction or synthetic report (calling it again changes nothing), so a copied or cropped
+    image still says what its numbers are.
     """
     if getattr(fig, "_sro_watermarked", False):
         return
-    text = text or DATA_STATUSES.get(_page["data_status"] or "", "")
+    text = text or status_label()
     if not text:
         raise ValueError("watermark needs a text, or a data status set with set_data_status")
     label = text.upper()
-    fig.suptitle(label, color="#a33", fontsize=12, fontweight="bold", y=1.0, va="bottom")
-    for ax in fig.axes:
-        # As large as fits across the chart area (bold capitals are about 0.7 em wide), over the data.
-        width_pt = ax.get_position().width * fig.get_figwidth() * 72
-        size = max(8, min(28, 0.9 * width_pt / (0.7 * len(label))))
-        ax.text(0.5, 0.5, label, transform=ax.transAxes, ha="center", va="center", rotation=15,
-                fontsize=size, fontweight="bold", color="#a33", alpha=0.3, zorder=10, clip_on=True)
+    # Above everything (the figure's own title stays); savefig's tight box grows to take it in.
+    fig.text(0.5, 1.0, label, color="#a33", fontsize=12, fontweight="bold", ha="center", va="bottom")
+    # As large as fits across the figure (bold capitals are about 0.7 em wide), over the data.
+    size = max(10, min(40, 0.8 * fig.get_figwidth() * 72 / (0.7 * len(label))))
+    fig.text(0.5, 0.5, label, ha="center", va="center", rotation=15, fontsize=size, fontweight="bold",
+             color="#a33", alpha=0.25, zorder=10)
     fig._sro_watermarked = True
 
 
@@ -227,23 +265,58 @@ def figure_image(fig, dpi: int = FIGURE_DPI) -> tuple[str, bytes]:
     return min(candidates, key=lambda item: len(item[1]))
 
 
-def show_figure(fig, alt: str) -> None:
+def smallest_text_points(fig) -> float:
+    """The size, in points, of the smallest visible text in `fig` (tick labels, legend, notes)."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=MIN_CHART_TEXT_PX * 72 / 96)
+
+
+def _natural_width(mime: str, picture: bytes) -> float:
+    """How wide a browser draws the image at its natural size, in CSS px (an SVG's size is in points)."""
+    import io
+
+    from PIL import Image
+
+    if mime == "image/png":
+        return float(Image.open(io.BytesIO(picture)).width)
+    width = re.search(rb'<svg[^>]*\swidth="([0-9.]+)pt"', picture)
+    return float(width.group(1)) * 96 / 72 if width else 0.0
+
+
+def show_figure(fig, alt: str, table: str | list[str] | None = None, source: str | None = None) -> None:
     """Show a matplotlib figure as an image with alternative text (read aloud by screen readers).
 
     nbconvert's templates drop alt text of plain image outputs, so the image goes out as an <img>
     with the picture embedded; the figure is closed so it is not shown a second time. A chart of a
-    reconstruction or synthetic report is watermarked with its status.
+    reconstruction or synthetic report is labelled (watermark) and so is its alt text, unless
+    `source` says it draws only a real or published series. `table` names the CSV(s) holding the
+    chart's numbers (saved with show_table or save_table), linked under the chart. On a narrow
+    screen the chart never shrinks below the width at which its smallest text is MIN_CHART_TEXT_PX:
+    it scrolls sideways in its box instead.
     """
     import base64
+    import math
 
     import matplotlib.pyplot as plt
     from IPython.display import HTML, display
 
     if not alt.strip():
         raise ValueError("a figure needs alternative text that says what it shows")
-    if status_prefix():
+    _check_source(source)
+    if status_label(source):
         watermark(fig)
+        alt = labelled(alt, source)
     mime, picture = figure_image(fig)
+    text_pt = smallest_text_points(fig)  # after drawing: tick labels get their text when drawn
     plt.close(fig)
+    # The smallest text in CSS px with the image drawn at its natural width: a PNG pixel is a CSS px.
+    text_px = text_pt * (FIGURE_DPI if mime == "image/png" else 96) / 72
+    min_width = math.ceil(_natural_width(mime, picture) * MIN_CHART_TEXT_PX / text_px)
     data = base64.b64encode(picture).decode("ascii")
-    display(HTML(f'<img class="sro-figure" src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}"/>'))
+    label = html.escape("Chart: " + alt[:80], quote=True)
+    links = "".join(csv_link(name, "chart") for name in ([table] if isinstance(table, str) else table or []))
+    display(HTML(f'<div class="sro-figure-box" role="region" aria-label="{label}" tabindex="0">'
+                 f'<img class="sro-figure" src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}" '
+                 f'data-min-text-px="{text_px:.1f}" style="min-width: {min_width}px"/></div>{links}'))

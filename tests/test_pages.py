@@ -25,13 +25,40 @@ def finished(tmp_path):
 
 
 def test_a_reconstruction_says_so_in_its_heading_and_title():
-    assert render.stamped_title("What people said", "reconstruction") == "Illustrative reconstruction: What people said"
+    label = "Illustrative reconstruction (synthetic)"
+    assert render.stamped_title("What people said", "reconstruction") == f"{label}: What people said"
     assert render.stamped_title("Illustrative reconstruction: X", "reconstruction") == "Illustrative reconstruction: X"
+    assert render.stamped_title("Review 2017-18 (synthetic export)", "synthetic") == "Review 2017-18 (synthetic export)"
     assert render.stamped_title("X", "real") == render.stamped_title("X", "published") == "X"
 
 
+def test_the_heading_is_the_reports_title_with_its_label(tmp_path):
+    page = render.finish_page(PAGE.replace("{root}", str(tmp_path)), "synthetic", tmp_path, title="Review 2017-18")
+    assert re.search(r"<h1[^>]*>Synthetic demonstration data: Review 2017-18<a", page)
+    real = render.finish_page(PAGE.replace("{root}", str(tmp_path)), "real", tmp_path, title="Review 2017-18")
+    assert re.search(r"<h1[^>]*>Review 2017-18<a", real) and "@page" not in real
+
+
+def test_every_printed_page_of_synthetic_data_carries_its_label(finished):
+    style = finished.split('<style class="sro-print-label">')[1].split("</style>")[0]
+    assert "@top-center" in style and "@bottom-center" in style
+    assert style.count('"ILLUSTRATIVE RECONSTRUCTION (SYNTHETIC)"') == 2
+    assert render.print_label_style("published") == render.print_label_style("real") == ""
+
+
+def test_lists_of_reports_carry_the_declared_data_status(tmp_path):
+    (tmp_path / "nb.ipynb").write_text("{}")
+    (tmp_path / "reports.toml").write_text('[reports.a]\nnotebook = "nb.ipynb"\ntitle = "Survey, 2017"\n'
+                                           'data_status = "reconstruction"\n')
+    spec = config.load_reports(tmp_path / "reports.toml")["a"]
+    assert spec.data_status == "reconstruction"
+    (tmp_path / "reports.toml").write_text('[reports.a]\nnotebook = "nb.ipynb"\ndata_status = "maybe"\n')
+    with pytest.raises(config.ConfigError, match="data_status"):
+        config.load_reports(tmp_path / "reports.toml")
+
+
 def test_finished_page_has_stamp_contents_links_and_citations(finished, tmp_path):
-    assert re.search(r"<h1[^>]*>Illustrative reconstruction: What people said<a", finished)
+    assert re.search(r"<h1[^>]*>Illustrative reconstruction \(synthetic\): What people said<a", finished)
     assert '<p class="sro-data-status sro-data-status-reconstruction">Data: illustrative reconstruction (synthetic), not real data' in finished
     toc = finished.split('<nav aria-label="Contents" class="sro-toc">')[1].split("</nav>")[0]
     assert ['#Who-answered', '#Sources', '#glossary'] == re.findall(r'href="([^"]+)"', toc)
@@ -60,7 +87,7 @@ def test_landing_page_leads_with_finding_status_and_date(tmp_path):
              "git_commit": "abc", "parameters": {"rows": "3"}, "environment": {"SSOCS_DIR": "…/ssocs"},
              "inputs": [{"name": "sample.csv", "sha256": "f" * 64}], "tables": ["sample.csv"]}
     page = landing.landing_page(tmp_path, {"demo": entry}, ["demo"], config.SiteSpec(contact="Write to us."), [])
-    assert '<a href="demo.html">Illustrative reconstruction: Demo</a>' in page
+    assert '<a href="demo.html">Illustrative reconstruction (synthetic): Demo</a>' in page
     assert "Key finding:</strong> Illustrative reconstruction (synthetic): staff agreed more." in page
     assert "Built 28 November 2026, 16:46 UTC" in page and "Write to us." in page
     # Provenance is kept, collapsed below the finding.

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 import matplotlib
 
@@ -50,7 +51,7 @@ def test_show_figure_embeds_png_with_alt_text(shown):
     fig, ax = plt.subplots()
     ax.plot([1, 2], [3, 4])
     reporting.show_figure(fig, alt='Line "up"')
-    assert shown[0].startswith('<img class="sro-figure" src="data:image/png;base64,')
+    assert '<img class="sro-figure" src="data:image/png;base64,' in shown[0]
     assert 'alt="Line &quot;up&quot;"' in shown[0]
     assert not plt.get_fignums()  # closed, so the inline backend does not show it again
 
@@ -122,14 +123,73 @@ def test_key_findings_of_a_reconstruction_carry_its_status(shown, tmp_path):
         reporting._page.update(data_status=None, data_status_detail="", key_findings=[])
 
 
-def test_watermark_stamps_every_chart_once():
+def test_watermark_labels_a_chart_once_and_keeps_its_title():
     fig, axes = plt.subplots(1, 2)
+    fig.suptitle("Rates by race, 2017-18")
     reporting.watermark(fig, "illustrative reconstruction")
     reporting.watermark(fig, "illustrative reconstruction")
-    texts = [t.get_text() for ax in axes for t in ax.texts]
-    assert texts == ["ILLUSTRATIVE RECONSTRUCTION"] * 2
-    assert fig._suptitle.get_text() == "ILLUSTRATIVE RECONSTRUCTION"
+    marks = [t.get_text() for t in fig.texts if t is not fig._suptitle]
+    assert marks == ["ILLUSTRATIVE RECONSTRUCTION"] * 2  # a line above the title, one diagonal mark
+    assert not [t for ax in axes for t in ax.texts]
+    assert fig._suptitle.get_text() == "Rates by race, 2017-18"
     plt.close(fig)
+
+
+def test_a_synthetic_report_labels_captions_charts_and_csvs_but_not_a_published_series(shown, tmp_path):
+    reporting.set_data_status("synthetic", "shipped export")
+    try:
+        frame = pd.DataFrame({"Race/ethnicity": ["Black"], "Per 100 students (95% CI)": ["9.1 (8.0 to 10.2)"]})
+        reporting.show_table(frame, "rates_suspension", caption="Suspension per 100 students, 2017-18")
+        assert "<caption>Synthetic demonstration data: Suspension per 100 students, 2017-18</caption>" in shown[-1]
+        assert 'href="tables/interactive/rates_suspension.csv"' in shown[-1]
+        assert "Race/<wbr>ethnicity" in shown[-1]  # a printed header breaks after the slash, not mid-word
+        reporting.show_table(pd.DataFrame({"year": ["2016-17"]}), "published_series", caption="Published series",
+                             source="published")
+        assert "<caption>Published series</caption>" in shown[-1]
+        assert pd.read_csv(tmp_path / "tables" / "published_series.csv")["data_status"].tolist() == ["published figures only"]
+        reporting.show_table(pd.DataFrame({"n": [1]}), "uncaptioned")
+        assert "<caption>Synthetic demonstration data</caption>" in shown[-1]
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [3, 4])
+        reporting.show_figure(fig, alt="Line chart", table="rates_suspension")
+        assert 'alt="Synthetic demonstration data: Line chart"' in shown[-1]
+        assert 'href="tables/interactive/rates_suspension.csv"' in shown[-1]
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [3, 4])
+        reporting.show_figure(fig, alt="Published line", source="published")
+        assert 'alt="Published line"' in shown[-1]
+    finally:
+        reporting._page.update(data_status=None, data_status_detail="", key_findings=[])
+
+
+def test_csv_field_names_are_machine_names_and_the_words_go_to_the_schema(shown, tmp_path):
+    frame = pd.DataFrame({"Race/ethnicity": ["Black"], "Per 100 students (95% CI)": ["9.1"], "Cramér's V": [0.2],
+                          "respondents": [12], "agrees": [True]})
+    reporting.save_table(frame, "rates", labels={"respondents": "Respondents (n)"}, caption="Rates")
+    header = (tmp_path / "tables" / "rates.csv").read_text().splitlines()[0]
+    assert header == "race_ethnicity,per_100_students_95_pct_ci,cramer_s_v,respondents,agrees"
+    package = json.loads((tmp_path / "tables" / "datapackage.json").read_text())
+    fields = package["resources"][0]["schema"]["fields"]
+    assert [f["title"] for f in fields] == ["Race/ethnicity", "Per 100 students (95% CI)", "Cramér's V",
+                                            "Respondents (n)", "Agrees"]
+    assert [f["type"] for f in fields] == ["string", "string", "number", "integer", "boolean"]
+    from frictionless import Package
+
+    report = Package(str(tmp_path / "tables" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_a_chart_keeps_its_smallest_text_readable_on_a_phone(shown):
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.plot([1, 2], [3, 4])
+    ax.tick_params(labelsize=8)
+    fig.canvas.draw()  # tick labels get their text when drawn
+    assert reporting.smallest_text_points(fig) == 8
+    reporting.show_figure(fig, alt="Line")
+    min_text = float(re.search(r'data-min-text-px="([0-9.]+)"', shown[-1]).group(1))
+    min_width = int(re.search(r"min-width: (\d+)px", shown[-1]).group(1))
+    natural = 9 * 110 if 'image/png' in shown[-1] else 9 * 96  # about: the tight box trims a little
+    assert min_text * min_width / natural == pytest.approx(reporting.MIN_CHART_TEXT_PX, rel=0.15)
 
 
 def test_figures_are_small_and_need_alt_text(shown):

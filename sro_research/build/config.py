@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sro_research.paths import MARKER, project_root
+from sro_research.data_status import DATA_STATUSES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints"}
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "data_status"}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
 
@@ -32,6 +33,9 @@ class ReportSpec:
     env: tuple[str, ...] = ()
     # Bounds on parameters, e.g. {"suppression_threshold": {"min": 1}}, checked before any kernel starts.
     constraints: dict = field(default_factory=dict)
+    # What the report's numbers are with these parameters ("real", "reconstruction", "synthetic",
+    # "published"): lists of reports label a title with it before (or without) a build.
+    data_status: str | None = None
 
 
 def config_path(path: str | Path | None = None) -> Path:
@@ -81,6 +85,9 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             for bounds in constraints.values()
         ):
             raise ConfigError(f"{where}: 'constraints' must map parameter names to {{min = N, max = N}}")
+        data_status = table.get("data_status")
+        if data_status is not None and data_status not in DATA_STATUSES:
+            raise ConfigError(f"{where}: 'data_status' must be one of {', '.join(DATA_STATUSES)}")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
@@ -90,6 +97,7 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             timeout=timeout,
             env=tuple(env),
             constraints=constraints,
+            data_status=data_status,
         )
     return specs
 

@@ -14,13 +14,13 @@ from pathlib import Path
 from sro_research.build.config import ConfigError, SiteSpec, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.build.render import (
-    STATUS_WORDS,
     TEMPLATE,
     TEMPLATES,
     readable_date,
     stamped_title,
     without_absolute_paths,
 )
+from sro_research.data_status import STATUS_WORDS
 from sro_research.paths import project_root
 from sro_research.reporting import PAGE_SUMMARY
 

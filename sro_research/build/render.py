@@ -21,14 +21,11 @@ from sro_research.build.config import ConfigError, load_reports, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.paths import project_root, without_absolute_paths
 from sro_research.readable_tables import URL
-from sro_research.reporting import DATA_STATUSES, PAGE_MIME
+from sro_research.data_status import STATUS_LABELS, STATUS_WORDS, labelled
+from sro_research.reporting import PAGE_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "sro_report"  # lab's cell markup, none of its CSS or scripts; our styles and footer
-# What the title and heading say before anything else, for data that are not real.
-TITLE_PREFIX = {"reconstruction": "Illustrative reconstruction", "synthetic": "Synthetic demonstration data"}
-STATUS_WORDS = {key: words + (", not real data" if key in TITLE_PREFIX else "") for key, words in DATA_STATUSES.items()}
-# An absolute path (POSIX or Windows) not inside a URL or a relative path: /a/b/c or C:\a\b.
 
 
 def readable_date(iso: str) -> str:
@@ -54,11 +51,25 @@ def page_summary(nb: nbformat.NotebookNode) -> dict:
 
 
 def stamped_title(title: str, status: str | None) -> str:
-    """'Illustrative reconstruction: <title>' for data that are not real; else the title."""
-    prefix = TITLE_PREFIX.get(status or "")
-    if not prefix or title.lower().startswith(prefix.lower()):
-        return title
-    return f"{prefix}: {title}"
+    """'Illustrative reconstruction (synthetic): <title>' for data that are not real; else the title."""
+    return labelled(title, status or "real")
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def print_label_style(status: str | None) -> str:
+    """A running header and footer on every printed page of a reconstruction or synthetic report."""
+    label = STATUS_LABELS.get(status or "")
+    if not label:
+        return ""
+    words = _css_string(label.upper())
+    margin = "font: 600 9pt system-ui, sans-serif; color: #7a1f1f;"
+    return ("@media print { @page { "
+            f"@top-center {{ content: {words}; {margin} }} "
+            f"@bottom-center {{ content: {words} \" · page \" counter(page) \" of \" counter(pages); {margin} }} "
+            "} }")
 
 
 def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -85,8 +96,11 @@ def _site_context(nb: nbformat.NotebookNode) -> dict:
         return context
     context.update(project=site.project, contact=site.contact, glossary=load_glossary(root))
     current = prov.get("report")
+    status = page_summary(nb).get("data_status")
     context["reports"] = [
-        {"name": name, "title": spec.title, "current": name == current} for name, spec in specs.items()
+        {"name": name, "title": stamped_title(spec.title, status if name == current else spec.data_status),
+         "current": name == current}
+        for name, spec in specs.items()
     ]
     if prov.get("built_at"):
         context["built"] = readable_date(prov["built_at"])
@@ -97,22 +111,33 @@ def _heading_text(tag) -> str:
     return tag.get_text().replace("¶", "").strip()  # without nbconvert's anchor mark
 
 
-def _stamp_status(soup: BeautifulSoup, status: str | None, detail: str = "") -> None:
-    """The first heading carries the status prefix; under it, one line says what the data are."""
+def _stamp_status(soup: BeautifulSoup, status: str | None, detail: str = "", title: str | None = None) -> None:
+    """The first heading says the report's title (the one <title>, the index and every list of
+    reports use, naming its years and scope) with the status label; under it, what the data are."""
     heading = soup.main.find("h1") if soup.main else None
-    if heading is None or not status:
+    if heading is None:
         return
     anchor = heading.find("a", class_="anchor-link")
     text = _heading_text(heading)
-    stamped = stamped_title(text, status)
+    stamped = stamped_title(title or text, status)
     if stamped != text:
         heading.clear()
         heading.append(stamped)
         if anchor is not None:
             heading.append(anchor)
+    if not status:
+        return
     line = soup.new_tag("p", attrs={"class": f"sro-data-status sro-data-status-{status}"})
     line.string = f"Data: {STATUS_WORDS.get(status, status)}" + (f" ({detail})" if detail else "")
     heading.insert_after(line)
+
+
+def _add_print_label(soup: BeautifulSoup, status: str | None) -> None:
+    style = print_label_style(status)
+    if style and soup.head is not None:
+        tag = soup.new_tag("style", attrs={"class": "sro-print-label"})
+        tag.string = style
+        soup.head.append(tag)
 
 
 def _last_opening_banner(main, sections):
@@ -215,10 +240,12 @@ def _remove_absolute_paths(soup: BeautifulSoup, root: Path | None) -> None:
                 node.replace_with(cleaned)
 
 
-def finish_page(page: str, status: str | None, root: Path | None = None, detail: str = "") -> str:
-    """Stamp, contents, links, citations and path clean-up on the HTML nbconvert produced."""
+def finish_page(page: str, status: str | None, root: Path | None = None, detail: str = "",
+                title: str | None = None) -> str:
+    """Heading, stamp, contents, links, citations and path clean-up on the HTML nbconvert produced."""
     soup = BeautifulSoup(page, "html.parser")
-    _stamp_status(soup, status, detail)
+    _stamp_status(soup, status, detail, title)
+    _add_print_label(soup, status)
     _add_contents(soup)
     _link_addresses(soup)
     _link_citations(soup)
@@ -245,4 +272,4 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
         root = project_root()
     except FileNotFoundError:
         root = None
-    return finish_page(body, status, root, summary.get("data_status_detail", ""))
+    return finish_page(body, status, root, summary.get("data_status_detail", ""), title)

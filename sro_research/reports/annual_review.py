@@ -51,13 +51,6 @@ def _count(value) -> str:
     return SUPPRESSED if pd.isna(value) else f"{int(value):,}"
 
 
-def watermark(fig, synthetic: bool) -> None:
-    """Stamp SYNTHETIC across a chart drawn from synthetic data, so a copied image still says so."""
-    if synthetic:
-        fig.text(0.5, 0.5, "SYNTHETIC DATA", fontsize=40, color="grey", alpha=0.25, rotation=25,
-                 ha="center", va="center", transform=fig.transFigure)
-
-
 # --------------------------------------------------------------------------- inputs and status
 
 
@@ -235,8 +228,9 @@ def shares_by(table, numerators: list[str], row_label: str, row_names: dict) -> 
     return pd.DataFrame(out)
 
 
-def plot_race_rates(measures: dict[str, pd.DataFrame], title: str, synthetic: bool):
-    """Dot-and-interval chart: per 100 enrolled students by race, one panel per outcome; suppressed rows left out."""
+def plot_race_rates(measures: dict[str, pd.DataFrame], title: str):
+    """Dot-and-interval chart: per 100 enrolled students by race, one panel per outcome; suppressed rows left out.
+    reporting.show_figure labels a chart of synthetic data."""
     fig, axes = plt.subplots(1, len(measures), figsize=(4.2 * len(measures), 3.6), sharey=True, squeeze=False)
     for ax, (label, frame) in zip(axes[0], measures.items()):
         shown = frame[frame["shown"] & frame["risk"].notna()]
@@ -247,7 +241,6 @@ def plot_race_rates(measures: dict[str, pd.DataFrame], title: str, synthetic: bo
         ax.set_xlabel("per 100 students (95% CI)")
         ax.set_xlim(left=0)
     fig.suptitle(title, fontsize=11)
-    watermark(fig, synthetic)
     fig.tight_layout()
     return fig
 
@@ -333,8 +326,9 @@ def trend_table(published: pd.DataFrame, export: IncidentData | None, crdc: dict
     return pd.DataFrame(rows).sort_values(["Measure", "School year"], kind="stable").reset_index(drop=True)
 
 
-def plot_trend(trend: pd.DataFrame, synthetic: bool):
-    """One line per source and measure, on a year axis in order (sources are not joined to each other)."""
+def plot_trend(trend: pd.DataFrame):
+    """One line per source and measure, on a year axis in order (sources are not joined to each other).
+    reporting.show_figure labels it when a line comes from synthetic data."""
     shown = trend.dropna(subset=["value"])
     years = sorted(trend["School year"].unique())
     fig, ax = plt.subplots(figsize=(9, 5.5))
@@ -346,7 +340,6 @@ def plot_trend(trend: pd.DataFrame, synthetic: bool):
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1, frameon=False)
     ax.set_title("Black students: suspension and police-contact measures by school year", fontsize=11)
-    watermark(fig, synthetic)
     fig.tight_layout()
     return fig
 

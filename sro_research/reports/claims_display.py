@@ -11,7 +11,8 @@ import pandas as pd
 from sro_research.readers.published import Figures, citation
 from sro_research.reports.claim_checks import fmt
 
-# The ledger's columns as a reader sees them (also the CSV's header), status second.
+# The ledger's columns (the CSV's field names, stable for scripts that read claims.csv) and the words
+# a reader sees for each, status second.
 READER_COLUMNS = {
     "claim_id": "Claim", "status": "Status", "claim": "What the page claims (our words)", "page_says": "The page prints",
     "checked_value": "What the check computes or finds", "reason": "Why", "source": "Sources",
@@ -19,7 +20,10 @@ READER_COLUMNS = {
 
 
 def reader_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
-    return ledger[list(READER_COLUMNS)].rename(columns=READER_COLUMNS)
+    """The ledger's reader columns; the page shows them in words (attrs["labels"]), the CSV by name."""
+    table = ledger[list(READER_COLUMNS)].copy()
+    table.attrs["labels"] = dict(READER_COLUMNS)
+    return table
 
 
 PRODUCT_LABELS = {

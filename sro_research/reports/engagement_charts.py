@@ -1,5 +1,5 @@
 """The engagement report's charts: shares with Wilson 95% whiskers, drawn from the shown tables
-(so a hidden share is never drawn), and a large diagonal watermark on a reconstruction."""
+(so a hidden share is never drawn). reporting.show_figure draws the one watermark of a reconstruction."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ WATERMARK = "ILLUSTRATIVE RECONSTRUCTION"
 
 
 def watermark(survey: Survey) -> str | None:
-    """The text every chart of a reconstruction carries across it."""
+    """The words that open a reconstruction's chart footer and alt text (show_figure draws the watermark)."""
     return WATERMARK if survey.is_reconstruction else None
 
 
@@ -26,8 +26,7 @@ def has_bars(table: pd.DataFrame) -> bool:
 
 def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel: str, mark: str | None = None):
     """Bar chart of the `percent` column with Wilson 95% interval whiskers; suppressed rows are left
-    out. `mark` (e.g. WATERMARK) is drawn large and diagonal across the chart, so the figure carries
-    it wherever it is copied to."""
+    out. With `mark` (e.g. WATERMARK) the footer says the respondents are synthetic."""
     data = table[table[PERCENT] != SUPPRESSED].copy()
     for column in (PERCENT, CI_LOW, CI_HIGH):
         data[column] = data[column].astype(float)
@@ -63,8 +62,6 @@ def plot_shares(table: pd.DataFrame, x: str, hue: str | None, title: str, ylabel
     if (table[PERCENT] == SUPPRESSED).any():
         footer += " Groups too small to show are left out."
     if mark:
-        fig.text(0.5, 0.5, mark, fontsize=28, color="#b00020", alpha=0.22, rotation=25,
-                 ha="center", va="center", fontweight="bold", zorder=10)
         footer = "Illustrative reconstruction: synthetic respondents. " + footer
     fig.text(0.01, 0.01, footer, fontsize=10, ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
