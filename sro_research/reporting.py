@@ -273,7 +273,7 @@ def smallest_text_points(fig) -> float:
     return min(sizes, default=MIN_CHART_TEXT_PX * 72 / 96)
 
 
-def _natural_width(mime: str, picture: bytes) -> float:
+def natural_width(mime: str, picture: bytes) -> float:
     """How wide a browser draws the image at its natural size, in CSS px (an SVG's size is in points)."""
     import io
 
@@ -313,7 +313,7 @@ def show_figure(fig, alt: str, table: str | list[str] | None = None, source: str
     plt.close(fig)
     # The smallest text in CSS px with the image drawn at its natural width: a PNG pixel is a CSS px.
     text_px = text_pt * (FIGURE_DPI if mime == "image/png" else 96) / 72
-    min_width = math.ceil(_natural_width(mime, picture) * MIN_CHART_TEXT_PX / text_px)
+    min_width = math.ceil(natural_width(mime, picture) * MIN_CHART_TEXT_PX / text_px)
     data = base64.b64encode(picture).decode("ascii")
     label = html.escape("Chart: " + alt[:80], quote=True)
     links = "".join(csv_link(name, "chart") for name in ([table] if isinstance(table, str) else table or []))

@@ -7,6 +7,7 @@ and, printed, no table wider than the page. Screenshots and PDFs are kept in tes
 for review.
 """
 
+import json
 import os
 import re
 import shutil
@@ -16,6 +17,8 @@ import pytest
 
 from sro_research.build.config import load_reports
 from sro_research.build.pipeline import build
+from sro_research.data_status import STATUS_LABELS
+from sro_research.reporting import MIN_CHART_TEXT_PX, PAGE_SUMMARY
 from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -26,7 +29,9 @@ WIDTHS = (1280, 390)
 PRINT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 MAX_PAGE_BYTES = 150_000  # a report's HTML without its embedded images
 EMBEDDED_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
-PAGES = [*load_reports(PROJECT_ROOT / "reports.toml"), "index"]
+SPECS = load_reports(PROJECT_ROOT / "reports.toml")
+PAGES = [*SPECS, "index"]
+DATA_LINK = re.compile(r'<a href="(tables/[^"]+\.csv)" download>')
 # Chromium flags: no network (any host fails to resolve), no background services.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -76,6 +81,69 @@ def test_each_page_is_light_and_offline(site, name):
         for table in (site / "tables" / name).glob("*.csv"):
             text = table.read_text(encoding="utf-8")
             assert not [p for p in machine_paths if p in text], table.name
+        # Every table and chart links to a CSV the build published beside the page.
+        links = DATA_LINK.findall(html)
+        shown = html.count('class="sro-table-box"') + html.count('class="sro-figure-box"')
+        assert len(links) >= shown, f"{shown - len(links)} tables or charts without a link to their data"
+        assert not [link for link in links if not (site / link).is_file()]
+
+
+FIELDS = PROJECT_ROOT / "tests" / "fixtures" / "csv_fields.json"  # every CSV's field names, as last released
+CHANGELOG = PROJECT_ROOT / "CHANGELOG.md"
+CHANGELOG_FIELDS = re.compile(r"^- `([a-z0-9_\-]+/[a-z0-9_\-]+\.csv)`: (.+)$", re.MULTILINE)
+FIELD_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def changelog_fields() -> dict[str, list[str]]:
+    """Each CSV's field names in the newest release of CHANGELOG.md that lists it (newest first)."""
+    fields: dict[str, list[str]] = {}
+    for table, names in CHANGELOG_FIELDS.findall(CHANGELOG.read_text(encoding="utf-8")):
+        fields.setdefault(table, [n.strip(" `") for n in names.split(",")])
+    return fields
+
+
+def test_changelog_records_the_field_names_the_tests_hold_csvs_to():
+    """A field rename means editing csv_fields.json; this fails until CHANGELOG.md records it too."""
+    recorded = json.loads(FIELDS.read_text(encoding="utf-8"))
+    logged = changelog_fields()
+    unrecorded = [f"{report}/{table}" for report, tables in recorded.items() for table, names in tables.items()
+                  if logged.get(f"{report}/{table}") != names]
+    assert not unrecorded, f"field names not recorded in CHANGELOG.md: {unrecorded}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SPECS))
+def test_tables_are_a_data_package_with_stable_field_names(site, name):
+    from frictionless import Package
+
+    folder = site / "tables" / name
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])[:10]
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in package["resources"]} == {p.name for p in folder.glob("*.csv")}
+    built = {p.name: p.read_text(encoding="utf-8").splitlines()[0].split(",") for p in sorted(folder.glob("*.csv"))}
+    assert not [f"{t}: {f}" for t, names in built.items() for f in names if not FIELD_NAME.match(f)]
+    recorded = json.loads(FIELDS.read_text(encoding="utf-8")).get(name, {})
+    changed = {t: names for t, names in built.items() if recorded.get(t) != names}
+    assert not changed, ("CSV field names changed; scripts read them by name. If meant, record the change in "
+                         f"CHANGELOG.md and tests/fixtures/csv_fields.json: {changed}")
+
+
+def _status(site, name):
+    return json.loads((site / "tables" / name / PAGE_SUMMARY).read_text(encoding="utf-8")).get("data_status")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SPECS))
+def test_lists_of_reports_say_what_the_built_page_says(site, name):
+    """reports.toml's data_status (used by `sro-research list` and every page's list of reports) is what the build made."""
+    assert _status(site, name) == SPECS[name].data_status
+    label = STATUS_LABELS.get(SPECS[name].data_status)
+    if label:
+        for page in PAGES:
+            html = (site / f"{page}.html").read_text(encoding="utf-8")
+            titles = re.findall(rf'<a href="{name}\.html">([^<]+)</a>', html)
+            assert titles and all("synthetic" in t.lower() or "reconstruction" in t.lower() for t in titles), page
 
 
 @needs_chromium
@@ -96,11 +164,56 @@ def test_page_in_chromium(site, browser, name, width):
         if width < 400:
             scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             assert scroll <= client, f"{name} scrolls sideways at {width} px: {scroll} > {client}"
+            _phone_checks(page, name)
         violations = Axe().run(page).response["violations"]
         serious = [(v["id"], v["impact"], len(v["nodes"]), v["help"]) for v in violations if v["impact"] in ("serious", "critical")]
         assert not serious, serious
     finally:
         page.close()
+
+
+def _phone_checks(page, name):
+    """On a phone: chart text stays readable, captions stay on screen, a box that scrolls says so."""
+    small = page.eval_on_selector_all(
+        "img.sro-figure", f"""els => els.map(i => [i.alt.slice(0, 50), Number(i.dataset.minTextPx) * i.clientWidth / i.naturalWidth])
+                                    .filter(([alt, px]) => !(px >= {MIN_CHART_TEXT_PX} - 0.05))""")
+    assert not small, f"{name}: chart text under {MIN_CHART_TEXT_PX} px at 390 px: {small}"
+    cut = page.eval_on_selector_all(
+        "caption", """els => els.filter(c => c.getClientRects().length > 0)
+                          .filter(c => { const box = c.closest('.sro-table-box') || document.body;
+                                         return c.getBoundingClientRect().right > box.getBoundingClientRect().right + 1; })
+                          .map(c => c.textContent.slice(0, 60))""")
+    assert not cut, f"{name}: captions cut at 390 px: {cut}"
+    silent = page.eval_on_selector_all(
+        ".sro-table-box, .sro-figure-box", """els => els.filter(b => b.scrollWidth > b.clientWidth + 1)
+            .filter(b => !(b.previousElementSibling && b.previousElementSibling.classList.contains('sro-scroll-hint')))
+            .map(b => b.getAttribute('aria-label'))""")
+    assert not silent, f"{name}: boxes that scroll sideways with no cue: {silent}"
+
+
+# Words of a table header that the browser split across two lines (each word measured on its own).
+SPLIT_HEADER_WORDS = """els => els.flatMap(th => {
+    const out = [];
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.textContent.matchAll(/[^\\s/]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+            if (lines.size > 1) out.push(m[0]);
+        }
+    }
+    return out;
+})"""
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 @needs_chromium
@@ -115,10 +228,19 @@ def test_printed_page_keeps_every_table_inside_the_paper(site, browser, name):
                                         || t.scrollWidth > t.clientWidth + 1)
                                 .map(t => (t.caption ? t.caption.textContent : t.className) + ' ' + Math.round(t.getBoundingClientRect().right))""")
         assert not too_wide, f"tables wider than the printed page ({PRINT_WIDTH_PX} px): {too_wide}"
+        split = page.eval_on_selector_all("th", SPLIT_HEADER_WORDS)
+        assert not split, f"printed table headers broken inside a word: {split}"
+        label = STATUS_LABELS.get(_status(site, name)) if name != "index" else None
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for paper in ("Letter", "A4"):
             pdf = page.pdf(path=str(ARTIFACTS / f"{name}-{paper}.pdf"), format=paper, print_background=True)
             assert pdf.startswith(b"%PDF")
+            texts = _page_texts(pdf)
+            # The first page is more than a title: the report starts under it.
+            assert len(texts[0].split()) >= 60, f"{name} {paper}: page 1 is nearly blank ({len(texts[0].split())} words)"
+            if label:
+                unlabelled = [i + 1 for i, text in enumerate(texts) if label.upper() not in " ".join(text.split())]
+                assert not unlabelled, f"{name} {paper}: printed pages without '{label}': {unlabelled}"
         assert not problems, problems
     finally:
         page.close()

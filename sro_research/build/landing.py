@@ -20,6 +20,7 @@ from sro_research.build.render import (
     stamped_title,
     without_absolute_paths,
 )
+from sro_research.data_package import DESCRIPTOR
 from sro_research.data_status import STATUS_WORDS
 from sro_research.paths import project_root
 from sro_research.reporting import PAGE_SUMMARY
@@ -80,6 +81,11 @@ def report_item(out: Path, name: str, entry: dict) -> str:
     findings = summary.get("key_findings") or []
     if findings:
         parts.append(f"<p><strong>Key finding:</strong> {e(findings[0])}</p>")
+    tables = entry.get("tables", []) if "html" in entry else []
+    if tables:
+        # The data beside the findings, not only in the folded build details.
+        parts.append(f'<p class="sro-data-link"><a href="tables/{e(name)}/{DESCRIPTOR}">The report\'s {len(tables)} tables as '
+                     f'data</a> (CSV files, each with a data_status column, described in {DESCRIPTOR})</p>')
     if "html" in entry:
         parts.append(f'<p class="sro-meta">Built {e(readable_date(entry.get("built_at", "")))} · sro-research {e(entry.get("package_version", ""))}</p>')
     else:
