@@ -42,6 +42,11 @@ def stylesheet() -> str:
     return "\n".join((folder / name).read_text(encoding="utf-8") for name in ("report.css", "print.css"))
 
 
+def scroll_hint_script() -> str:
+    """The reports' script that puts a cue above a box that scrolls sideways (the index has such boxes too)."""
+    return (TEMPLATES / TEMPLATE / "static" / "scroll_hint.js").read_text(encoding="utf-8")
+
+
 def _codes(values: dict, prefix: str = "") -> str:
     return "".join(f"<code>{e(prefix + str(k))} = {e(str(v))}</code><br>" for k, v in values.items())
 
@@ -140,6 +145,8 @@ Resource Officers, and says at the top what it found and whether its data are re
 {contact}
 {_glossary_html(glossary)}
 </footer>
+<script>
+{scroll_hint_script()}</script>
 </body></html>
 """
 

@@ -371,13 +371,13 @@ def show_appendix(summary: str, tables: list[tuple[pd.DataFrame, str, str]]) -> 
     """Long tables in a collapsed <details> block; each is also saved as CSV under its name."""
     from IPython.display import HTML, display
 
-    from sro_research.reporting import save_table, table_html
+    from sro_research.reporting import csv_link, save_table, table_html
 
     parts = []
     for table, name, caption in tables:
         if table.empty:
             continue
-        save_table(table, name)
-        parts.append(table_html(table, caption))
+        save_table(table, name, caption=caption)
+        parts.append(table_html(table, caption) + csv_link(name))
     if parts:
         display(HTML(f"<details class=\"sro-appendix\"><summary>{summary}</summary>{''.join(parts)}</details>"))
