@@ -115,11 +115,12 @@ def save_table(df: pd.DataFrame, name: str, labels: dict[str, str] | None = None
     return path
 
 
-def csv_link(name: str, what: str = "table") -> str:
-    """A link from the page to a CSV of the report's tables folder (pages sit beside tables/)."""
-    href = html.escape(f"tables/{report_name()}/{name}.csv", quote=True)
-    return (f'<p class="sro-data-link"><a href="{href}" download>Data for this {what} (CSV): '
-            f'{html.escape(name)}.csv</a></p>')
+def csv_link(names: str | list[str], what: str = "table") -> str:
+    """A line linking the page to CSVs of the report's tables folder (pages sit beside tables/)."""
+    names = [names] if isinstance(names, str) else names
+    links = ", ".join(f'<a href="{html.escape(f"tables/{report_name()}/{name}.csv", quote=True)}" download>'
+                      f'{html.escape(name)}.csv</a>' for name in names)
+    return f'<p class="sro-data-link">Data for this {what} (CSV): {links}</p>' if names else ""
 
 
 def table_html(df: pd.DataFrame, caption: str | None = None, labels: dict[str, str] | None = None) -> str:
@@ -240,7 +241,8 @@ def watermark(fig, text: str | None = None) -> None:
         raise ValueError("watermark needs a text, or a data status set with set_data_status")
     label = text.upper()
     # Above everything (the figure's own title stays); savefig's tight box grows to take it in.
-    fig.text(0.5, 1.0, label, color="#a33", fontsize=12, fontweight="bold", ha="center", va="bottom")
+    # At the left, so a phone shows it before the reader scrolls the chart sideways.
+    fig.text(0.01, 1.0, label, color="#a33", fontsize=12, fontweight="bold", ha="left", va="bottom")
     # As large as fits across the figure (bold capitals are about 0.7 em wide), over the data.
     size = max(10, min(40, 0.8 * fig.get_figwidth() * 72 / (0.7 * len(label))))
     fig.text(0.5, 0.5, label, ha="center", va="center", rotation=15, fontsize=size, fontweight="bold",
@@ -316,7 +318,7 @@ def show_figure(fig, alt: str, table: str | list[str] | None = None, source: str
     min_width = math.ceil(natural_width(mime, picture) * MIN_CHART_TEXT_PX / text_px)
     data = base64.b64encode(picture).decode("ascii")
     label = html.escape("Chart: " + alt[:80], quote=True)
-    links = "".join(csv_link(name, "chart") for name in ([table] if isinstance(table, str) else table or []))
+    links = csv_link(table or [], "chart")
     display(HTML(f'<div class="sro-figure-box" role="region" aria-label="{label}" tabindex="0">'
                  f'<img class="sro-figure" src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}" '
                  f'data-min-text-px="{text_px:.1f}" style="min-width: {min_width}px"/></div>{links}'))
