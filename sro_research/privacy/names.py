@@ -25,7 +25,7 @@ TITLES = (
     "auntie", "uncle", "señora", "señor", "señorita", "senora", "senor", "senorita", "doña", "don", "maestra",
     "maestro", "profe", "profesor", "profesora", "director", "directora", "consejera", "consejero",
 )
-ABBREVIATED_TITLES = ("mr", "mrs", "ms", "mx", "dr", "dra", "ofc", "ofcr", "off", "sgt", "det", "dep", "lt",
+ABBREVIATED_TITLES = ("mr", "mrs", "ms", "mx", "dr", "dra", "ofc", "ofcr", "sgt", "det", "dep", "lt",
                       "capt", "cpl", "prof", "rev", "sr", "sra", "srta", "asst", "supt")
 _FULL = "|".join(t.replace(" ", r"\s+") for t in sorted(TITLES, key=len, reverse=True))
 _ABBR = "|".join(sorted(ABBREVIATED_TITLES, key=len, reverse=True))
@@ -44,6 +44,8 @@ NOT_NAMES = frozenset(
     "y el la los las es está esta estaba fue era tiene tenía va iba no sí que de en con por para "
     "office staff team investigator investigators department program programs position role".split()
 )
+# Titles that are no ordinary noun: a lower-case word after them is a name too ("mister lund").
+HONORIFICS = frozenset("mister missus señora señor señorita senora senor senorita doña".split())
 # Public names that follow a title and are no one's personal information.
 EPONYMS = ("martin luther king",)
 
@@ -57,9 +59,15 @@ KIN = re.compile(rf"\b(?i:my|our|mi|mis|nuestro|nuestra)\s+(?i:{'|'.join(_KIN_WO
 KIN_NOT_NAMES = NOT_NAMES | frozenset(
     "goes went go gets got get feels felt loves loved likes liked hates hated needs needed wants wanted "
     "attends attended plays played came comes come started starts tells asked asks saw sees knows knew "
-    "thinks thought says walks walked takes took left leaves told stayed graduated transferred "
-    "who's has had was is and or but also too now".split()
+    "thinks thought says walks walked takes took left leaves told stayed graduated transferred turned "
+    "turns became becomes tried tries missed misses learned ran runs cried cries called calls heard hears "
+    "being getting going having doing birthday friend friends school class teacher teachers bus grade "
+    "who's has had was is and or but also too now recently currently once".split()
 )
+# After a kinship word a lower-case name is followed by a verb or punctuation ("my son mateo was"):
+# "my son birthday is" is not, as "birthday" is on the list above.
+KIN_LOWER_FOLLOWERS = re.compile(r"\s*(?:[,.;:!?()]|$|(?i:is|was|has|had|says|said|and|who|loves|got|gets|"
+                                 r"goes|went|feels|felt|told|came|just|also|likes|wants|needs)\b)")
 # "I'm X": not a name when X is one of these (a people, a faith, a state of mind written with a capital).
 SELF_NOT_NAMES = NOT_NAMES | frozenset(
     "black white brown latino latina latinx hispanic somali hmong karen oromo native asian african american "
@@ -210,7 +218,8 @@ def titled(text: str):
             continue
         # A lower-case name only after an abbreviation with its period ("ofcr. smith"), never after
         # a word that is also a noun ("the officer said").
-        lower_ok = m.group("titles").rstrip().endswith(".")
+        titles = m.group("titles").rstrip()
+        lower_ok = titles.endswith(".") or titles.split()[-1].casefold() in HONORIFICS
         span = _name_span(m, NOT_NAMES, lower_ok)
         if span:
             yield "titled_name", *span
@@ -218,7 +227,8 @@ def titled(text: str):
 
 def kin(text: str):
     for m in KIN.finditer(text):
-        span = _name_span(m, KIN_NOT_NAMES, lower_ok=True)
+        lower_ok = bool(KIN_LOWER_FOLLOWERS.match(text, m.end("first")))
+        span = _name_span(m, KIN_NOT_NAMES, lower_ok=lower_ok)
         if span:
             yield "kin_name", *span
 

@@ -22,7 +22,7 @@ from sro_research.privacy import patterns
 from sro_research.privacy.names import fold
 
 # Also the order kinds are reported in, and which kind wins where two overlap (the more specific first).
-KINDS = ("email", "url", "ip", "handle", "address", "date_of_birth", "phone", "id", "name")
+KINDS = ("email", "url", "ip", "handle", "address", "date_of_birth", "id", "phone", "name")
 PLACEHOLDERS = {"email": "[email]", "url": "[url]", "ip": "[ip]", "handle": "[handle]", "address": "[address]",
                 "date_of_birth": "[date of birth]", "phone": "[phone]", "id": "[id]", "name": "[name]"}
 DEFAULT_ID_LENGTHS = (6, 9)  # district student ids: fewest and most digits
