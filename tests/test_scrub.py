@@ -12,7 +12,7 @@ from sro_research.privacy.freetext import Roster, personal_info_left, scrub
 from sro_research.privacy.review import review_table
 from sro_research.privacy.scrub import KINDS, PLACEHOLDERS, Scrubber
 
-ROSTER = Roster(["Garcia-Lopez, Maria Elena", "De'Andre Washington", "Ricardo de la Cruz", "Will Brown"],
+ROSTER = Roster(["Al-Hassan, Fatima", "Garcia-Lopez, Maria Elena", "De'Andre Washington", "Ricardo de la Cruz", "Will Brown"],
                 common_words=["will", "brown", "hope", "said"])
 
 
@@ -78,6 +78,8 @@ def test_structured_kinds_are_removed(text, expected):
     ("Keep the officers.\nThanks, Karen", "Karen"),
     ("Remove them. \u2014 Luis", "Luis"),
     ("No police in schools\n-Greg", "Greg"),
+    ("Keep them. Sincerely, Luis or write to me", "Luis"),
+    ("Fatima Al Hassan and Al Hassan's brother", "Hassan"),
 ])
 def test_names_are_removed(text, gone):
     cleaned = scrub(text, ROSTER)
@@ -99,6 +101,7 @@ def test_names_are_removed(text, gone):
     "Call 911 on the way; grades 6-8 moved to 3rd Ave.",
     "the officer said hello; the principal and the nurse agreed.",
     "Title IX and Section 504 rules, page 48.",
+    "my kid D.O.B. unknown; my son Birthdate unknown",
 ])
 def test_ordinary_text_survives(text):
     assert scrub(text, ROSTER) == text
@@ -140,11 +143,14 @@ def _load(path: Path, name: str):
     return module
 
 
-def test_holdout_corpus_is_reproducible_and_large_enough():
-    maker = _load(FIXTURES / "make_holdout.py", "make_holdout")
-    corpus, roster = maker.build()
-    assert (FIXTURES / "holdout.jsonl").read_text(encoding="utf-8") == corpus
-    assert (FIXTURES / "holdout_roster.txt").read_text(encoding="utf-8") == roster
+@pytest.mark.parametrize("maker, corpus_file, roster_file", [
+    ("make_holdout.py", "holdout.jsonl", "holdout_roster.txt"),
+    ("make_holdout2.py", "holdout2.jsonl", "holdout2_roster.txt"),
+])
+def test_holdout_corpora_are_reproducible_and_large_enough(maker, corpus_file, roster_file):
+    corpus, roster = _load(FIXTURES / maker, maker[:-3]).build()
+    assert (FIXTURES / corpus_file).read_text(encoding="utf-8") == corpus
+    assert (FIXTURES / roster_file).read_text(encoding="utf-8") == roster
     records = [json.loads(line) for line in corpus.splitlines()]
     assert len(records) >= 600 and all(r["synthetic"] for r in records)
     assert len({label["kind"] for r in records for label in r["labels"]}) >= 14

@@ -62,7 +62,8 @@ KIN_NOT_NAMES = NOT_NAMES | frozenset(
     "thinks thought says walks walked takes took left leaves told stayed graduated transferred turned "
     "turns became becomes tried tries missed misses learned ran runs cried cries called calls heard hears "
     "being getting going having doing birthday friend friends school class teacher teachers bus grade "
-    "who's has had was is and or but also too now recently currently once".split()
+    "who's has had was is and or but also too now recently currently once "
+    "dob d b birthdate born age aged id".split()
 )
 # After a kinship word a lower-case name is followed by a verb or punctuation ("my son mateo was"):
 # "my son birthday is" is not, as "birthday" is on the list above.
@@ -84,7 +85,8 @@ _SIGN_WORDS = ("thanks|thank\\s+you|thx|sincerely|regards|best\\s+regards|best|c
 _SIGNED_NAME = r"(?P<name>(?:[^\W\d_]\.\s?)?[^\W\d_][\w'\u2019-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*)?)"
 SIGN_OFF = re.compile(
     rf"(?:(?:^|(?<=[\s.!?]))(?i:{_SIGN_WORDS})\s*[,.!:]?\s*|(?:^|(?<=\s))(?:\u2014|\u2013|--|-|~)\s*)"
-    rf"{_SIGNED_NAME}\s*[.!]*\s*$"
+    # the end of the comment or of its line, or contact details after it ("Thanks, Luis / 612-...")
+    rf"{_SIGNED_NAME}\s*(?:[.!]*\s*$|\n|[/|]|(?=\s+(?:or|also|and)\s))"
 )
 SIGN_NOT_NAMES = NOT_NAMES | frozenset(
     "everyone everybody all parent parents mom dad mother father family anonymous concerned resident "
@@ -139,15 +141,18 @@ class RosterNames:
                 continue
             # "Garcia-Lopez" is also written "Garcia Lopez", "Lopez" or "Garcia"
             pieces = [p for part in parts for p in ([part] + part.split("-") if "-" in part else [part])]
+            # "Al Hassan" for "Al-Hassan", "Garcia Lopez" for "Garcia-Lopez"
+            runs = {tuple(p.split("-")) for p in parts if "-" in p}
             if len(parts) > 1:
-                # Last, First; First Last; and any run of two or more parts ("Pa Nhia" of "Pa Nhia Thao"),
-                # with any parts between dropped ("Maria Garcia-Lopez" of "Maria Elena Garcia-Lopez")
-                runs = {tuple(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
+                # Last, First; First Last; any run of two or more parts ("Pa Nhia" of "Pa Nhia Thao");
+                # any two parts with those between dropped ("Maria Garcia-Lopez" of "Maria Elena Garcia-Lopez")
+                runs |= {tuple(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
                 runs |= {(parts[i], parts[j]) for i in range(len(parts)) for j in range(i + 1, len(parts))}
-                runs |= {(*parts[:-1], *parts[-1].split("-"))} if "-" in parts[-1] else set()
-                for sequence in runs | {(parts[-1], *parts[:-1])}:
-                    if all(p in PARTICLES for p in sequence):
-                        continue
+                runs |= {(parts[-1], *parts[:-1])}
+                if "-" in parts[-1]:
+                    runs.add((*parts[:-1], *parts[-1].split("-")))
+            for sequence in runs:
+                if not all(p in PARTICLES for p in sequence):
                     self.full_names.setdefault(sequence[0], []).append(sequence)
             for part in pieces:
                 if len(part) < 2 or part in PARTICLES:  # an initial, "de", "al"
@@ -242,8 +247,7 @@ def self_introduced(text: str):
 
 
 def signed(text: str):
-    m = SIGN_OFF.search(text)
-    if m:
+    for m in SIGN_OFF.finditer(text):
         words = m.group("name").split()
         if words[0][0].isupper() and not any(w.casefold().strip(".") in SIGN_NOT_NAMES for w in words):
             yield "signoff_name", m.start("name"), m.start("name") + len(m.group("name").rstrip("."))
