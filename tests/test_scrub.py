@@ -37,6 +37,7 @@ ROSTER = Roster(["Al-Hassan, Fatima", "Garcia-Lopez, Maria Elena", "De'Andre Was
     ("born 2009-03-04", "born [date of birth]"),
     ("date of birth: 14 Feb 2010", "date of birth: [date of birth]"),
     ("nació el 3 de mayo de 2011", "nació el [date of birth]"),
+    ("fecha de nac. 21 de septiembre del 2004", "fecha de nac. [date of birth]"),
     # ids after a marker and 13-digit state numbers
     ("ID: 123456", "ID: [id]"),
     ("ID no. 55555 was flagged", "ID no. [id] was flagged"),
@@ -80,6 +81,9 @@ def test_structured_kinds_are_removed(text, expected):
     ("No police in schools\n-Greg", "Greg"),
     ("Keep them. Sincerely, Luis or write to me", "Luis"),
     ("Fatima Al Hassan and Al Hassan's brother", "Hassan"),
+    ("Soy Maren y trabajo de noche", "Maren"),
+    ("complaint about MsKowal", "Kowal"),
+    ("My name's Wren", "Wren"),
 ])
 def test_names_are_removed(text, gone):
     cleaned = scrub(text, ROSTER)
@@ -102,6 +106,8 @@ def test_names_are_removed(text, gone):
     "the officer said hello; the principal and the nurse agreed.",
     "Title IX and Section 504 rules, page 48.",
     "my kid D.O.B. unknown; my son Birthdate unknown",
+    "ON THE SRO QUESTION: the SRO program and SRO officers",
+    "I like soy milk.",
 ])
 def test_ordinary_text_survives(text):
     assert scrub(text, ROSTER) == text
@@ -146,6 +152,7 @@ def _load(path: Path, name: str):
 @pytest.mark.parametrize("maker, corpus_file, roster_file", [
     ("make_holdout.py", "holdout.jsonl", "holdout_roster.txt"),
     ("make_holdout2.py", "holdout2.jsonl", "holdout2_roster.txt"),
+    ("make_holdout3.py", "holdout3.jsonl", "holdout3_roster.txt"),
 ])
 def test_holdout_corpora_are_reproducible_and_large_enough(maker, corpus_file, roster_file):
     corpus, roster = _load(FIXTURES / maker, maker[:-3]).build()

@@ -32,7 +32,9 @@ _ABBR = "|".join(sorted(ABBREVIATED_TITLES, key=len, reverse=True))
 # One title, or several ("Assistant Principal Dr."); an abbreviation may run into the name ("Mrs.Olson").
 _ONE_TITLE = rf"(?:(?:{_FULL})\s+|(?:{_ABBR})(?:\.\s*|\s+))"
 _NAME_WORD = r"[^\W\d_][\w'\u2019-]*"
-TITLED = re.compile(rf"(?<![\w.])(?i:(?P<titles>{_ONE_TITLE}+))(?P<first>{_NAME_WORD})(?:[ \t]+(?P<second>{_NAME_WORD}))?")
+TITLED = re.compile(rf"(?<![\w.])(?i:(?P<titles>{_ONE_TITLE}+))(?P<first>{_NAME_WORD})(?:[ \t]+(?P<second>{_NAME_WORD}))?"
+                    # "MsHoang", "MrKowal": the title run into a capitalised name
+                    rf"|(?<![\w.])(?P<glued>Mrs|Mr|Ms|Dr)(?P<gluedname>[A-Z][a-z][\w'\u2019-]*)")
 # Words that follow a title, a kinship word or "I'm" without being a name.
 NOT_NAMES = frozenset(
     "i a an the and or but so of in on at to for from with is was are were be been who whom that this "
@@ -42,7 +44,10 @@ NOT_NAMES = frozenset(
     "now today yesterday always again ever even about after before over under into out up down off "
     "who's he's she's it's i'm don't doesn't didn't isn't wasn't can't won't "
     "y el la los las es está esta estaba fue era tiene tenía va iba no sí que de en con por para "
-    "office staff team investigator investigators department program programs position role".split()
+    "office staff team investigator investigators department program programs position role "
+    # what follows "SRO" when it is a noun, not a title: "the SRO question", "SRO PROGRAM"
+    "question questions issue issues contract contracts presence policy policies model debate survey "
+    "officer officers vote decision funding budget".split()
 )
 # Titles that are no ordinary noun: a lower-case word after them is a name too ("mister lund").
 HONORIFICS = frozenset("mister missus señora señor señorita senora senor senorita doña".split())
@@ -77,8 +82,8 @@ SELF_NOT_NAMES = NOT_NAMES | frozenset(
     "worried tired sorry sure glad happy sad angry upset scared afraid writing here not so very really "
     "ridiculous important unacceptable great good bad wrong true".split()
 )
-SELF = re.compile(rf"(?:\b(?i:my\s+name\s+is|me\s+llamo|mi\s+nombre\s+es)\s+|\b(?i:i'?m|i\s+am)\s+"
-                  rf"|(?:^|(?<=[.!?,]\s)|(?<=\n))(?i:this\s+is)\s+)"
+SELF = re.compile(rf"(?:\b(?i:my\s+name\s+is|my\s+name's|me\s+llamo|mi\s+nombre\s+es)\s+|\b(?i:i'?m|i\s+am|soy)\s+"
+                  rf"|(?:^|(?<=[.!?,:]\s)|(?<=\n))(?i:this\s+is)\s+)"
                   rf"(?P<first>{_NAME_WORD})(?:[ \t]+(?P<second>{_NAME_WORD}))?")
 _SIGN_WORDS = ("thanks|thank\\s+you|thx|sincerely|regards|best\\s+regards|best|cheers|respectfully|warmly|"
                "gracias|saludos|atentamente|cordialmente")
@@ -218,6 +223,9 @@ def _name_span(m: re.Match, stop: frozenset[str], lower_ok: bool):
 
 def titled(text: str):
     for m in TITLED.finditer(text):
+        if m.group("glued"):
+            yield "titled_name", m.start("gluedname"), m.start("gluedname") + len(_bare(m.group("gluedname")))
+            continue
         after = text[m.start("first"):].casefold()
         if any(after.startswith(e) for e in EPONYMS):
             continue

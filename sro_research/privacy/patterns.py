@@ -143,11 +143,11 @@ DATE = (
     rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:{_YEAR}|\d\d)(?!\d)"  # 3/4/2009, 3-4-09, 3.4.09
     rf"|{_YEAR}[/.-]\d{{1,2}}[/.-]\d{{1,2}}(?!\d)"  # 2009-03-04
     rf"|{_MONTH}\s*{_DAY},?\s*{_YEAR}"  # March 4, 2009
-    rf"|{_DAY}\s+(?:of\s+|de\s+)?{_MONTH},?\s+(?:de\s+)?{_YEAR}"  # 4 March 2009, 4 de marzo de 2009
+    rf"|{_DAY}\s+(?:of\s+|de\s+)?{_MONTH},?\s+(?:del?\s+)?{_YEAR}"  # 4 March 2009, 4 de marzo del 2009
     rf"|{_MONTH},?\s+{_YEAR})"  # March 2009
 )
-_CUE = (r"(?:d\.?\s?o\.?\s?b\b\.?|born|birth\s*days?|birth\s*date|date\s+of\s+birth|fecha\s+de\s+nacimiento|"
-        r"naci[óo]|nacimiento|cumplea[ñn]os)")
+_CUE = (r"(?:d\.?\s?o\.?\s?b\b\.?|born|birth\s*days?|birth\s*date|date\s+of\s+birth|"
+        r"fecha\s+de\s+nac(?:imiento\b|\.|\b)|naci[óo]|nacid[oa]|nacimiento|cumplea[ñn]os)")
 # A cue, then up to a few words ("born in Texas on"), then the date; "b." only right before a date.
 DATE_OF_BIRTH = re.compile(
     rf"\b{_CUE}(?:[^\d\n.;!?]|\.(?=\s*\d)){{0,30}}?(?P<date>{DATE})(?!\w)"
