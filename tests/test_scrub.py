@@ -49,6 +49,7 @@ ROSTER = Roster(["Al-Hassan, Fatima", "Garcia-Lopez, Maria Elena", "De'Andre Was
     # emails written out
     ("mail j dot roe AT gmx DOT de", "mail [email]"),
     ("write to a.parent{at}mail{dot}org", "write to [email]"),
+    ("write to a.parent [@] mail.org or b (@) c (dot) net", "write to [email] or [email]"),
 ])
 def test_structured_kinds_are_removed(text, expected):
     assert scrub(text, ROSTER) == expected
@@ -186,16 +187,18 @@ def test_holdout_name_recall_and_precision(holdout):
     assert right / finds >= 0.95, [f[:2] for f in result["false_finds"]]
 
 
-def test_approving_every_holdout_comment_publishes_no_structured_item(holdout):
+def test_approving_every_comment_publishes_no_structured_item(holdout):
     # Reports show an approved comment only when the scrubber left it unchanged (engagement_comments).
     bench, _ = holdout
     from sro_research.privacy.freetext import comment_themes
     from sro_research.readers.word_lists import load_names, load_themes
 
-    records = [json.loads(line) for line in bench.HOLDOUT.read_text(encoding="utf-8").splitlines()]
-    comments = pd.Series({r["id"]: r["text"] for r in records})
-    tagged = comment_themes(comments, load_names(bench.HOLDOUT_ROSTER), load_themes())
-    publishable = set(tagged.index[~tagged["scrubbed"]])
-    leaked = [(r["id"], label["kind"]) for r in records if r["id"] in publishable
-              for label in r["labels"] if label["kind"] in bench.STRUCTURED]
-    assert not leaked and len(publishable) >= 100
+    themes = load_themes()
+    for corpus, roster in bench.CORPORA.values():
+        records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+        comments = pd.Series({r["id"]: r["text"] for r in records})
+        tagged = comment_themes(comments, load_names(roster), themes)
+        publishable = set(tagged.index[~tagged["scrubbed"]])
+        leaked = [(r["id"], label["kind"]) for r in records if r["id"] in publishable
+                  for label in r["labels"] if label["kind"] in bench.STRUCTURED]
+        assert not leaked and len(publishable) >= 50, corpus.name

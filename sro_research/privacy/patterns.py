@@ -18,7 +18,7 @@ import re
 _LOCAL = r"[^\W_][\w.%+-]*"
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 _OPEN, _CLOSE = r"[\[\(\{<]", r"[\]\)\}>]"
-_AT_WORD = rf"(?:\s*{_OPEN}\s*at\s*{_CLOSE}\s*|\s+at\s+)"
+_AT_WORD = rf"(?:\s*{_OPEN}\s*(?:at|@)\s*{_CLOSE}\s*|\s+at\s+)"  # "at", "[at]", "[@]"
 _DOT_WORD = rf"(?:\s*{_OPEN}\s*dot\s*{_CLOSE}\s*|\s+dot\s+)"
 _AT = rf"(?:\s*@\s*|{_AT_WORD})"
 _DOT = rf"(?:\s?\.\s?|{_DOT_WORD})"
