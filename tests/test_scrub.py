@@ -202,3 +202,14 @@ def test_approving_every_comment_publishes_no_structured_item(holdout):
         leaked = [(r["id"], label["kind"]) for r in records if r["id"] in publishable
                   for label in r["labels"] if label["kind"] in bench.STRUCTURED]
         assert not leaked and len(publishable) >= 50, corpus.name
+
+
+def test_possible_name_hint_flags_every_unchanged_comment_that_still_holds_a_name(holdout):
+    bench, _ = holdout
+    from sro_research.privacy.scrub import scrubber_for
+    from sro_research.readers.word_lists import load_names
+
+    scrubber = scrubber_for(load_names(bench.HOLDOUT_ROSTER))
+    records = [json.loads(line) for line in bench.HOLDOUT.read_text(encoding="utf-8").splitlines()]
+    missed = [r for r in records if r["labels"] and not scrubber.detect(r["text"])]
+    assert missed and all(scrubber.possible_name(r["text"]) for r in missed)
