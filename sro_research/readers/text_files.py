@@ -138,13 +138,16 @@ def read_csv_table(path: Path, columns: Iterable[str] | Callable[[str], bool] | 
         raise error([f"{path.name}: the file is empty (0 bytes)"])
     header, encoding, delimiter = read_header(path, error)
     if columns is None:
-        usecols = None
+        usecols, wanted = None, set(header)
     else:
         wanted = {h for h in header if columns(h)} if callable(columns) else set(columns) & set(header)
         usecols = lambda name: str(name).strip() in wanted  # noqa: E731 - pandas matches raw header text
+    # Parsing in chunks keeps a national file's tokens (all its columns) out of memory; it is safe when
+    # every column read has its dtype given, so no chunk guesses a type of its own.
+    chunked = not isinstance(dtype, dict) or wanted <= set(dtype)
     try:
         table = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=dtype, keep_default_na=False,
-                            na_filter=dtype is not str, usecols=usecols, engine="c", low_memory=False)
+                            na_filter=dtype is not str, usecols=usecols, engine="c", low_memory=chunked)
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as problem:
         raise error([f"{path.name}: not a {DELIMITER_NAMES[delimiter]}-separated file with one header row "
                      f"({type(problem).__name__}: {_shape_only(problem)})"]) from None
