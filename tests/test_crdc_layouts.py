@@ -2,7 +2,9 @@
 column sets (84-column referrals module, the EL rename, nonbinary enrollment), and the dimensions kept
 (sex, disability, juvenile-justice facilities, states)."""
 
+import importlib.util
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ from tests.conftest import FIXTURES
 from tests.fixtures.crdc.make_fixtures import NON_ASCII_NAME, write_year
 
 CRDC = FIXTURES / "crdc"
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_crdc_read.py"
 PUBLISHED_ENCODINGS = {"2015-16": "cp1252", "2017-18": "cp1252", "2020-21": "utf-8", "2021-22": "utf-8-sig"}
 
 
@@ -153,3 +156,26 @@ def test_bad_juvenile_justice_flag_and_empty_count_name_row_and_column(crdc_copy
         _edit(crdc_copy, "2017-18", "School Support.csv", empty)
         with pytest.raises(CrdcLayoutError, match=r"School Support\.csv: row 6, column SCH_FTESECURITY_GUA: not a number"):
             read_crdc_year(crdc_copy, "2017-18")
+
+
+def test_the_committed_fixture_is_what_its_seeded_generator_writes(tmp_path):
+    for year in LAYOUTS:
+        write_year(tmp_path, year)
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.csv"))
+    committed = sorted(p.relative_to(CRDC) for p in CRDC.rglob("*.csv"))
+    assert written == committed
+    assert all((tmp_path / p).read_bytes() == (CRDC / p).read_bytes() for p in written)
+    assert sum((CRDC / p).stat().st_size for p in committed) < 1_000_000
+
+
+def test_the_benchmark_file_is_a_2015_16_file_the_reader_reads(tmp_path):
+    """bench_crdc_read.py's generator, at a small size: the width asked for, the name in the last row."""
+    spec = importlib.util.spec_from_file_location("bench_crdc_read", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = bench.write_national_file(tmp_path, schools=60, width=400)
+    assert len(pd.read_csv(path, nrows=0, encoding="cp1252").columns) == 400
+    data = read_crdc_year(tmp_path, "2015-16")
+    assert len(data.schools) == 60 and data.schools["SCH_NAME"].iloc[-1] == NON_ASCII_NAME
+    assert data.is_synthetic and data.schools["jj"].sum() == 1
+    assert not data.schools.set_index("LEA_STATE").loc["PR", "in_50_states_dc"].any()
