@@ -157,6 +157,10 @@ def _schools(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 @dataclass
 class CrdcYear:
+    """One school year's CRDC files. In `counts` the ids and labels (COMBOKEY ... disability) are
+    categorical, as a national year has about ten million rows: compare and group them as text (pandas
+    groups by observed categories only); `.astype(str)` before pivoting them into new columns."""
+
     year: str
     counts: pd.DataFrame  # long: COUNT_COLUMNS (count NaN when reserved; reserve_code Int64 then, else NA)
     staff: pd.DataFrame  # per school: COMBOKEY, LEAID, LEA_STATE, law_enforcement_fte, security_guard_fte
