@@ -175,7 +175,7 @@ def test_peer_sentences_carry_the_caution_flag_and_the_tested_verdict():
 
     peer = _estimate_row(year="2017-18", indicator="sworn_law_enforcement", domain_variable="peer_group", domain_value="Combined; Town",
                          estimate=77.7, se=24.5, ci_low=29.7, ci_high=100.0, n=40, flag="!")
-    test = {"kind": "peer_vs_high_schools", "indicator": "sworn_law_enforcement", "domain_variable": "peer_group",
+    test = {"kind": sd.PEER_KIND, "indicator": "sworn_law_enforcement", "domain_variable": "peer_group",
             "domain_value": sd.PEER_NAME, "year": "2017-18", "from": "High school", "to": sd.PEER_NAME, "estimate_from": 76.5,
             "estimate_to": 77.7, "difference": 1.2, "se": 24.0, "df": 49.0, "t": 0.05, "p_value": 0.96, "significant": False,
             "comparable": True}

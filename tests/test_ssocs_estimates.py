@@ -157,7 +157,7 @@ def test_peer_group_definitions_and_drop_outs(frame):
 @pytest.mark.ssocs
 def test_differences_table(differences):
     assert list(differences.columns) == sd.DIFFERENCE_COLUMNS
-    assert set(differences["kind"]) == {"year_change", "peer_vs_high_schools", "subgroup"}
+    assert set(differences["kind"]) == {"year_change", sd.PEER_KIND, "subgroup"}
     changes = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "all")
                           & (differences["indicator"] == "sworn_law_enforcement")].set_index("year")
     assert changes.loc["2015-16 to 2019-20", "difference"] == pytest.approx(6.6, abs=0.05)
