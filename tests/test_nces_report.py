@@ -165,7 +165,7 @@ def test_peer_comparison_hides_a_suppressed_estimate():
     row = _estimate_row(year="2017-18", indicator="sworn_law_enforcement", domain_variable="peer_group", domain_value="x",
                         estimate=100.0, se=np.nan, ci_low=np.nan, ci_high=np.nan, cv=np.nan, n=1, weighted_n=5.0, flag="‡")
     peer = nc.peer_comparison(pd.DataFrame([row]), pd.DataFrame(columns=sd.DIFFERENCE_COLUMNS))
-    assert peer.iloc[0]["Like MPS high schools (%)"] == "‡" and peer.iloc[0]["95% CI"] == "‡"
+    assert peer.iloc[0]["Peer group (%)"] == "‡" and peer.iloc[0]["95% CI"] == "‡"
     assert peer.iloc[0]["Sampled schools"] == "fewer than 10"
 
 
