@@ -232,7 +232,7 @@ def group_test_finding(result: dict) -> str:
     """A group test for the key findings: never its significance without its size, in plain words."""
     what = "Preferred scenario" if result["name"].endswith("scenario") else "Agreement"
     v, strength = result["cramers_v"], _strength(result["cramers_v"])
-    size = f"Cramér's V = {v:.2f}, on a scale from 0 (groups answer alike) to 1"
+    size = f"Cramér's V = {v:.2f}, where 0 means the groups answer alike and 1 that the group decides the answer"
     if result["p_value"] < 0.05:
         link = "but" if strength in ("negligible", "small") else "and"
         return (f"{what} differs between groups by more than chance would explain ({_p_words(result['p_value'])}), "
@@ -290,8 +290,8 @@ def key_findings(tables: EngagementTables, codebook: Codebook, checks: pd.DataFr
         parts = ", ".join(f"{int(counts.loc[r, TOTAL]):,} {GROUP_NAMES[r].lower()}" for r in shown)
         left_out = (f"; groups with fewer than {tables.threshold} respondents are left out" if tables.left_out else "")
         if reconstruction:
-            text = (f"The reconstruction's {total:,} synthetic respondents ({parts}{left_out}) were built so that the "
-                    f"published figures come out" + (f"; {checked}." if checked else "."))
+            text = (f"The reconstruction has {total:,} synthetic respondents ({parts}{left_out}), built so that the "
+                    f"published figures come out" + (f": {checked}." if checked else "."))
         else:
             text = f"{total:,} people answered ({parts}{left_out})" + (f"; {checked}." if checked else ".")
         findings.append((text, ANCHORS["respondents"]))

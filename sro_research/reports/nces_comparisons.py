@@ -223,8 +223,7 @@ def peer_sentences(estimates: pd.DataFrame, differences: pd.DataFrame, peer_grou
                 continue
             caution = f"{CAUTION_MEANING}; " if r["flag"] == CAUTION_FLAG else ""
             line = (f"- {r['year']}: an estimated **{r['estimate']:.0f}%** ({caution}95% CI {r['ci_low']:.0f}% to "
-                    f"{r['ci_high']:.0f}%) of U.S. public {words.peer_description(peer_group)} ({shown_n(r['n'])} sampled schools) "
-                    f"{measure_words[indicator]}")
+                    f"{r['ci_high']:.0f}%) of the peer group's schools ({shown_n(r['n'])} sampled) {measure_words[indicator]}")
             if (r["year"], indicator) in tests.index:
                 t = tests.loc[(r["year"], indicator)]
                 line += (f": {verdict(t)} than the {t['estimate_from']:.0f}% of {words.comparison_words(peer_group)} "

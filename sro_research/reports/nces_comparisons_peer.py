@@ -16,7 +16,7 @@ LOCALE_WORDS = {"City": "in cities", "Suburb": "in suburbs", "Urban fringe": "on
                 "Rural": "in rural areas"}
 SIZE_WORDS = {"Less than 300": "fewer than 300", "300 to 499": "300 to 499", "500 to 999": "500 to 999",
               "1,000 or more": "1,000 or more"}
-MINORITY_WORDS = "with at least half of their students from minority groups, in years that record it"
+MINORITY_WORDS = "at least half of them from minority groups where the year records it"
 
 
 def _listed(value, words: dict) -> str:
@@ -50,12 +50,12 @@ def minority_words(peer: dict | None) -> str:
 
 
 def peer_description(peer: dict | None) -> str:
-    """The peer group in plain words: 'high schools in cities with 1,000 or more students, with at
-    least half of their students from minority groups, in years that record it'."""
-    parts = [level_words(peer), locale_words(peer), size_words(peer)]
-    text = " ".join(part for part in parts if part)
-    minority = minority_words(peer)
-    return f"{text}, {minority}" if minority else text
+    """The peer group in plain words: 'high schools in cities with 1,000 or more students, at least
+    half of them from minority groups where the year records it'."""
+    size, minority = size_words(peer), minority_words(peer)
+    if minority:
+        size = f"{size}, {minority}" if size else f"with {minority.replace('of them', 'of their students')}"
+    return " ".join(part for part in (level_words(peer), locale_words(peer), size) if part)
 
 
 def comparison_words(peer: dict | None) -> str:
