@@ -125,7 +125,7 @@ def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_
 def test_notebook_with_no_folder_set_reads_the_repository_copy(tmp_path, monkeypatch):
     text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
     assert "sro-banner-fallback" not in text and figures == 3
-    assert text.index("Key findings") < text.index("Schools like MPS high schools against all")
+    assert text.index("Key findings") < text.index("The peer group (high schools in cities")
     written = pd.read_csv(tables / "ssocs_estimates.csv", keep_default_na=False)
     assert list(written.columns)[: len(est.ESTIMATE_COLUMNS)] == est.ESTIMATE_COLUMNS
     assert set(written["year"]) == set(ssocs.YEARS)
@@ -200,7 +200,7 @@ def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
 def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, monkeypatch):
     # 2017-18 does not measure any_sro: nothing to put in the peer table, so no empty table.
     text, figures, tables = run_notebook(tmp_path, monkeypatch, SSOCS, years=["2017-18"], indicators=["any_sro"])
-    assert "Schools like MPS high schools against all" not in text
+    assert "The peer group (" not in text
     assert not (tables / "peer_comparison.csv").exists()
 
 
