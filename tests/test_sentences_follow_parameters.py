@@ -62,7 +62,7 @@ def test_nces_sentences_follow_the_peer_group_and_the_years(tmp_path, monkeypatc
         assert phrase and phrase not in text, phrase
     for phrase in (words.peer_description(new), words.comparison_words(new), words.year_span(changed["years"])):
         assert phrase in text, phrase
-    assert "2005-06" not in text.split("Key findings")[1].split("Contents")[0]  # findings name only the years run
+    assert "2005-06" not in text.split("Key findings")[1].split("The peer group here is")[0]  # findings name only the years run
 
 
 def test_engagement_sentences_follow_the_threshold_and_the_school_year(tmp_path, monkeypatch):
