@@ -275,7 +275,8 @@ def key_findings(estimates: pd.DataFrame, differences: pd.DataFrame, local: pd.D
         elif len(said) == 1:
             gaps = tests["difference"].abs()
             size = (f"{gaps.min():.0f} to {gaps.max():.0f}" if round(gaps.min()) != round(gaps.max()) else f"{gaps.min():.0f}")
-            verdict_words = f"{said.index[0]} than {compared} in every year tested, by {size} percentage points"
+            by = f", by {size} percentage points" if said.index[0].startswith("significantly") else f" (differences of {size} points)"
+            verdict_words = f"{said.index[0]} than {compared} in every year tested{by}"
         else:
             verdict_words = (f"compared with {compared}, " + ", ".join(f"{v} in {n} of {len(tests)} years tested" for v, n in said.items()))
         findings.append((f"Among U.S. public {words.peer_description(peer_group)}, an estimated "
