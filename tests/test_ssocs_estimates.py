@@ -52,7 +52,8 @@ def _python_value(table: pd.DataFrame, differences: pd.DataFrame, ref: pd.Series
                   "n": "n"}[ref["statistic"]]
         scale = 100 if column in ("estimate", "se", "ci_low", "ci_high") else 1
         return float(row[column]) / scale
-    kind = ref["kind"]
+    # The R reference names the default peer group's comparison by its level (high schools).
+    kind = {"peer_vs_high_schools": sd.PEER_KIND}.get(ref["kind"], ref["kind"])
     hit = differences[(differences["kind"] == kind) & (differences["year"] == ref["year"]) & (differences["indicator"] == ref["indicator"])]
     if kind == "subgroup":
         hit = hit[(hit["domain_variable"] == "locale") & (hit["to"] == "City") & (hit["from"] == "Rural")]
