@@ -264,3 +264,21 @@ def test_trend_draws_no_line_across_a_changed_item(table):
             xs = list(line.get_xdata())
             assert not (2007 in xs and 2015 in xs), "a line joins 2007-08 to 2015-16"
             assert not (2005 in xs and 2015 in xs)
+
+
+def test_the_peer_groups_words_come_from_its_parameters():
+    from sro_research.analysis import ssocs_differences as sd
+    from sro_research.reports import nces_comparisons_peer as words
+
+    default = words.peer_description(None)
+    assert default == words.peer_description(est.DEFAULT_PEER)
+    changed = {"level": "Middle", "locale": "Rural", "enrollment_size": "Less than 300", "high_minority": False}
+    text = words.peer_description(changed)
+    assert text == "middle schools in rural areas with fewer than 300 students" and text != default
+    for key, value in changed.items():  # each parameter alone changes the words
+        assert words.peer_description({**est.DEFAULT_PEER, key: value}) != default, key
+    assert words.comparison_words(changed) == "all U.S. public middle schools"
+    assert sd.peer_comparison_domain(changed) == ("level", "Middle")
+    assert sd.peer_comparison_domain({"locale": "City"}) == ("all", ssocs.ALL_SCHOOLS)
+    assert words.comparison_words({"level": ["Middle", "High school"]}) == "all U.S. public schools"
+    assert words.year_span(["2017-18", "2015-16"]) == "2015-16 to 2017-18" and words.year_span(["2019-20"]) == "2019-20"
