@@ -35,14 +35,15 @@ def file_sha256(path: str | os.PathLike) -> str:
     return _sha256_cached(str(resolved), stat.st_size, stat.st_mtime_ns)
 
 
-def record_input(path: str | os.PathLike, role: str = "") -> str:
-    """Note that a report read `path`; return its SHA-256."""
+def record_input(path: str | os.PathLike, role: str = "", sha256: str | None = None) -> str:
+    """Note that a report read `path`; return its SHA-256. A reader that already holds the file's
+    bytes passes their `sha256`, so the file is not opened a second time to hash it."""
     resolved = Path(path).resolve()
     entry = {
         # Relative to the project root: published records show no absolute path of the build machine.
         "path": project_relative(resolved),
         "name": resolved.name,
-        "sha256": file_sha256(resolved),
+        "sha256": sha256 or file_sha256(resolved),
         "bytes": resolved.stat().st_size,
         "role": role,
     }

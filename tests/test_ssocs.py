@@ -8,7 +8,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from tests.conftest import SSOCS, needs_ssocs
+from tests.conftest import needs_ssocs
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
 from sro_research.paths import project_root
@@ -152,9 +152,9 @@ def test_estimate_table_shape_and_contents(table):
 
 @needs_data
 @pytest.mark.ssocs
-def test_claims_ledger_calls():
-    sro = est.estimate_table(years=["2005-06"], indicators=["any_sro"], domains=["all"], ssocs_dir=SSOCS)
-    sworn = est.estimate_table(years=["2015-16"], indicators=["sworn_law_enforcement"], domains=["all"], ssocs_dir=SSOCS)
+def test_claims_ledger_calls(frame):
+    sro = est.estimate_table(years=["2005-06"], indicators=["any_sro"], domains=["all"], data=frame)
+    sworn = est.estimate_table(years=["2015-16"], indicators=["sworn_law_enforcement"], domains=["all"], data=frame)
     assert len(sro) == len(sworn) == 1
     assert round(sro.iloc[0]["estimate"]) == 32 and round(sworn.iloc[0]["estimate"]) == 48
     assert sro.iloc[0]["domain_variable"] == "all" and sro.iloc[0]["domain_value"] == ssocs.ALL_SCHOOLS
@@ -188,7 +188,7 @@ def test_unknown_year_lists_valid_years():
     with pytest.raises(ValueError, match="2005-06, 2007-08, 2015-16, 2017-18, 2019-20"):
         ssocs.load_ssocs(years=["2013-14"], ssocs_dir="/nonexistent")
     with pytest.raises(ValueError, match="no SSOCS years requested"):
-        est.estimate_table(years=[], ssocs_dir="/nonexistent")
+        est.estimate_table(years=[], data=pd.DataFrame({"year": []}))
 
 
 def test_missing_file_names_file_folder_and_nces(tmp_path):
