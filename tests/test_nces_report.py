@@ -64,9 +64,11 @@ def test_report_pieces(table, frame):
 
 
 def test_p_values_read_as_numbers_people_use():
-    from sro_research.reports import nces_comparisons as nc
+    from sro_research.readable_tables import p_statement, p_value_text
 
-    assert nc.p_text(7.93e-05) == "< 0.001" and nc.p_text(0.0421) == "0.042" and nc.p_text(float("nan")) == "not tested"
+    assert p_value_text(7.93e-05) == "< 0.001" and p_value_text(0.0421) == "0.042" and p_value_text(float("nan")) == "—"
+    assert p_value_text(None, missing="not tested") == "not tested" and p_value_text(pd.NA) == "—"
+    assert p_statement(7.93e-05) == "p < 0.001" and p_statement(0.0421) == "p = 0.042"
 
 
 def test_published_pieces_need_no_microdata():

@@ -16,6 +16,7 @@ from sro_research.analysis import ssocs_differences as sd
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
 from sro_research.readers.published import load_published
+from sro_research.reports import comparison_wording as wording
 from sro_research.stats.differences import holm_significant, independent_difference, satterthwaite_df
 from sro_research.stats.intervals import clopper_pearson, korn_graubard, t_interval
 
@@ -167,6 +168,6 @@ def test_differences_table(differences):
     # The peer group changes definition every year, so its year-to-year changes claim no p-value.
     peer_changes = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "peer_group")]
     assert not peer_changes["comparable"].any()
-    assert sd.verdict(changes.loc["2015-16 to 2019-20"]) == "significantly higher (p < .05)"
-    assert sd.verdict(changes.loc["2017-18 to 2019-20"]) == "not measurably different"
-    assert "without adjustment" in sd.multiple_comparison_note(differences)
+    assert wording.verdict(changes.loc["2015-16 to 2019-20"]) == "significantly higher (p < .05)"
+    assert wording.verdict(changes.loc["2017-18 to 2019-20"]) == "not measurably different"
+    assert "without adjustment" in wording.multiple_comparison_note(differences)

@@ -22,7 +22,9 @@ from sro_research.readers.engagement_export import (  # noqa: F401
     OTHER_SUFFIX,
     RECONSTRUCTION_STATUS,
     Survey,
+    read_reconstruction_notes,
     read_responses,
+    shipped_responses_path,
 )
 from sro_research.readers.engagement_mapping import (  # noqa: F401
     MAPPING_KEYS,

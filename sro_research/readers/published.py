@@ -21,6 +21,7 @@ import pandas as pd
 
 from sro_research.paths import data_dir
 from sro_research.provenance import file_sha256, record_input
+from sro_research.readers.errors import InputFileError
 
 PACKAGE_FILE = "datapackage.json"
 SOURCES = "sources"
@@ -32,15 +33,15 @@ FIGURE_COLUMNS = [
 _PRINTED_NUMBER = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 
 
-class PublishedDataError(ValueError):
+class PublishedDataError(InputFileError):
     """A file in data/published/ breaks its schema; `problems` lists each one (file, row, field)."""
 
+    what = "the published figures"
+
     def __init__(self, problems: list[str], folder: Path | None = None):
-        self.problems = list(problems)
-        where = f" in {folder}" if folder else ""
-        shown = "\n  - ".join(self.problems[:40])
-        more = f"\n  ... and {len(self.problems) - 40} more" if len(self.problems) > 40 else ""
-        super().__init__(f"{len(self.problems)} problem(s) with the published figures{where}:\n  - {shown}{more}")
+        if folder:
+            self.what = f"the published figures in {folder}"
+        super().__init__(problems)
 
 
 def published_dir(folder: str | os.PathLike | None = None) -> Path:

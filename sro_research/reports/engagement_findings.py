@@ -16,11 +16,12 @@ from sro_research.analysis.engagement_stats import (
     AGREED,
     NOT_GIVEN,
     chi_square,
-    describe_difference,
     percent_as_published,
 )
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, check_no_small_counts, check_shares_need_counts
+from sro_research.readable_tables import p_statement, p_value_text
 from sro_research.readers.engagement import Codebook, Survey
+from sro_research.reports.comparison_wording import describe_difference
 from sro_research.reports.engagement_checks import GROUP_NAMES
 from sro_research.reports.engagement_tables import TESTS, EngagementTables
 
@@ -129,10 +130,6 @@ def respondents_note(tables: EngagementTables, codebook: Codebook) -> str:
     return text
 
 
-def format_p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _test_results(tables: EngagementTables, codebook: Codebook) -> list[dict]:
     orders = {"role": codebook.codes("role"), **{item: codebook.codes(item) for item, _ in TESTS.values()}}
     results = []
@@ -157,7 +154,7 @@ def tests_table(tables: EngagementTables, codebook: Codebook) -> pd.DataFrame:
         rows.append({**row,
                      "respondents": SUPPRESSED if tables.tests_hidden.get(result["name"]) else result["respondents"],
                      "chi-square": round(result["chi_square"], 2), "degrees of freedom": result["dof"],
-                     "p-value": format_p(result["p_value"]), "p-value from": result["p_value_method"],
+                     "p-value": p_value_text(result["p_value"]), "p-value from": result["p_value_method"],
                      "Cramér's V": round(result["cramers_v"], 3),
                      "every expected count at least 5": "yes" if result["expected_ok"] else "no"})
     return pd.DataFrame(rows)
@@ -205,9 +202,8 @@ def _test_sentence(result: dict) -> str:
     v = result["cramers_v"]
     strength = "negligible" if v < 0.1 else "small" if v < 0.3 else "moderate" if v < 0.5 else "strong"
     verdict = "differs between groups" if result["p_value"] < 0.05 else "does not clearly differ between groups"
-    p = format_p(result["p_value"])
     text = (f"The {what} {verdict} (chi-square {result['chi_square']:.1f}, {result['dof']} degrees of freedom, "
-            f"p {p if p.startswith('<') else '= ' + p}); the association is {strength} (Cramér's V = {v:.2f}).")
+            f"{p_statement(result['p_value'])}); the association is {strength} (Cramér's V = {v:.2f}).")
     if not result["expected_ok"]:
         text += (f" Some expected counts are under 5, so the p-value comes from {result['p_value_method']} "
                  "rather than the chi-square approximation; read it with care.")
