@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from sro_research.paths import project_relative
@@ -19,20 +18,13 @@ MANIFEST_ENV = "SRO_INPUTS_MANIFEST"
 _recorded: dict[str, dict] = {}
 
 
-@lru_cache(maxsize=256)
-def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, read in blocks. Readers open each input once per load, so nothing is cached."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file; cached on (path, size, mtime) so rereading a file costs nothing."""
-    resolved = Path(path).resolve()
-    stat = resolved.stat()
-    return _sha256_cached(str(resolved), stat.st_size, stat.st_mtime_ns)
 
 
 def record_input(path: str | os.PathLike, role: str = "", sha256: str | None = None) -> str:

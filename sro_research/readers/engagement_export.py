@@ -59,16 +59,17 @@ def read_reconstruction_notes() -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def read_responses(path: str | os.PathLike | None = None, mapping: str | os.PathLike | Mapping | None = None) -> Survey:
+def read_responses(path: str | os.PathLike | None = None, mapping: str | os.PathLike | Mapping | None = None,
+                   codebook: Codebook | None = None) -> Survey:
     """Read a survey export (CSV: UTF-8, UTF-16 with BOM or Windows-1252, comma, semicolon or tab; .xlsx);
-    `path` None reads the shipped 2017 reconstruction.
+    `path` None reads the shipped 2017 reconstruction, `codebook` None the shipped codebook.
 
     Partial responses are kept: an unanswered item is NA. The file is only ever read.
     """
     path = Path(path) if path is not None else shipped_responses_path()
     if not path.is_file():
         raise FileNotFoundError(f"survey export (responses_path) not found: {path}")
-    codebook = load_codebook()
+    codebook = codebook or load_codebook()
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping, codebook)
     sha256 = record_input(path, role="engagement survey responses")
