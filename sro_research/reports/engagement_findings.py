@@ -24,6 +24,7 @@ from sro_research.readers.engagement import Codebook, Survey
 from sro_research.reports.comparison_wording import describe_difference
 from sro_research.reports.engagement_checks import GROUP_NAMES
 from sro_research.reports.engagement_tables import TESTS, EngagementTables
+from sro_research.stats.differences import ALPHA
 
 TITLE = "What students, staff and families said about School Resource Officers"
 RECONSTRUCTION_PREFIX = "Illustrative reconstruction: "
@@ -201,7 +202,7 @@ def _test_sentence(result: dict) -> str:
     what = "preferred scenario" if result["name"].endswith("scenario") else "agreement"
     v = result["cramers_v"]
     strength = "negligible" if v < 0.1 else "small" if v < 0.3 else "moderate" if v < 0.5 else "strong"
-    verdict = "differs between groups" if result["p_value"] < 0.05 else "does not clearly differ between groups"
+    verdict = "differs between groups" if result["p_value"] < ALPHA else "does not clearly differ between groups"
     text = (f"The {what} {verdict} (chi-square {result['chi_square']:.1f}, {result['dof']} degrees of freedom, "
             f"{p_statement(result['p_value'])}); the association is {strength} (Cramér's V = {v:.2f}).")
     if not result["expected_ok"]:
