@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyreadstat
@@ -114,6 +116,27 @@ def test_every_file_read_is_recorded_with_its_checksum(ssocs_frame):
     recorded = {entry["name"]: entry["sha256"] for entry in recorded_inputs()}
     for year, name in ssocs.expected_files().items():
         assert len(recorded[name]) == 64, year
+
+
+@needs_data
+def test_a_load_reads_the_checksum_list_once_and_opens_each_file_once(monkeypatch):
+    """One load: SHA256SUMS read once, each data file opened once (hashed and parsed from the same bytes)."""
+    import sys
+
+    listings, opened, recording = [], [], [True]
+    real_listing = ssocs.known_checksums
+    monkeypatch.setattr(ssocs, "known_checksums", lambda: listings.append(1) or real_listing())
+    for name in ("read_sav", "read_sas7bdat"):  # pyreadstat opens a path in C, unseen by the audit hook
+        real = getattr(pyreadstat, name)
+        monkeypatch.setattr(pyreadstat, name, lambda source, *a, _real=real, **k: opened.append(source) or _real(source, *a, **k))
+    sys.addaudithook(lambda event, args: opened.append(args[0]) if recording and event == "open" else None)
+    try:
+        ssocs.load_ssocs(["2015-16", "2017-18"], ssocs.find_ssocs_dir())
+    finally:
+        recording.clear()
+    data_files = [str(item) for item in opened if isinstance(item, (str, Path)) and "pu_ssocs" in str(item)]
+    assert len(listings) == 1
+    assert sorted(Path(item).name for item in data_files) == ["pu_ssocs16.sas7bdat", "pu_ssocs18.sav"]
 
 
 # -- the estimate table ---------------------------------------------------------------------------
