@@ -55,15 +55,22 @@ def test_show_figure_embeds_png_with_alt_text(shown):
     assert not plt.get_fignums()  # closed, so the inline backend does not show it again
 
 
-def test_record_input_writes_the_build_manifest(tmp_path, monkeypatch):
+def test_record_input_is_carried_in_the_executed_notebook(tmp_path, monkeypatch):
+    """In a kernel each input is displayed as a hidden output, which the build and `render` read back."""
+    from IPython.core.interactiveshell import InteractiveShell
+
     data = tmp_path / "input.csv"
     data.write_text("a\n1\n")
-    manifest = tmp_path / "inputs.jsonl"
-    monkeypatch.setenv(provenance.MANIFEST_ENV, str(manifest))
+    shown = []
+    monkeypatch.setattr(InteractiveShell, "initialized", classmethod(lambda cls: True))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     digest = provenance.record_input(data, role="test")
     provenance.record_input(data, role="test")  # the same file twice is one entry
     assert digest == hashlib.sha256(b"a\n1\n").hexdigest()
-    entries = provenance.read_manifest(manifest)
+    assert len(shown) == 1 and list(shown[0]) == [provenance.INPUTS_MIME]
+    nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": shown[0]}]},
+                    {"cell_type": "markdown", "source": "text"}]}
+    entries = provenance.notebook_inputs(nb)
     assert [(e["name"], e["sha256"], e["bytes"], e["role"]) for e in entries] == [("input.csv", digest, 4, "test")]
 
 

@@ -116,10 +116,25 @@ def _shown(value, root: Path):
     return without_absolute_paths(value, root) if isinstance(value, str) else value
 
 
-def _task(item: Plan, root: Path, commit: str) -> dict:
-    """Everything a worker needs, as plain data (it may run on another machine)."""
+def page_provenance(item: Plan, root: Path, commit: str) -> dict:
+    """What the footer and the index say about how a report was made, known before it runs."""
     from sro_research import __version__
 
+    spec = item.spec
+    return {
+        "report": spec.name,
+        "title": spec.title,
+        "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
+        "package_version": __version__,
+        "git_commit": commit,
+        # Shown on the page and in manifest.json: no absolute path of the build machine.
+        "parameters": {k: _shown(v, root) for k, v in effective_parameters(item).items()},
+        "environment": {k: _shown(v, root) for k, v in item.environment.items()},
+    }
+
+
+def _task(item: Plan, root: Path, commit: str) -> dict:
+    """Everything a worker needs, as plain data (it may run on another machine)."""
     spec = item.spec
     return {
         "name": spec.name,
@@ -129,16 +144,7 @@ def _task(item: Plan, root: Path, commit: str) -> dict:
         "root": str(root),
         "env": item.environment,
         "timeout": spec.timeout,
-        "provenance": {
-            "report": spec.name,
-            "title": spec.title,
-            "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
-            "package_version": __version__,
-            "git_commit": commit,
-            # Shown on the page and in manifest.json: no absolute path of the build machine.
-            "parameters": {k: _shown(v, root) for k, v in effective_parameters(item).items()},
-            "environment": {k: _shown(v, root) for k, v in item.environment.items()},
-        },
+        "provenance": page_provenance(item, root, commit),
     }
 
 

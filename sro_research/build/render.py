@@ -20,6 +20,7 @@ from nbconvert import HTMLExporter
 from sro_research.build.config import ConfigError, load_reports, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.paths import project_root, without_absolute_paths
+from sro_research.provenance import INPUTS_MIME
 from sro_research.readable_tables import URL
 from sro_research.reporting import DATA_STATUSES, PAGE_MIME
 
@@ -68,7 +69,8 @@ def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = [
                 o for o in cell.outputs
-                if not (o.output_type == "stream" and o.get("name") == "stderr") and PAGE_MIME not in o.get("data", {})
+                if not (o.output_type == "stream" and o.get("name") == "stderr")
+                and not {PAGE_MIME, INPUTS_MIME} & set(o.get("data", {}))
             ]
     return nb
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sro_research.build.progress import NoProgress, QueueProgress
 from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV, without_absolute_paths
-from sro_research.provenance import MANIFEST_ENV, read_manifest
+from sro_research.provenance import notebook_inputs
 
 _queue = None  # set in each local worker process by `start_worker`
 
@@ -77,7 +77,6 @@ def run_report(task: dict) -> dict:
             ROOT_ENV: task["root"],
             REPORT_ENV: name,
             TABLES_ENV: str(staging / "tables"),
-            MANIFEST_ENV: str(staging / "inputs.jsonl"),
         }
         started, clock = datetime.now(timezone.utc), time.monotonic()
         failure = execute(
@@ -85,14 +84,11 @@ def run_report(task: dict) -> dict:
             cwd=Path(task["root"]), env=env, timeout=task["timeout"], report=name, progress=progress,
         )
         seconds = time.monotonic() - clock
-        inputs = [
-            {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
-            for entry in read_manifest(staging / "inputs.jsonl")
-        ]
-        result = {"name": name, "started": started.isoformat(timespec="milliseconds"), "seconds": seconds, "inputs": inputs,
+        result = {"name": name, "started": started.isoformat(timespec="milliseconds"), "seconds": seconds, "inputs": [],
                   "failure": failure, "html": None, "executed": None, "tables": {}}
         if failure is None:
             nb = nbformat.read(executed_path, as_version=4)
+            result["inputs"] = inputs = notebook_inputs(nb)
             nb.metadata["sro_research"] = provenance = {
                 **task["provenance"],
                 "built_at": started.replace(microsecond=0).isoformat(),
