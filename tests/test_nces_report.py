@@ -264,3 +264,13 @@ def test_trend_draws_no_line_across_a_changed_item(table):
             xs = list(line.get_xdata())
             assert not (2007 in xs and 2015 in xs), "a line joins 2007-08 to 2015-16"
             assert not (2005 in xs and 2015 in xs)
+
+
+def test_the_notebook_declares_the_peer_groups_the_ssocs_files_hold():
+    """The build refuses any other value before a kernel starts (`(one of: ...)` in the parameters cell)."""
+    from sro_research.build.parameters import notebook_parameters
+
+    declared = notebook_parameters(project_root() / "notebooks" / "nces_comparisons.ipynb")
+    assert list(declared["peer_level"].choices) == ssocs.LEVELS
+    assert list(declared["peer_locale"].choices) == ssocs.LOCALES
+    assert list(declared["peer_enrollment"].choices) == ssocs.SIZES
