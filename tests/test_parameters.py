@@ -171,3 +171,16 @@ def test_a_value_outside_the_notebooks_fixed_set_exits_2_before_any_kernel(capsy
         "sro-research: error: report 'nces_comparisons': parameter 'peer_locale' must be one of "
         "City, Suburb, Urban fringe, Town, Rural; got 'Moon'"]
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob("sro-*"))
+
+
+def test_relative_paths_given_with_p_resolve_against_the_callers_folder(tmp_path, monkeypatch):
+    from sro_research.build.pipeline import plan
+
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "names.txt").write_text("Ann\n")
+    monkeypatch.chdir(tmp_path)  # a researcher's own folder, outside the project
+    [item] = plan(["engagement_findings"], ["names_path=lists/names.txt", "mapping_path=none"])
+    assert item.values["names_path"] == str(tmp_path / "lists" / "names.txt")
+    assert item.values["mapping_path"] is None
+    with pytest.raises(ParameterError, match=re.escape(f"no such file: {tmp_path / 'data' / 'names.txt'}")):
+        plan(["engagement_findings"], ["names_path=data/names.txt"])  # not the project's data/

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,6 +251,18 @@ def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
     return values
 
 
+def from_callers_folder(given: dict[str, str], cwd: Path) -> dict[str, str]:
+    """`-p` file and folder parameters as the caller meant them: relative to the folder the command
+    runs in (as any command-line tool reads a path), not to the project root the kernel runs in."""
+    absolute = dict(given)
+    for name, value in given.items():
+        text = value.strip()
+        if name.endswith(("_path", "_dir")) and text and text.lower() not in {"none", "null"}:
+            path = Path(text).expanduser()
+            absolute[name] = str(path if path.is_absolute() else Path(os.path.abspath(cwd / path)))
+    return absolute
+
+
 def resolve(
     report: str,
     declared: dict[str, Parameter],
@@ -314,7 +327,7 @@ def check_constraints(
             raise ParameterError(f"report {report!r}: parameter {name!r} must be one of {', '.join(param.choices)}; got {value!r}")
         if name.endswith(("_path", "_dir")) and isinstance(value, str) and value.strip():
             path = Path(value).expanduser()
-            path = path if path.is_absolute() else root / path  # the kernel runs in the project root
+            path = path if path.is_absolute() else root / path  # reports.toml: the kernel runs in the project root
             kind = "folder" if name.endswith("_dir") else "file"
             if not path.exists():
                 raise ParameterError(f"report {report!r}: parameter {name!r}: no such {kind}: {path}")

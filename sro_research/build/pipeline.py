@@ -27,7 +27,7 @@ from sro_research.build import buildlog, cache
 from sro_research.build.config import ReportSpec, config_path, load_reports
 from sro_research.build.index import read_build_manifest, record_build, write_index
 from sro_research.build.parameters import (
-    Parameter, ParameterError, check_constraints, notebook_parameters, parse_assignments, resolve,
+    Parameter, ParameterError, check_constraints, from_callers_folder, notebook_parameters, parse_assignments, resolve,
 )
 
 from sro_research.paths import without_absolute_paths
@@ -72,7 +72,7 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
     unknown = [name for name in selected if name not in specs]
     if unknown:
         raise BuildError(f"unknown report {unknown[0]!r}; reports: {', '.join(specs)}")
-    given = parse_assignments(assignments)
+    given = from_callers_folder(parse_assignments(assignments), Path.cwd())
     plans = []
     for name in selected:
         spec = specs[name]
