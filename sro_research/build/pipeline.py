@@ -345,6 +345,13 @@ def build(
                                   html=out / f"{item.spec.name}.html", executed=out / "executed" / f"{item.spec.name}.ipynb"))
             log.append(buildlog.entry(build_id, item.spec.name, start=start, end=buildlog.now(),
                                       seconds=time.monotonic() - clock, status="up to date", cache="hit", reason=item.reason))
+        if todo or not (out / "index.html").exists():
+            from sro_research.build.worker import skip_iri_format_check
+
+            skip_iri_format_check()  # before the workers fork: they and the index page skip it
+            # The index page's imports (pandas, via the page helpers), now rather than at the end: the
+            # forked workers share them, and a SIGTERM is not kept waiting for them (seconds, loaded).
+            import sro_research.build.landing  # noqa: F401
         try:
             if todo:
                 if progress is None:
