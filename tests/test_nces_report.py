@@ -14,17 +14,6 @@ from sro_research.paths import project_root
 from sro_research.readers import ssocs
 from sro_research.readers.published import load_published
 
-needs_data = needs_ssocs
-
-
-@pytest.fixture(scope="module")
-def frame(ssocs_frame):
-    return ssocs_frame
-
-
-@pytest.fixture(scope="module")
-def table(ssocs_table):
-    return ssocs_table
 
 
 # -- the report's pieces and the notebook itself ---------------------------------------------------
@@ -36,27 +25,27 @@ def published_figures(folder=None) -> dict:
     return {name: load_published(name, folder) for name in nc.PUBLISHED_DATASETS}
 
 
-@needs_data
-def test_report_pieces(table, frame):
+@needs_ssocs
+def test_report_pieces(ssocs_table, ssocs_frame):
     from sro_research.analysis import ssocs_differences as sd
     from sro_research.reports import nces_comparisons as nc
 
     published = published_figures()
-    check = nc.digest_check(table, published["nces_digest_233_70a"])
+    check = nc.digest_check(ssocs_table, published["nces_digest_233_70a"])
     assert len(check) >= 16 and (check["Same to the printed decimal"] == "yes").all()
-    by_level = nc.domain_table(table, "level")
+    by_level = nc.domain_table(ssocs_table, "level")
     assert list(by_level["Group"][:4]) == ssocs.LEVELS
-    row = table[(table.year == "2015-16") & (table.indicator == "security_full_time") & (table.domain_variable == "all")].iloc[0]
+    row = ssocs_table[(ssocs_table.year == "2015-16") & (ssocs_table.indicator == "security_full_time") & (ssocs_table.domain_variable == "all")].iloc[0]
     assert nc.format_estimate(row) == "33.6 (1.31)"
     assert nc.format_estimate(pd.Series({**row, "flag": "‡"})) == "‡"
     assert nc.shown_n(9) == "fewer than 10" and nc.shown_n(91) == "91"
-    differences = sd.difference_table(frame, table)
-    peer = nc.peer_comparison(table, differences)
+    differences = sd.difference_table(ssocs_frame, ssocs_table)
+    peer = nc.peer_comparison(ssocs_table, differences)
     assert {"Any SRO", "Sworn law enforcement (incl. SROs)"} <= set(peer["Measure"])
     assert set(peer["Verdict"]) == {"significantly higher (p < .05)"}
     assert set(peer["p-value"]) <= {"< 0.001", "0.001"}
-    findings = nc.key_findings(table, differences, nc.local_figures(published), check,
-                               nc.count_check(est.published_count_check(table, published["ssocs_published_tables"])))
+    findings = nc.key_findings(ssocs_table, differences, nc.local_figures(published), check,
+                               nc.count_check(est.published_count_check(ssocs_table, published["ssocs_published_tables"])))
     assert 3 <= len(findings) <= 6 and "significantly higher (p < .05)" in findings[0][0]
     assert "17 of 17 cells" in findings[-1][0]
     sentences = nc.trend_sentences(differences)
@@ -120,7 +109,7 @@ def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_
     assert (tables / "published_trend_points.csv").exists()
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.slow
 def test_notebook_with_no_folder_set_reads_the_repository_copy(tmp_path, monkeypatch):
     text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
@@ -195,7 +184,7 @@ def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
     assert out["n"].dropna().tolist() == [DEFAULT_THRESHOLD, 2724]
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.slow
 def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, monkeypatch):
     # 2017-18 does not measure any_sro: nothing to put in the peer table, so no empty table.
@@ -217,8 +206,8 @@ def test_a_missing_published_trend_figure_is_named(tmp_path):
         nc.published_trend_points(published_figures(folder))
 
 
-@needs_data
-def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
+@needs_ssocs
+def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
     import io
     import struct
 
@@ -227,9 +216,9 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
 
     published = published_figures()
     charts = {
-        "peer": figures.peer_figure(table, nc.local_figures(published)),
-        "trend": figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published)),
-        "high schools": figures.high_school_figure(table, nc.published_high_school_sro(published)),
+        "peer": figures.peer_figure(ssocs_table, nc.local_figures(published)),
+        "trend": figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published)),
+        "high schools": figures.high_school_figure(ssocs_table, nc.published_high_school_sro(published)),
     }
     for name, fig in charts.items():
         assert fig._suptitle is not None and fig._suptitle.get_text(), name
@@ -248,13 +237,13 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
     assert float(nc.mps_cited(published)["value"]) in trend_lines  # the 30% MPS cited
 
 
-@needs_data
-def test_trend_draws_no_line_across_a_changed_item(table):
+@needs_ssocs
+def test_trend_draws_no_line_across_a_changed_item(ssocs_table):
     from sro_research.reports import nces_comparisons as nc
     from sro_research.reports import nces_comparisons_figures as figures
 
     published = published_figures()
-    fig = figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published))
+    fig = figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published))
     import matplotlib.pyplot as plt
 
     lines = fig.axes[0].get_lines()
