@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import SSOCS, needs_ssocs
+from tests.conftest import SSOCS, executed_outputs, needs_ssocs, notebook_outputs
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.paths import project_root
 from sro_research.readers import ssocs
@@ -83,23 +83,13 @@ def run_notebook(tmp_path, monkeypatch, ssocs_dir, **parameters):
         str(project_root() / "notebooks" / "nces_comparisons.ipynb"), str(out), cwd=str(project_root()), progress_bar=False,
         parameters=parameters,
     )
-    import nbformat
-
-    nb = nbformat.read(out, as_version=4)
-    text = "".join(
-        str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
-        for c in nb.cells if c.cell_type == "code" for o in c.outputs
-    )
-    # Figures go out through reporting.show_figure: a PNG inside an <img> that carries alt text.
-    figures = text.count('class="sro-figure"')
+    text, figures = notebook_outputs(out)
     return text, figures, tmp_path / "tables"
 
 
 @pytest.mark.slow
-def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_missing(tmp_path, monkeypatch):
-    empty = tmp_path / "no-files"
-    empty.mkdir()
-    text, figures, tables = run_notebook(tmp_path, monkeypatch, empty)
+def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_missing(fallback_site):
+    text, figures, tables = executed_outputs(fallback_site, "nces_comparisons")
     assert "sro-banner-fallback" in text
     for name in ssocs.expected_files().values():
         assert name in text
@@ -111,8 +101,8 @@ def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_
 
 @needs_ssocs
 @pytest.mark.slow
-def test_notebook_with_no_folder_set_reads_the_repository_copy(tmp_path, monkeypatch):
-    text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
+def test_notebook_with_no_folder_set_reads_the_repository_copy(built_site):
+    text, figures, tables = executed_outputs(built_site, "nces_comparisons")
     assert "sro-banner-fallback" not in text and figures == 3
     assert text.index("Key findings") < text.index("Schools like MPS high schools against all")
     written = pd.read_csv(tables / "ssocs_estimates.csv", keep_default_na=False)
