@@ -9,12 +9,16 @@ from sro_research.cli import main
 from tests.conftest import PROJECT_ROOT
 
 REPORT = "annual_review_2016_17"  # published figures only: the quickest report, with injected parameters
-# What differs between two runs of the same notebook: when it ran.
+# What differs between two runs of the same notebook: when it ran, and the random id papermill gives
+# the cell it injects the parameters in (the notebook's own cells have none: nbconvert numbers them).
 BUILT_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00|\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d UTC")
+CELL_ID = re.compile(r'id="cell-id=[0-9a-f-]+"')
+# The commit is the checkout's in both; a commit made while the suite runs must not fail it.
+COMMIT = re.compile(r"<code>[0-9a-f]{40}( \(with uncommitted changes\))?</code>")
 
 
 def _normalized(page: str) -> str:
-    return BUILT_AT.sub("WHEN", page)
+    return COMMIT.sub("COMMIT", CELL_ID.sub("CELL", BUILT_AT.sub("WHEN", page)))
 
 
 @pytest.mark.slow
