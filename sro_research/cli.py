@@ -1,4 +1,4 @@
-"""`sro-research build|list|comments`: the command-line face of the build.
+"""`sro-research build|list|render|comments`: the command-line face of the build.
 
 Exit status: 0 all reports built or up to date; 1 a report failed (the others were still built);
 2 the request was wrong (unknown report or parameter, bad value, bad reports.toml) and nothing ran;
@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
                           "(needs: pip install 'sro-research[dask]')")
     run.add_argument("--force", action="store_true", help="rebuild every report, even those up to date")
     commands.add_parser("list", help="list reports and their parameters")
+    render = commands.add_parser("render", help="make the build's page from a notebook executed by plain papermill")
+    render.add_argument("executed", metavar="EXECUTED", help="the notebook papermill wrote")
+    render.add_argument("--out", required=True, help="folder to write REPORT.html into")
+    render.add_argument("--report", help="the report in reports.toml (default: the one whose notebook and parameters fit)")
     review = commands.add_parser("comments", help="write a survey export's comments, scrubbed, for a person to approve")
     review.add_argument("export", metavar="EXPORT", help="the survey export (.csv or .xlsx)")
     review.add_argument("--mapping", help="column-mapping YAML (default: the export uses codebook names)")
@@ -93,6 +97,14 @@ def _list(config: str | None) -> int:
     return 0
 
 
+def _render(args: argparse.Namespace) -> int:
+    from sro_research.build.executed import render_executed
+
+    page = render_executed(args.executed, args.out, args.report, args.config)
+    print(f"rendered {page.stem}: {page}")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from sro_research.build.interrupt import Interrupted
 
@@ -123,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             return _list(args.config)
         if args.command == "comments":
             return _comments(args)
+        if args.command == "render":
+            return _render(args)
         return _build(args)
     except (BuildError, ParameterError, ConfigError) as exc:
         print(f"sro-research: error: {exc}", file=sys.stderr)

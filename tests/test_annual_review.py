@@ -201,11 +201,8 @@ def test_report_builds_on_the_synthetic_export_and_the_crdc_fixture(tmp_path):
 
 
 @pytest.mark.slow
-def test_published_only_year_builds_and_says_so(tmp_path):
-    from sro_research.build.pipeline import build
-
-    results = build(["annual_review_2016_17"], out=tmp_path)
-    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
+def test_published_only_year_builds_and_says_so(built_site):
+    tmp_path = built_site
     page = _page(tmp_path, "annual_review_2016_17")
     assert "published figures only" in _first_screen(page)
     assert 'class="sro-banner sro-banner-reconstruction"' not in page and "(SYNTHETIC" not in page

@@ -444,16 +444,21 @@ def test_reconstruction_title_banner_and_watermark(reconstruction):
     assert not ef.report_title(real, "2016-17").startswith("Illustrative")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("assignments, reconstruction_data", [
-    ([], True),
-    ([f"responses_path={FIXTURES / 'export.xlsx'}", f"mapping_path={MAPPING}", "suppression_threshold=5"], False),
-])
-def test_report_builds_with_a_banner_only_for_the_reconstruction(tmp_path, assignments, reconstruction_data):
+@pytest.fixture(scope="module")
+def export_site(tmp_path_factory):
     from sro_research.build.pipeline import build
 
-    results = build(["engagement_findings"], assignments, out=tmp_path)
+    out = tmp_path_factory.mktemp("export")
+    results = build(["engagement_findings"], [f"responses_path={FIXTURES / 'export.xlsx'}", f"mapping_path={MAPPING}",
+                                              "suppression_threshold=5"], out=out)
     assert all(r.ok for r in results), [str(r.failure) for r in results]
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("site, reconstruction_data", [("built_site", True), ("export_site", False)])
+def test_report_builds_with_a_banner_only_for_the_reconstruction(request, site, reconstruction_data):
+    tmp_path = request.getfixturevalue(site)  # the shipped reconstruction (the session's site), or a real-layout export
     page = (tmp_path / "engagement_findings.html").read_text(encoding="utf-8")
     assert ('class="sro-banner sro-banner-reconstruction"' in page) == reconstruction_data
     assert ("Illustrative reconstruction: what students" in page) == reconstruction_data

@@ -115,6 +115,8 @@ BOUNDED = {
     "share": Parameter("share", "float", "0.5", "a share (min: 0, max: 1)"),
     "names_path": Parameter("names_path", "Optional[str]", "None", "names to scrub"),
     "ssocs_dir": Parameter("ssocs_dir", "Optional[str]", "None", "folder of files"),
+    "locale": Parameter("locale", "str", '"City"', "peer locale (one of: City, Suburb)"),
+    "size": Parameter("size", "str", '"1,000 or more"', 'enrollment (one of: "Less than 300", "1,000 or more")'),
 }
 
 
@@ -126,6 +128,8 @@ BOUNDED = {
         ({"share": 1.5}, "parameter 'share' must be at most 1, got 1.5"),
         ({"names_path": "no/such/names.txt"}, "parameter 'names_path': no such file: "),
         ({"ssocs_dir": "/no/such/folder"}, "parameter 'ssocs_dir': no such folder: /no/such/folder"),
+        ({"locale": "Moon"}, "parameter 'locale' must be one of City, Suburb; got 'Moon'"),
+        ({"size": "1,000"}, "parameter 'size' must be one of Less than 300, 1,000 or more; got '1,000'"),
     ],
 )
 def test_constraints_are_checked_before_any_kernel(tmp_path, values, message):
@@ -156,3 +160,27 @@ def test_real_reports_reject_a_bad_threshold_and_a_missing_path_with_exit_2(caps
         "sro-research: error: report 'engagement_findings': parameter 'suppression_threshold' must be at least 1, got -3"]
     assert main(["build", "engagement_findings", "-p", "names_path=missing-names.txt"]) == 2
     assert "parameter 'names_path': no such file" in capsys.readouterr().err
+
+
+def test_a_value_outside_the_notebooks_fixed_set_exits_2_before_any_kernel(capsys, tmp_path, monkeypatch):
+    from sro_research.cli import main
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # a kernel or worker would leave its folders here
+    assert main(["build", "nces_comparisons", "-p", "peer_locale=Moon", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sro-research: error: report 'nces_comparisons': parameter 'peer_locale' must be one of "
+        "City, Suburb, Urban fringe, Town, Rural; got 'Moon'"]
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob("sro-*"))
+
+
+def test_relative_paths_given_with_p_resolve_against_the_callers_folder(tmp_path, monkeypatch):
+    from sro_research.build.pipeline import plan
+
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "names.txt").write_text("Ann\n")
+    monkeypatch.chdir(tmp_path)  # a researcher's own folder, outside the project
+    [item] = plan(["engagement_findings"], ["names_path=lists/names.txt", "mapping_path=none"])
+    assert item.values["names_path"] == str(tmp_path / "lists" / "names.txt")
+    assert item.values["mapping_path"] is None
+    with pytest.raises(ParameterError, match=re.escape(f"no such file: {tmp_path / 'data' / 'names.txt'}")):
+        plan(["engagement_findings"], ["names_path=data/names.txt"])  # not the project's data/
