@@ -39,6 +39,7 @@ class CrdcRates:
     disability_enrollment: bool  # whether the file has enrollment of students with disabilities (IDEA)
     staff: pd.DataFrame
     synthetic: bool
+    reserve_codes: list[str]  # "code (meaning)" of each reserve code in the year's files
 
 
 def scope_schools(crdc: CrdcYear, leaid: str, state: str | None = None) -> tuple[dict[str, pd.Series], str]:
@@ -108,7 +109,8 @@ def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None) -> CrdcRate
             cell_parts.append(cells.assign(scope=scope, coverage=key, schools=len(covered)))
     return CrdcRates(year=crdc.year, state=state, cells=pd.concat(cell_parts, ignore_index=True),
                      coverage=pd.DataFrame(coverage_rows), disability_enrollment=disability,
-                     staff=staff_totals(crdc, _kept_staff(scopes)), synthetic=crdc.is_synthetic)
+                     staff=staff_totals(crdc, _kept_staff(scopes)), synthetic=crdc.is_synthetic,
+                     reserve_codes=_reserve_meanings(crdc))
 
 
 def _left_out(scope: str, key: str, reason: str, combokeys, enrolled: pd.Series) -> dict:
@@ -139,7 +141,7 @@ def staff_totals(crdc: CrdcYear, kept: dict[str, pd.Index]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def reserve_meanings(crdc: CrdcYear) -> list[str]:
+def _reserve_meanings(crdc: CrdcYear) -> list[str]:
     """'code (meaning)' for each reserve code in the year's files."""
     codes = crdc.reserve[["reserve_code", "meaning"]].drop_duplicates().sort_values("reserve_code", ascending=False)
-    return [f"{c} ({m})" for c, m in codes.itertuples(index=False)]
+    return [f"{int(c)} ({m})" for c, m in codes.itertuples(index=False)]
