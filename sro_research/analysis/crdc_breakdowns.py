@@ -66,11 +66,12 @@ def available(rates: CrdcRates) -> list[str]:
             if rates.disability_enrollment or "disability" not in (outer, field)]
 
 
-def breakdowns(rates: CrdcRates, scope: str, measure: str, threshold: int) -> Breakdowns:
-    """Every available breakdown of `measure` in `scope`, suppressed and audited together, with measures."""
+def breakdowns(rates: CrdcRates, scope: str, measure: str, threshold: int, names: list[str] | None = None) -> Breakdowns:
+    """The breakdowns `names` (default: every available one) of `measure` in `scope`, suppressed and
+    audited together, with their measures."""
     cells = rates.cells[(rates.cells["scope"] == scope) & (rates.cells["coverage"] == measure)]
     atoms = _atoms(cells, measure)
-    names = available(rates)
+    names = [b for b in available(rates) if names is None or b in names]
     tables = {b: suppress(_table(atoms, *BREAKDOWNS[b]), threshold, totals=True) for b in names}
     tables, audit = _audit(atoms, tables, threshold)
     measures = {b: _measures(tables[b], *BREAKDOWNS[b]) for b in names}

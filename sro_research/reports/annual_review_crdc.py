@@ -27,15 +27,27 @@ ROW_HEADS = {"race": "Race/ethnicity", "sex": "Sex", "disability": "Students",
 COMPARED = {"race": "white students", "sex": "female students", "disability": "students without disabilities"}
 
 
-def year_breakdowns(rates: CrdcRates, threshold: int) -> dict[tuple[str, str], cb.Breakdowns]:
-    """(scope, measure) -> its suppressed, audited breakdowns: computed once per year, passed to every table."""
-    return {(scope, measure): cb.breakdowns(rates, scope, measure, threshold) for scope in SCOPES for measure in CRDC_MEASURES}
+ONE_WAY = ["race", "sex", "disability"]
+
+
+def year_breakdowns(rates: CrdcRates, threshold: int, under_review: bool = True) -> dict[tuple[str, str], cb.Breakdowns]:
+    """(scope, measure) -> its suppressed, audited breakdowns, computed once per year and passed to every table.
+
+    The year under review gets race, sex and disability everywhere and race within sex and disability in
+    the district; another year (for the trend) only the district by race. Each audit costs two linear
+    programmes per hidden count, so tables nobody shows are not built.
+    """
+    wanted = {"district": None if under_review else ["race"], "state": ONE_WAY, "nation": ONE_WAY}
+    return {(scope, measure): cb.breakdowns(rates, scope, measure, threshold, wanted[scope])
+            for scope in (SCOPES if under_review else ["district"]) for measure in CRDC_MEASURES}
 
 
 def comparison_table(results: dict, measure: str, breakdown: str = "race") -> pd.DataFrame:
     """District, state and nation side by side: per 100 enrolled and the ratio to the comparison group."""
     columns, order = {}, []
     for scope, name in SCOPES.items():
+        if breakdown not in results[(scope, measure)].measures:
+            continue  # crossings are shown for the district only
         frame = results[(scope, measure)].measures[breakdown]
         reference = cb.REFERENCES[cb.BREAKDOWNS[breakdown][1]]
         rows = {}
