@@ -36,18 +36,18 @@ def _style(ax, title: str) -> None:
     ax.yaxis.label.set_size(FONT)
 
 
-def plot_race_rates(measures: dict[str, pd.DataFrame], title: str):
-    """Dot-and-interval chart, per 100 enrolled by race, one stacked panel per outcome; suppressed rows left out."""
-    fig, axes = plt.subplots(len(measures), 1, figsize=(WIDTH, PANEL_HEIGHT * len(measures) + 0.5), squeeze=False)
+def plot_race_rates(measures: dict[str, pd.DataFrame], year: str):
+    """Dot-and-interval chart, per 100 enrolled by race, one stacked panel per outcome; suppressed rows left out.
+    Titles sit on the panels (the page's watermark takes the figure's own title)."""
+    fig, axes = plt.subplots(len(measures), 1, figsize=(WIDTH, PANEL_HEIGHT * len(measures)), squeeze=False)
     for ax, (label, frame) in zip(axes[:, 0], measures.items()):
         shown = frame[frame["shown"] & frame["risk"].notna()]
         names = [_wrap(RACE_LABELS[r], 18) for r in shown["race"]]
         ax.errorbar(shown["risk"], names, xerr=[shown["risk"] - shown["risk_low"], shown["risk_high"] - shown["risk"]],
                     fmt="o", capsize=3)
-        _style(ax, label)
+        _style(ax, f"{label}, {year}: involvements per 100 enrolled students")
         ax.set_xlabel("per 100 students (95% CI)")
         ax.set_xlim(left=0)
-    fig.suptitle(_wrap(title, 44), fontsize=FONT + 0.5)
     fig.tight_layout()
     return fig
 
