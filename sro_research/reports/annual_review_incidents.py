@@ -126,6 +126,8 @@ def clustering_note(measures: dict[str, pd.DataFrame]) -> str:
             "`sandwich::vcovCL`), so they allow for students involved more than once and for involvements that "
             "bunch in some schools. Point estimates are the pooled rates. The dispersion table shows how far "
             "counts spread beyond what independent (Poisson) counts would: φ = Pearson χ² / degrees of freedom, 1 "
-            "for Poisson counts; a φ of 2.4 means Poisson intervals would be about √2.4 ≈ 1.5 times too narrow. "
+            "for Poisson counts; a φ of 2.4 means Poisson intervals for that group's rate would be about √2.4 ≈ 1.5 "
+            "times too narrow. A ratio between two groups in the same schools widens less, or not at all, when "
+            "much of the spread is a school's own level, which moves both groups. "
             "A ratio against a zero count adds 0.5 to both counts (Haldane–Anscombe) and widens its variance by φ.")
 
