@@ -41,7 +41,7 @@ from sro_research.readers.crdc_layouts import (
     required_columns,
 )
 from sro_research.readers.errors import InputFileError
-from sro_research.readers.text_files import read_csv_table, read_header
+from sro_research.readers.text_files import read_csv_table
 
 __all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "RESERVE_CODES",
            "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "measure_columns",
@@ -89,23 +89,22 @@ def find_file(crdc_dir: str | os.PathLike, year: str, name: str) -> Path:
 
 def _read(path: Path, year: str) -> pd.DataFrame:
     """The file's id and count columns only; ids as text (leading zeros kept), counts as numbers."""
-    header, _, _ = read_header(path, CrdcLayoutError)
-    missing = [c for c in required_columns(year, path.name) if c not in header]
+    numeric, required = count_columns(year, path.name), required_columns(year, path.name)
+    dtypes = {**dict.fromkeys(required, str), **dict.fromkeys(numeric, "float64")}
+    try:
+        table = read_csv_table(path, columns=required, dtype=dtypes, error=CrdcLayoutError)
+    except CrdcLayoutError:
+        _raise_not_a_number(path, numeric)
+        raise
+    missing = [c for c in required if c not in table.columns]
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise CrdcLayoutError(f"{path.name}: row 1 (header): missing column(s) {shown} "
                               f"(rule: the official {year} CRDC school-file layout)")
-    numeric = count_columns(year, path.name)
-    dtypes = {**dict.fromkeys(ID_COLUMNS, str), **dict.fromkeys(numeric, "float64")}
-    try:
-        table = read_csv_table(path, columns=[*ID_COLUMNS, *numeric], dtype=dtypes, error=CrdcLayoutError)
-    except CrdcLayoutError:
-        _raise_not_a_number(path, numeric)
-        raise
     empty = table[numeric].isna().to_numpy()
     if empty.any():
         row, col = np.argwhere(empty)[0]
-        raise CrdcLayoutError(f"{path.name}: row {row + 2}, column {numeric[col]}: empty "
+        raise CrdcLayoutError(f"{path.name}: row {row + 2}, column {numeric[col]}: not a number "
                               f"(rule: CRDC counts are numbers, negative ones reserve codes)")
     text = table[list(ID_COLUMNS)].fillna("")
     leaid = text["LEAID"].str.strip().str.zfill(7)
@@ -158,6 +157,10 @@ def _schools(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 @dataclass
 class CrdcYear:
+    """One school year's CRDC files. In `counts` the ids and labels (COMBOKEY ... disability) are
+    categorical, as a national year has about ten million rows: compare and group them as text (pandas
+    groups by observed categories only); `.astype(str)` before pivoting them into new columns."""
+
     year: str
     counts: pd.DataFrame  # long: COUNT_COLUMNS (count NaN when reserved; reserve_code Int64 then, else NA)
     staff: pd.DataFrame  # per school: COMBOKEY, LEAID, LEA_STATE, law_enforcement_fte, security_guard_fte
@@ -174,49 +177,61 @@ def read_crdc_year(crdc_dir: str | os.PathLike, year: str) -> CrdcYear:
     """Read one year's school files; raise CrdcLayoutError naming file, column and rule on a wrong layout."""
     if year not in LAYOUTS:
         raise CrdcLayoutError(f"no CRDC layout for {year}; known: {', '.join(LAYOUTS)}")
-    long_parts, school_parts, staff, files, reserve_rows = [], [], None, {}, []
+    blocks, school_parts, staff, files, reserve_rows, offset = [], [], None, {}, [], 0
     for name, measures in LAYOUTS[year].files.items():
         path = find_file(crdc_dir, year, name)
         files[name] = record_input(path, role=f"CRDC {year} public-use school file")
         table = _read(path, year)
         reserve_rows += _reserve_rows(table, count_columns(year, name), path, year)
         school_parts.append(_schools(table, path))
-        ids = table[["COMBOKEY", "LEAID", "LEA_STATE"]]
         for measure in measures:
             if measure == "fte":
-                staff = ids.copy()
+                staff = table[["COMBOKEY", "LEAID", "LEA_STATE"]].copy()
                 for column, label in FTE_COLUMNS.items():
                     staff[label] = table[column].where(table[column] >= 0)
             else:
-                long_parts.append(_long(ids, table, year, measure))
-    schools = pd.concat(school_parts, ignore_index=True).drop_duplicates("COMBOKEY", ignore_index=True)
-    counts = pd.concat(long_parts, ignore_index=True)
+                blocks += _count_blocks(table, year, measure, offset)
+        offset += len(table)
+    rows = pd.concat(school_parts, ignore_index=True)  # every file's schools, in file order
+    counts = _long(rows, blocks)
+    schools = rows.drop_duplicates("COMBOKEY", ignore_index=True)
     counts.attrs["synthetic"] = bool(schools["SCH_NAME"].str.upper().str.startswith(SYNTHETIC_PREFIX).any())
     reserve = pd.DataFrame(reserve_rows, columns=RESERVE_COLUMNS)
     return CrdcYear(year, counts, staff, reserve, files, schools)
 
 
-def _long(ids: pd.DataFrame, table: pd.DataFrame, year: str, measure: str) -> pd.DataFrame:
-    """One row per school, race, sex and disability; a count is missing when any of its parts (one- and
-    more-than-one suspension) is a reserve code, and reserve_code is then the most negative part."""
-    cells = measure_cells(year, measure)
-    n, k = len(table), len(cells)
-    values = np.zeros((n, k))
-    code = np.zeros((n, k))
-    for j, (*_, columns) in enumerate(cells):
+def _count_blocks(table: pd.DataFrame, year: str, measure: str, offset: int) -> list[dict]:
+    """One block per (disability, race, sex) cell of `measure`: the file's rows, value and reserve code.
+    A count is missing when any of its parts (one / more than one suspension) is a reserve code; the
+    code kept is then the most negative part's."""
+    blocks = []
+    for disability, r, s, columns in measure_cells(year, measure):
         frame = table[list(columns)].to_numpy(dtype="float64")
-        values[:, j] = np.where(frame < 0, 0, frame).sum(axis=1)
-        code[:, j] = np.where(frame < 0, frame, 0).min(axis=1)
-    reserved = (code < 0).ravel()
-    return pd.DataFrame({
-        "COMBOKEY": np.repeat(ids["COMBOKEY"].to_numpy(), k), "LEAID": np.repeat(ids["LEAID"].to_numpy(), k),
-        "LEA_STATE": np.repeat(ids["LEA_STATE"].to_numpy(), k), "measure": measure,
-        "race": np.tile(np.array([CRDC_RACES[r] for _, r, _, _ in cells], dtype=object), n),
-        "sex": np.tile(np.array([SEX_NAMES[s] for _, _, s, _ in cells], dtype=object), n),
-        "disability": np.tile(np.array([d for d, *_ in cells], dtype=object), n),
-        "count": np.where(reserved, np.nan, values.ravel()),
-        "reserve_code": pd.arrays.IntegerArray(code.ravel().astype("int64"), ~reserved),
-    }, columns=COUNT_COLUMNS)
+        reserved = frame < 0
+        blocks.append({"row": offset, "n": len(frame), "measure": measure, "race": CRDC_RACES[r],
+                       "sex": SEX_NAMES[s], "disability": disability,
+                       "count": np.where(reserved, 0, frame).sum(axis=1),
+                       "code": np.where(reserved, frame, 0).min(axis=1)})
+    return blocks
+
+
+def _long(rows: pd.DataFrame, blocks: list[dict]) -> pd.DataFrame:
+    """The long counts frame, built from integer codes in one go: a national year is about ten million
+    rows, so ids and labels are categorical (codes into the schools' ids), never per-row Python strings."""
+    row_index = np.concatenate([np.arange(b["row"], b["row"] + b["n"]) for b in blocks])
+    code = np.concatenate([b["code"] for b in blocks])
+    reserved = code < 0
+    data = {}
+    for column in ("COMBOKEY", "LEAID", "LEA_STATE"):
+        ids = pd.Categorical(rows[column].to_numpy(dtype=object))
+        data[column] = pd.Categorical.from_codes(ids.codes[row_index], ids.categories)
+    for column in ("measure", "race", "sex", "disability"):
+        labels = list(dict.fromkeys(b[column] for b in blocks))
+        codes = np.concatenate([np.full(b["n"], labels.index(b[column]), dtype=np.int8) for b in blocks])
+        data[column] = pd.Categorical.from_codes(codes, labels)
+    data["count"] = np.where(reserved, np.nan, np.concatenate([b["count"] for b in blocks]))
+    data["reserve_code"] = pd.arrays.IntegerArray(code.astype("int64"), ~reserved)
+    return pd.DataFrame(data, columns=COUNT_COLUMNS)
 
 
 def read_crdc(crdc_dir: str | os.PathLike | None, years: list[str] | None = None) -> dict[str, CrdcYear]:
