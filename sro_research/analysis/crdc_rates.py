@@ -91,41 +91,40 @@ def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None) -> CrdcRate
     discipline_sexes = sorted(set(counts.loc[counts["measure"].isin(DISCIPLINE), "sex"]))
     disability = bool(((counts["measure"] == "enrolled") & (counts["disability"] == "with")).any())
     enrolled = _enrolled_by_school(counts)
+    complete = {key: _complete(counts, measures) for key, measures in COVERAGE.items()}  # per school, once
+    kept, left_out = _like_for_like(scopes)
     cell_parts, coverage_rows = [], []
-    for scope, schools in scopes.items():
-        rules = {"outside": ~schools["in_50_states_dc"] if scope == "nation" else pd.Series(False, index=schools.index),
-                 "jj": schools["jj"].astype(bool)}
-        kept = schools
-        for reason, out in rules.items():
-            left = kept[out.reindex(kept.index, fill_value=False)]
-            kept = kept.drop(index=left.index)
-            coverage_rows += [_left_out(scope, key, reason, left["COMBOKEY"], enrolled) for key in COVERAGE]
+    for scope in scopes:
+        for reason, combokeys in left_out[scope].items():
+            coverage_rows += [_left_out(scope, key, reason, combokeys, enrolled) for key in COVERAGE]
         for key, measures in COVERAGE.items():
-            in_scope = counts[counts["COMBOKEY"].isin(kept["COMBOKEY"])]
-            complete = _complete(in_scope, measures)
-            covered = complete.index[complete]
-            coverage_rows.append(_left_out(scope, key, "reserve", complete.index[~complete], enrolled))
-            cells = _cells(in_scope[in_scope["COMBOKEY"].isin(covered)], measures, discipline_sexes, disability)
+            # a school missing from the count files has nothing reported: left out like a reserve code
+            reported = complete[key].reindex(kept[scope], fill_value=False)
+            covered = reported.index[reported]
+            coverage_rows.append(_left_out(scope, key, "reserve", reported.index[~reported], enrolled))
+            cells = _cells(counts[counts["COMBOKEY"].isin(covered)], measures, discipline_sexes, disability)
             cell_parts.append(cells.assign(scope=scope, coverage=key, schools=len(covered)))
     return CrdcRates(year=crdc.year, state=state, cells=pd.concat(cell_parts, ignore_index=True),
                      coverage=pd.DataFrame(coverage_rows), disability_enrollment=disability,
-                     staff=staff_totals(crdc, _kept_staff(scopes)), synthetic=crdc.is_synthetic,
+                     staff=staff_totals(crdc, kept), synthetic=crdc.is_synthetic,
                      reserve_codes=_reserve_meanings(crdc))
+
+
+def _like_for_like(scopes: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Index], dict[str, dict[str, pd.Index]]]:
+    """Per scope: the COMBOKEYs kept, and those left out by each rule (outside the 50 states and DC for the
+    nation; juvenile-justice facilities everywhere), each school counted under the first rule it meets."""
+    kept, left_out = {}, {}
+    for scope, schools in scopes.items():
+        outside = ~schools["in_50_states_dc"].astype(bool) if scope == "nation" else pd.Series(False, index=schools.index)
+        jj = schools["jj"].astype(bool) & ~outside
+        kept[scope] = pd.Index(schools.loc[~outside & ~jj, "COMBOKEY"])
+        left_out[scope] = {"outside": pd.Index(schools.loc[outside, "COMBOKEY"]), "jj": pd.Index(schools.loc[jj, "COMBOKEY"])}
+    return kept, left_out
 
 
 def _left_out(scope: str, key: str, reason: str, combokeys, enrolled: pd.Series) -> dict:
     students = enrolled.reindex(pd.Index(combokeys)).sum()  # schools whose enrollment is itself reserved add none
     return {"scope": scope, "coverage": key, "reason": reason, "schools": len(combokeys), "students": int(students)}
-
-
-def _kept_staff(scopes: dict[str, pd.DataFrame]) -> dict[str, pd.Index]:
-    kept = {}
-    for scope, schools in scopes.items():
-        keep = ~schools["jj"].astype(bool)
-        if scope == "nation":
-            keep &= schools["in_50_states_dc"].astype(bool)
-        kept[scope] = pd.Index(schools.loc[keep, "COMBOKEY"])
-    return kept
 
 
 def staff_totals(crdc: CrdcYear, kept: dict[str, pd.Index]) -> pd.DataFrame:
