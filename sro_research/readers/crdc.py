@@ -45,7 +45,7 @@ from sro_research.readers.text_files import read_csv_table
 
 __all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "RESERVE_CODES",
            "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "measure_columns",
-           "read_crdc", "read_crdc_year", "required_columns", "scope_totals", "staff_totals"]
+           "read_crdc", "read_crdc_year", "required_columns"]
 
 MPS_LEAID = "2721240"
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
