@@ -135,3 +135,19 @@ def test_breakdowns_are_suppressed_and_audited_together():
     # the grand total is the same in every table
     totals = {t.counts.loc[TOTAL, TOTAL] for t in result.tables.values()}
     assert len(totals) == 1
+
+
+def test_the_audit_reads_aggregate_counts_as_it_reads_respondents():
+    """privacy.disclosure.protect with `weight`: a row standing for n students gives the audit the same
+    ranges as n one-student rows (CRDC files are aggregates)."""
+    from sro_research.privacy.disclosure import cell, protect
+
+    counts = pd.DataFrame({"race": ["a", "a", "b", "b"], "outcome": ["yes", "no", "yes", "no"], "n": [3, 40, 12, 50]})
+    people = counts.loc[counts.index.repeat(counts["n"]), ["race", "outcome"]]
+    categories = {"race": ["a", "b"], "outcome": ["yes", "no"]}
+    cells = [cell("t", (r, o), r == "a" and o == "yes", race={r}, outcome={o}) for r in "ab" for o in ("yes", "no")]
+    cells += [cell("t", ("all", o), False, outcome={o}) for o in ("yes", "no")]
+    weighted, audit = protect(counts, categories, cells, THRESHOLD, weight="n")
+    expanded, expected = protect(people, categories, cells, THRESHOLD)
+    assert [c.hidden for c in weighted] == [c.hidden for c in expanded]
+    assert audit.ranges == expected.ranges and audit.newly_hidden  # the lone hidden cell needed company
