@@ -163,10 +163,10 @@ def absent_sections_note(school_year: str, has_export: bool, has_crdc: bool) -> 
                        "enrollment by school and race) would show how often students of each race met police or "
                        "were suspended, with SRO involvement at each stage")
     if not has_crdc:
-        missing.append(arc.absent_words(list(LAYOUTS)))
+        missing.append(arc.absent_words(school_year, list(LAYOUTS)))
     if not missing:
         return None
-    return f"**Not in this review for {school_year}.** " + "; ".join(m[0].upper() + m[1:] for m in missing) + "."
+    return f"**Not in this review for {school_year}.** " + " ".join(m[0].upper() + m[1:] + "." for m in missing)
 
 
 def crdc_years_status(crdc: dict[str, CrdcYear]) -> dict[str, bool]:

@@ -163,9 +163,10 @@ def disability_finding(rates: CrdcRates, results: dict) -> tuple[str, str] | Non
             f"{row['rr_reference_low']:.1f} to {row['rr_reference_high']:.1f}).", "District-beside-state-and-nation")
 
 
-def absent_words(years: list[str]) -> str:
-    """What would fill the CRDC section, in plain words (the years the package can read)."""
-    return (f"the federal Civil Rights Data Collection school files (collected for {', '.join(years)}; "
-            f"{CRDC_URL}) would set the district's referrals, arrests and suspensions by race, sex and disability "
-            "beside the state and the nation")
-
+def absent_words(school_year: str, years: list[str]) -> str:
+    """What would fill the CRDC section, in plain words (the collections the package can read)."""
+    what = ("would set the district's referrals to law enforcement, arrests and out-of-school suspensions by race, "
+            "sex and disability beside the state and the nation")
+    if school_year in years:
+        return f"the federal Civil Rights Data Collection school files for {school_year} ({CRDC_URL}) {what}"
+    return (f"the federal Civil Rights Data Collection has no {school_year} collection (it covers {', '.join(years)} here); the nearest one's school files ({CRDC_URL}) {what}")
