@@ -40,7 +40,7 @@ def test_comments_command_writes_scrubbed_review_file(tmp_path, capsys):
                  "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     review = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert list(review.columns) == ["comment_id", "item", "comment", "detected", "approve"]
+    assert list(review.columns) == ["comment_id", "item", "comment", "detected", "possible_name", "approve"]
     assert list(review["comment_id"]) == ["R1:comment", "R2:comment", "R3:comment"]  # the empty comment is left out
     assert review.loc[0, "comment"] == "Call [name] at [phone] please"
     assert review.loc[0, "detected"] == "name; phone" and review.loc[1, "detected"] == "email"

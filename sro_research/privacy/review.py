@@ -15,7 +15,7 @@ import pandas as pd
 
 from sro_research.privacy.scrub import replace, scrubber_for
 
-REVIEW_COLUMNS = ("comment_id", "item", "comment", "detected", "approve")
+REVIEW_COLUMNS = ("comment_id", "item", "comment", "detected", "possible_name", "approve")
 APPROVE_VALUES = ("yes", "no")
 COMMENT_ITEMS = ("comment",)  # free-text items; "<item>_other" columns (Other, please specify) too
 OUTPUT_MARKERS = ("manifest.json",)  # a folder holding one of these is a built output folder
@@ -37,7 +37,9 @@ def comment_ids(responses: pd.DataFrame) -> set[str]:
 
 
 def review_table(responses: pd.DataFrame, names) -> pd.DataFrame:
-    """One row per non-empty comment: id, item, scrubbed text, kinds found (e.g. "name; phone"), approve ''."""
+    """One row per non-empty comment: id, item, scrubbed text, kinds found (e.g. "name; phone"),
+    possible_name ("yes" when nothing was found but a capitalised word outside the common-word list
+    may be a name no rule knew; the word is never quoted), approve ''."""
     scrubber = scrubber_for(names)
     rows = []
     for item in comment_columns(responses):
@@ -50,6 +52,7 @@ def review_table(responses: pd.DataFrame, names) -> pd.DataFrame:
                 "item": item,
                 "comment": replace(text, found),
                 "detected": "; ".join(dict.fromkeys(d.kind for d in found)),
+                "possible_name": "yes" if not found and scrubber.possible_name(text) else "",
                 "approve": "",
             })
     return pd.DataFrame(rows, columns=list(REVIEW_COLUMNS))
