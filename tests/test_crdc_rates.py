@@ -151,3 +151,15 @@ def test_the_audit_reads_aggregate_counts_as_it_reads_respondents():
     expanded, expected = protect(people, categories, cells, THRESHOLD)
     assert [c.hidden for c in weighted] == [c.hidden for c in expanded]
     assert audit.ranges == expected.ranges and audit.newly_hidden  # the lone hidden cell needed company
+
+
+def test_nonbinary_enrollment_without_discipline_counts_is_left_out_and_said():
+    """2021-22 enrollment counts nonbinary students; the discipline counts do not: they leave the denominators."""
+    year = read_crdc_year(CRDC, "2021-22")
+    rates = crdc_rates(year, LEAID)
+    left = rates.coverage.set_index(["scope", "coverage", "reason"])
+    students = left.loc[("district", "arrested", "sex"), "students"]
+    counts = year.counts
+    district = counts[(counts["LEAID"] == LEAID) & (counts["measure"] == "enrolled") & (counts["disability"] == "all")]
+    assert students == district.loc[district["sex"] == "nonbinary", "count"].sum() > 0
+    assert set(_cells(rates, "district", "arrested")["sex"]) == {"female", "male"}

@@ -21,7 +21,8 @@ DISCIPLINE = ("referred", "arrested", "suspended_out_of_school")
 # coverage key -> the measures whose cells must all be reported (with enrollment's)
 COVERAGE = {**{m: (m,) for m in DISCIPLINE}, "referred_arrested": ("referred", "arrested")}
 LEFT_OUT = {"outside": "outside the 50 states and DC", "jj": "juvenile-justice facility",
-            "reserve": "a reserve code in the measure's or enrollment's cells"}
+            "reserve": "a reserve code in the measure's or enrollment's cells",
+            "sex": "enrolled as a sex the measure's counts do not report (nonbinary)"}
 
 
 class CrdcScopeError(ValueError):
@@ -102,7 +103,12 @@ def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None) -> CrdcRate
             reported = complete[key].reindex(kept[scope], fill_value=False)
             covered = reported.index[reported]
             coverage_rows.append(_left_out(scope, key, "reserve", reported.index[~reported], enrolled))
-            cells = _cells(counts[counts["COMBOKEY"].isin(covered)], measures, discipline_sexes, disability)
+            in_covered = counts[counts["COMBOKEY"].isin(covered)]
+            unreported = in_covered[(in_covered["measure"] == "enrolled") & (in_covered["disability"] == "all")
+                                    & ~in_covered["sex"].isin(discipline_sexes)]
+            coverage_rows.append({"scope": scope, "coverage": key, "reason": "sex", "schools": 0,
+                                  "students": int(unreported["count"].sum())})  # students, not schools, left out
+            cells = _cells(in_covered, measures, discipline_sexes, disability)
             cell_parts.append(cells.assign(scope=scope, coverage=key, schools=len(covered)))
     return CrdcRates(year=crdc.year, state=state, cells=pd.concat(cell_parts, ignore_index=True),
                      coverage=pd.DataFrame(coverage_rows), disability_enrollment=disability,

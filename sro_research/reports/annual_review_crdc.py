@@ -81,7 +81,8 @@ def coverage_table(rates: CrdcRates) -> pd.DataFrame:
                    "Schools counted": f"{int(cells['schools'].iloc[0]) if len(cells) else 0:,}"}
             for reason, words in LEFT_OUT.items():
                 part = left[left["reason"] == reason]
-                row[f"Left out: {words}"] = f"{int(part['schools'].sum()):,} schools, {int(part['students'].sum()):,} students"
+                students = f"{int(part['students'].sum()):,} students"
+                row[f"Left out: {words}"] = students if reason == "sex" else f"{int(part['schools'].sum()):,} schools, {students}"
             rows.append(row)
     return pd.DataFrame(rows)
 

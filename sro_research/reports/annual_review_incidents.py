@@ -16,8 +16,8 @@ from sro_research.stats.disproportionality import risk
 SECTION = ("## Incidents this year\n\nFrom the district's incident export: one row per student per incident. Rates "
            "are **involvements per 100 enrolled students** (a student involved twice counts twice), compared with "
            "white students and with all other students; the composition index is a group's share of involvements "
-           "over its share of enrollment. Involvements repeat and bunch in schools, so the 95% intervals allow "
-           "for both (see the method notes).")
+           "over its share of enrollment. Involvements repeat and bunch in schools, so the 95% intervals are "
+           "school-clustered robust intervals that allow for both (see the method notes).")
 RRI_SECTION = ("### Relative rate index at each contact stage\n\nEach stage's rate is per 100 at the stage before "
                "(enrolled → incident → SRO involved → citation, arrest or referral), so each index measures only the "
                "disparity added at that stage (OJJDP's relative rate index).")
