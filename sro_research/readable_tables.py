@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 # Statuses a check can end in; each is shown as the word inside a coloured label (never colour alone).
-STATUS_WORDS = ("reproduced", "internally consistent", "consistent", "discrepancy", "unverifiable")
+STATUS_WORDS = ("reproduced", "internally consistent", "consistent", "discrepancy", "misleading reasoning", "unverifiable")
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)\]]")
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 # Whole column names a reader would not parse, and words inside snake_case names.

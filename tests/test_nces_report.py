@@ -125,7 +125,7 @@ def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_
 def test_notebook_with_no_folder_set_reads_the_repository_copy(tmp_path, monkeypatch):
     text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
     assert "sro-banner-fallback" not in text and figures == 3
-    assert text.index("Key findings") < text.index("Schools like MPS high schools against all")
+    assert text.index("Key findings") < text.index("The peer group (high schools in cities")
     written = pd.read_csv(tables / "ssocs_estimates.csv", keep_default_na=False)
     assert list(written.columns)[: len(est.ESTIMATE_COLUMNS)] == est.ESTIMATE_COLUMNS
     assert set(written["year"]) == set(ssocs.YEARS)
@@ -165,7 +165,7 @@ def test_peer_comparison_hides_a_suppressed_estimate():
     row = _estimate_row(year="2017-18", indicator="sworn_law_enforcement", domain_variable="peer_group", domain_value="x",
                         estimate=100.0, se=np.nan, ci_low=np.nan, ci_high=np.nan, cv=np.nan, n=1, weighted_n=5.0, flag="‡")
     peer = nc.peer_comparison(pd.DataFrame([row]), pd.DataFrame(columns=sd.DIFFERENCE_COLUMNS))
-    assert peer.iloc[0]["Like MPS high schools (%)"] == "‡" and peer.iloc[0]["95% CI"] == "‡"
+    assert peer.iloc[0]["Peer group (%)"] == "‡" and peer.iloc[0]["95% CI"] == "‡"
     assert peer.iloc[0]["Sampled schools"] == "fewer than 10"
 
 
@@ -175,7 +175,7 @@ def test_peer_sentences_carry_the_caution_flag_and_the_tested_verdict():
 
     peer = _estimate_row(year="2017-18", indicator="sworn_law_enforcement", domain_variable="peer_group", domain_value="Combined; Town",
                          estimate=77.7, se=24.5, ci_low=29.7, ci_high=100.0, n=40, flag="!")
-    test = {"kind": "peer_vs_high_schools", "indicator": "sworn_law_enforcement", "domain_variable": "peer_group",
+    test = {"kind": sd.PEER_KIND, "indicator": "sworn_law_enforcement", "domain_variable": "peer_group",
             "domain_value": sd.PEER_NAME, "year": "2017-18", "from": "High school", "to": sd.PEER_NAME, "estimate_from": 76.5,
             "estimate_to": 77.7, "difference": 1.2, "se": 24.0, "df": 49.0, "t": 0.05, "p_value": 0.96, "significant": False,
             "comparable": True}
@@ -200,7 +200,7 @@ def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
 def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, monkeypatch):
     # 2017-18 does not measure any_sro: nothing to put in the peer table, so no empty table.
     text, figures, tables = run_notebook(tmp_path, monkeypatch, SSOCS, years=["2017-18"], indicators=["any_sro"])
-    assert "Schools like MPS high schools against all" not in text
+    assert "The peer group (" not in text
     assert not (tables / "peer_comparison.csv").exists()
 
 
@@ -264,3 +264,21 @@ def test_trend_draws_no_line_across_a_changed_item(table):
             xs = list(line.get_xdata())
             assert not (2007 in xs and 2015 in xs), "a line joins 2007-08 to 2015-16"
             assert not (2005 in xs and 2015 in xs)
+
+
+def test_the_peer_groups_words_come_from_its_parameters():
+    from sro_research.analysis import ssocs_differences as sd
+    from sro_research.reports import nces_comparisons_peer as words
+
+    default = words.peer_description(None)
+    assert default == words.peer_description(est.DEFAULT_PEER)
+    changed = {"level": "Middle", "locale": "Rural", "enrollment_size": "Less than 300", "high_minority": False}
+    text = words.peer_description(changed)
+    assert text == "middle schools in rural areas with fewer than 300 students" and text != default
+    for key, value in changed.items():  # each parameter alone changes the words
+        assert words.peer_description({**est.DEFAULT_PEER, key: value}) != default, key
+    assert words.comparison_words(changed) == "all U.S. public middle schools"
+    assert sd.peer_comparison_domain(changed) == ("level", "Middle")
+    assert sd.peer_comparison_domain({"locale": "City"}) == ("all", ssocs.ALL_SCHOOLS)
+    assert words.comparison_words({"level": ["Middle", "High school"]}) == "all U.S. public schools"
+    assert words.year_span(["2017-18", "2015-16"]) == "2015-16 to 2017-18" and words.year_span(["2019-20"]) == "2019-20"

@@ -52,7 +52,8 @@ def _python_value(table: pd.DataFrame, differences: pd.DataFrame, ref: pd.Series
                   "n": "n"}[ref["statistic"]]
         scale = 100 if column in ("estimate", "se", "ci_low", "ci_high") else 1
         return float(row[column]) / scale
-    kind = ref["kind"]
+    # The R reference names the default peer group's comparison by its level (high schools).
+    kind = {"peer_vs_high_schools": sd.PEER_KIND}.get(ref["kind"], ref["kind"])
     hit = differences[(differences["kind"] == kind) & (differences["year"] == ref["year"]) & (differences["indicator"] == ref["indicator"])]
     if kind == "subgroup":
         hit = hit[(hit["domain_variable"] == "locale") & (hit["to"] == "City") & (hit["from"] == "Rural")]
@@ -157,7 +158,7 @@ def test_peer_group_definitions_and_drop_outs(frame):
 @pytest.mark.ssocs
 def test_differences_table(differences):
     assert list(differences.columns) == sd.DIFFERENCE_COLUMNS
-    assert set(differences["kind"]) == {"year_change", "peer_vs_high_schools", "subgroup"}
+    assert set(differences["kind"]) == {"year_change", sd.PEER_KIND, "subgroup"}
     changes = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "all")
                           & (differences["indicator"] == "sworn_law_enforcement")].set_index("year")
     assert changes.loc["2015-16 to 2019-20", "difference"] == pytest.approx(6.6, abs=0.05)

@@ -241,13 +241,17 @@ def load_sources(folder: str | os.PathLike | None = None) -> pd.DataFrame:
 def citation(source: dict | pd.Series, short: bool = False) -> str:
     """The one way a source is cited: title (publisher, year), URL; or, `short`, publisher, date, URL.
 
-    The short form is enough to find the source; the full title is in the sources table.
+    The short form is enough to find the source; the full title is in the sources table. A source
+    whose real title was not recorded is cited by publisher, date and URL, saying so: a paraphrase
+    would be quoted as the headline.
     """
     year = source.get("year")
     year_text = "" if year is None or pd.isna(year) else str(int(year))
+    when = source.get("date") or year_text
     if short:
-        when = source.get("date") or year_text
         return f"{source['publisher']}{', ' + when if when else ''}, {source['url']}"
+    if not source.get("title"):
+        return f"{source['publisher']}, {when or 'date not recorded'} (title not recorded), {source['url']}"
     return f"{source['title']} ({source['publisher']}{', ' + year_text if year_text else ''}), {source['url']}"
 
 
