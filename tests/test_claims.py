@@ -331,8 +331,8 @@ def test_without_microdata_the_ledger_says_which_files_would_help(tmp_path):
 
 @pytest.mark.ssocs
 @pytest.mark.skipif(SSOCS is None, reason="SSOCS_DIR is not set to a folder with the NCES files")
-def test_nearest_national_figures_from_the_microdata(figures):
-    estimates = ssocs_estimates.estimate_table(**claims.nearest_estimate_request(), ssocs_dir=SSOCS)
+def test_nearest_national_figures_from_the_microdata(figures, ssocs_frame):
+    estimates = ssocs_estimates.estimate_table(**claims.nearest_estimate_request(), data=ssocs_frame)
     nearest = claims.nearest_national_figures(estimates, figures).set_index("year")
     assert list(nearest.index) == ["2005-06", "2015-16"]
     # NCES (via the press) printed 32% and 48%; the microdata gives them back with SEs.

@@ -17,16 +17,6 @@ from sro_research.readers.published import load_published
 needs_data = needs_ssocs
 
 
-@pytest.fixture(scope="module")
-def frame(ssocs_frame):
-    return ssocs_frame
-
-
-@pytest.fixture(scope="module")
-def table(ssocs_table):
-    return ssocs_table
-
-
 # -- the report's pieces and the notebook itself ---------------------------------------------------
 
 
@@ -37,26 +27,26 @@ def published_figures(folder=None) -> dict:
 
 
 @needs_data
-def test_report_pieces(table, frame):
+def test_report_pieces(ssocs_table, ssocs_frame):
     from sro_research.analysis import ssocs_differences as sd
     from sro_research.reports import nces_comparisons as nc
 
     published = published_figures()
-    check = nc.digest_check(table, published["nces_digest_233_70a"])
+    check = nc.digest_check(ssocs_table, published["nces_digest_233_70a"])
     assert len(check) >= 16 and (check["Same to the printed decimal"] == "yes").all()
-    by_level = nc.domain_table(table, "level")
+    by_level = nc.domain_table(ssocs_table, "level")
     assert list(by_level["Group"][:4]) == ssocs.LEVELS
-    row = table[(table.year == "2015-16") & (table.indicator == "security_full_time") & (table.domain_variable == "all")].iloc[0]
+    row = ssocs_table[(ssocs_table.year == "2015-16") & (ssocs_table.indicator == "security_full_time") & (ssocs_table.domain_variable == "all")].iloc[0]
     assert nc.format_estimate(row) == "33.6 (1.31)"
     assert nc.format_estimate(pd.Series({**row, "flag": "‡"})) == "‡"
     assert nc.shown_n(9) == "fewer than 10" and nc.shown_n(91) == "91"
-    differences = sd.difference_table(frame, table)
-    peer = nc.peer_comparison(table, differences)
+    differences = sd.difference_table(ssocs_frame, ssocs_table)
+    peer = nc.peer_comparison(ssocs_table, differences)
     assert {"Any SRO", "Sworn law enforcement (incl. SROs)"} <= set(peer["Measure"])
     assert set(peer["Verdict"]) == {"significantly higher (p < .05)"}
     assert set(peer["p-value"]) <= {"< 0.001", "0.001"}
-    findings = nc.key_findings(table, differences, nc.local_figures(published), check,
-                               nc.count_check(est.published_count_check(table, published["ssocs_published_tables"])))
+    findings = nc.key_findings(ssocs_table, differences, nc.local_figures(published), check,
+                               nc.count_check(est.published_count_check(ssocs_table, published["ssocs_published_tables"])))
     assert 3 <= len(findings) <= 6 and "significantly higher (p < .05)" in findings[0][0]
     assert "17 of 17 cells" in findings[-1][0]
     sentences = nc.trend_sentences(differences)
@@ -64,9 +54,11 @@ def test_report_pieces(table, frame):
 
 
 def test_p_values_read_as_numbers_people_use():
-    from sro_research.reports import nces_comparisons as nc
+    from sro_research.readable_tables import p_statement, p_value_text
 
-    assert nc.p_text(7.93e-05) == "< 0.001" and nc.p_text(0.0421) == "0.042" and nc.p_text(float("nan")) == "not tested"
+    assert p_value_text(7.93e-05) == "< 0.001" and p_value_text(0.0421) == "0.042" and p_value_text(float("nan")) == "—"
+    assert p_value_text(None, missing="not tested") == "not tested" and p_value_text(pd.NA) == "—"
+    assert p_statement(7.93e-05) == "p < 0.001" and p_statement(0.0421) == "p = 0.042"
 
 
 def test_published_pieces_need_no_microdata():
@@ -218,7 +210,7 @@ def test_a_missing_published_trend_figure_is_named(tmp_path):
 
 
 @needs_data
-def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
+def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
     import io
     import struct
 
@@ -227,9 +219,9 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
 
     published = published_figures()
     charts = {
-        "peer": figures.peer_figure(table, nc.local_figures(published)),
-        "trend": figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published)),
-        "high schools": figures.high_school_figure(table, nc.published_high_school_sro(published)),
+        "peer": figures.peer_figure(ssocs_table, nc.local_figures(published)),
+        "trend": figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published)),
+        "high schools": figures.high_school_figure(ssocs_table, nc.published_high_school_sro(published)),
     }
     for name, fig in charts.items():
         assert fig._suptitle is not None and fig._suptitle.get_text(), name
@@ -249,12 +241,12 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
 
 
 @needs_data
-def test_trend_draws_no_line_across_a_changed_item(table):
+def test_trend_draws_no_line_across_a_changed_item(ssocs_table):
     from sro_research.reports import nces_comparisons as nc
     from sro_research.reports import nces_comparisons_figures as figures
 
     published = published_figures()
-    fig = figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published))
+    fig = figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published))
     import matplotlib.pyplot as plt
 
     lines = fig.axes[0].get_lines()

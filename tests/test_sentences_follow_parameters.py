@@ -82,7 +82,7 @@ def test_engagement_sentences_follow_the_threshold_and_the_school_year(tmp_path,
 
 
 @needs_ssocs
-def test_claims_sentences_follow_the_ssocs_folder(tmp_path, monkeypatch):
+def test_claims_sentences_follow_the_ssocs_folder(tmp_path, monkeypatch, ssocs_frame):
     """Without the SSOCS files the ledger cannot estimate the 30%'s sampling error, and says so."""
     from sro_research.analysis import ssocs_estimates
     from sro_research.readers.published import Figures, load_published
@@ -91,7 +91,7 @@ def test_claims_sentences_follow_the_ssocs_folder(tmp_path, monkeypatch):
 
     assert defaults("claims_ledger")["ssocs_dir"] is None
     figures, rows = Figures.load(), load_published("claims")
-    estimates = ssocs_estimates.estimate_table(**claims.nearest_estimate_request(), ssocs_dir=ssocs.find_ssocs_dir())
+    estimates = ssocs_estimates.estimate_table(**claims.nearest_estimate_request(), data=ssocs_frame)
     with_files = checks.product_sentence(checks.product_check(figures, claims.claim(rows, "L15"),
                                                               claims.nearest_national_figures(estimates, figures)))
     without = checks.product_sentence(checks.product_check(figures, claims.claim(rows, "L15")))

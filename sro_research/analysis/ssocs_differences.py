@@ -3,8 +3,8 @@ and subgroup contrasts, each with the variance its sampling calls for (see stats
 
 Pure: takes the harmonized frame and the table from `ssocs_estimates.estimate_table`.
 Multiple comparisons: every test is two-sided at .05 and unadjusted, as NCES's SSOCS reports test
-each comparison; `multiple_comparison_note` says how many tests the table holds and how many
-would stay significant under Holm's correction within each kind.
+each comparison; `reports.comparison_wording.multiple_comparison_note` says how many tests the table
+holds and how many would stay significant under Holm's correction within each kind.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
-from sro_research.stats.differences import ALPHA, holm_significant, independent_difference, t_test
+from sro_research.stats.differences import ALPHA, independent_difference, t_test
 from sro_research.stats.nces_standards import SUPPRESS_FLAG
 
 DIFFERENCE_COLUMNS = [
@@ -167,27 +167,3 @@ def difference_table(frame: pd.DataFrame, estimates: pd.DataFrame, peer: dict | 
     """Every tested difference, columns DIFFERENCE_COLUMNS (percentage points; to - from)."""
     pieces = [year_changes(estimates, peer), same_year_differences(frame, estimates, peer)]
     return pd.concat([p for p in pieces if not p.empty], ignore_index=True).reindex(columns=DIFFERENCE_COLUMNS)
-
-
-def verdict(row: pd.Series | dict) -> str:
-    """NCES's words for a tested difference: "significantly higher (p < .05)" or "not measurably different"."""
-    if not row["comparable"]:
-        return "not comparable (the item or its definition changed)"
-    if row["significant"]:
-        return f"significantly {'higher' if row['difference'] > 0 else 'lower'} (p < .05)"
-    return "not measurably different"
-
-
-def multiple_comparison_note(differences: pd.DataFrame) -> str:
-    """The multiple-comparison policy, with the counts of this table."""
-    tested = differences[differences["comparable"]]
-    parts = []
-    for kind, group in tested.groupby("kind", sort=False):
-        p = group["p_value"].to_numpy()
-        parts.append(f"{kind.replace('_', ' ')}: {int((p < ALPHA).sum())} of {len(p)} significant at .05, "
-                     f"{int(holm_significant(p).sum())} after Holm's correction within that kind")
-    return (
-        "Each difference is tested on its own, two-sided at the .05 level, without adjustment for the number of "
-        "comparisons (as NCES's SSOCS reports do); with many tests, about 1 in 20 true no-differences will read as "
-        "significant by chance. For scale: " + "; ".join(parts) + "."
-    )

@@ -16,13 +16,15 @@ from sro_research.analysis.engagement_stats import (
     AGREED,
     NOT_GIVEN,
     chi_square,
-    describe_difference,
     percent_as_published,
 )
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, check_no_small_counts, check_shares_need_counts
+from sro_research.readable_tables import p_statement, p_value_text
 from sro_research.readers.engagement import Codebook, Survey
+from sro_research.reports.comparison_wording import describe_difference
 from sro_research.reports.engagement_checks import GROUP_NAMES
 from sro_research.reports.engagement_tables import TESTS, EngagementTables
+from sro_research.stats.differences import ALPHA
 
 TITLE = "What students, staff and families said about School Resource Officers"
 RECONSTRUCTION_PREFIX = "Illustrative reconstruction: "
@@ -135,10 +137,6 @@ def respondents_note(tables: EngagementTables, codebook: Codebook) -> str:
     return text
 
 
-def format_p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _test_results(tables: EngagementTables, codebook: Codebook) -> list[dict]:
     orders = {"role": codebook.codes("role"), **{item: codebook.codes(item) for item, _ in TESTS.values()}}
     results = []
@@ -163,7 +161,7 @@ def tests_table(tables: EngagementTables, codebook: Codebook) -> pd.DataFrame:
         rows.append({**row,
                      "respondents": SUPPRESSED if tables.tests_hidden.get(result["name"]) else result["respondents"],
                      "chi-square": round(result["chi_square"], 2), "degrees of freedom": result["dof"],
-                     "p-value": format_p(result["p_value"]), "p-value from": result["p_value_method"],
+                     "p-value": p_value_text(result["p_value"]), "p-value from": result["p_value_method"],
                      "Cramér's V": round(result["cramers_v"], 3),
                      "every expected count at least 5": "yes" if result["expected_ok"] else "no"})
     return pd.DataFrame(rows)
@@ -210,17 +208,12 @@ def _strength(v: float) -> str:
     return "negligible" if v < 0.1 else "small" if v < 0.3 else "moderate" if v < 0.5 else "strong"
 
 
-def _p_words(p: float) -> str:
-    text = format_p(p)
-    return f"p {text}" if text.startswith("<") else f"p = {text}"
-
-
 def _test_sentence(result: dict) -> str:
     what = "preferred scenario" if result["name"].endswith("scenario") else "agreement"
     v = result["cramers_v"]
-    verdict = "differs between groups" if result["p_value"] < 0.05 else "does not clearly differ between groups"
+    verdict = "differs between groups" if result["p_value"] < ALPHA else "does not clearly differ between groups"
     text = (f"The {what} {verdict} ([chi-square](#glossary-chi-square) {result['chi_square']:.1f}, {result['dof']} "
-            f"degrees of freedom, {_p_words(result['p_value'])}); the association is {_strength(v)} "
+            f"degrees of freedom, {p_statement(result['p_value'])}); the association is {_strength(v)} "
             f"([Cramér's V](#glossary-cramers-v) = {v:.2f}).")
     if not result["expected_ok"]:
         text += (f" Some expected counts are under 5, so the p-value comes from {result['p_value_method']} "
@@ -233,11 +226,11 @@ def group_test_finding(result: dict) -> str:
     what = "Preferred scenario" if result["name"].endswith("scenario") else "Agreement"
     v, strength = result["cramers_v"], _strength(result["cramers_v"])
     size = f"Cramér's V = {v:.2f}, where 0 means the groups answer alike and 1 that the group decides the answer"
-    if result["p_value"] < 0.05:
+    if result["p_value"] < ALPHA:
         link = "but" if strength in ("negligible", "small") else "and"
-        return (f"{what} differs between groups by more than chance would explain ({_p_words(result['p_value'])}), "
+        return (f"{what} differs between groups by more than chance would explain ({p_statement(result['p_value'])}), "
                 f"{link} the difference is {strength} in size ({size}).")
-    return f"{what} does not clearly differ between groups ({_p_words(result['p_value'])}; the difference is {strength}: {size})."
+    return f"{what} does not clearly differ between groups ({p_statement(result['p_value'])}; the difference is {strength}: {size})."
 
 
 def comparison_sentences(tables: EngagementTables, codebook: Codebook) -> list[str]:

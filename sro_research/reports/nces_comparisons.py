@@ -14,17 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sro_research.analysis.ssocs_differences import PEER_KIND, verdict
+from sro_research.analysis.ssocs_differences import PEER_KIND
 from sro_research.privacy.suppression import DEFAULT_THRESHOLD
 from sro_research.readers import ssocs
+from sro_research.readable_tables import p_statement, p_value_text
 from sro_research.readers.published import figure
 from sro_research.reports import nces_comparisons_peer as words
+from sro_research.reports.comparison_wording import verdict
 from sro_research.stats.nces_standards import CAUTION_FLAG, CAUTION_MEANING, SUPPRESS_FLAG
 
 PUBLISHED_DATASETS = ("ssocs_published_tables", "nces_frss_2013_14", "mps_program_page", "minnesota_sro", "nces_digest_233_70a")
 SHORT_NAMES = ssocs.INDICATOR_SHORT
 TREND_INDICATORS = {k: SHORT_NAMES[k] for k in ("any_security_staff", "sworn_law_enforcement")}
 POLICE = ("sworn_law_enforcement", "any_sro")  # the measures MPS's SRO figure is compared with
+NOT_TESTED = "not tested"
 # Published national percentages that sit on the trend (figure ids in data/published).
 PUBLISHED_TREND = [
     # (figure_id, dataset, indicator, what it is)
@@ -58,13 +61,6 @@ def missing_files_message(status: dict) -> str:
 
 def start_year(school_year: str) -> int:
     return int(str(school_year)[:4])
-
-
-def p_text(p) -> str:
-    """A p-value as readers see it: "< 0.001", "0.042"; "not tested" when there is none."""
-    if p is None or not np.isfinite(p):
-        return "not tested"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def pct(value, digits: int = 1) -> str:
@@ -192,8 +188,8 @@ def peer_comparison(estimates: pd.DataFrame, differences: pd.DataFrame, peer_gro
             "Schools nationally (SE)": SUPPRESS_FLAG if suppressed else f"{peer['weighted_schools']:,.0f} ({peer['weighted_schools_se']:,.0f})",
             "All schools at its level (%)": f"{hs.iloc[0]['estimate']:.1f}" if len(hs) else "—",
             "Difference (points)": f"{test['difference']:+.1f}" if test is not None else "—",
-            "p-value": p_text(test["p_value"]) if test is not None else "not tested",
-            "Verdict": verdict(test) if test is not None else "not tested",
+            "p-value": p_value_text(test["p_value"], missing=NOT_TESTED) if test is not None else NOT_TESTED,
+            "Verdict": verdict(test) if test is not None else NOT_TESTED,
             "order": (list(POLICE) + ["any_security_staff"]).index(peer["indicator"]),
         })
     if not rows:
@@ -227,7 +223,7 @@ def peer_sentences(estimates: pd.DataFrame, differences: pd.DataFrame, peer_grou
             if (r["year"], indicator) in tests.index:
                 t = tests.loc[(r["year"], indicator)]
                 line += (f": {verdict(t)} than the {t['estimate_from']:.0f}% of {words.comparison_words(peer_group)} "
-                         f"(difference {t['difference']:+.1f} points, p {p_text(t['p_value']) if p_text(t['p_value']).startswith('<') else '= ' + p_text(t['p_value'])})")
+                         f"(difference {t['difference']:+.1f} points, {p_statement(t['p_value'])})")
             lines.append(line + ".")
     certain = _rows(estimates, variable="peer_group")
     certain = certain[(certain["se"] == 0) & (certain["estimate"] >= 100)]
@@ -250,7 +246,7 @@ def trend_sentences(differences: pd.DataFrame) -> str:
     for _, c in changes.iterrows():
         lines.append(f"- {TREND_INDICATORS[c['indicator']]}, all public schools, {c['from']} to {c['to']}: "
                      f"{c['estimate_from']:.1f}% to {c['estimate_to']:.1f}% ({c['difference']:+.1f} points, "
-                     f"p {'< 0.001' if c['p_value'] < 0.001 else '= ' + p_text(c['p_value'])}): {verdict(c)}.")
+                     f"{p_statement(c['p_value'])}): {verdict(c)}.")
     return "\n".join(lines)
 
 
@@ -381,22 +377,5 @@ def differences_for_readers(differences: pd.DataFrame, kinds=("subgroup",)) -> p
         "Year": rows["year"], "Measure": rows["indicator"].map(SHORT_NAMES), "From": rows["from"], "To": rows["to"],
         "From (%)": rows["estimate_from"].map("{:.1f}".format), "To (%)": rows["estimate_to"].map("{:.1f}".format),
         "Difference (points)": rows["difference"].map("{:+.1f}".format), "SE": rows["se"].map("{:.2f}".format),
-        "p-value": rows["p_value"].map(p_text), "Verdict": rows.apply(verdict, axis=1),
+        "p-value": [p_value_text(p, missing=NOT_TESTED) for p in rows["p_value"]], "Verdict": rows.apply(verdict, axis=1),
     }).reset_index(drop=True)
-
-
-
-def show_appendix(summary: str, tables: list[tuple[pd.DataFrame, str, str]]) -> None:
-    """Long tables in a collapsed <details> block; each is also saved as CSV under its name."""
-    from IPython.display import HTML, display
-
-    from sro_research.reporting import save_table, table_html
-
-    parts = []
-    for table, name, caption in tables:
-        if table.empty:
-            continue
-        save_table(table, name)
-        parts.append(table_html(table, caption))
-    if parts:
-        display(HTML(f"<details class=\"sro-appendix\"><summary>{summary}</summary>{''.join(parts)}</details>"))

@@ -42,6 +42,17 @@ def _series(ax, rows: pd.DataFrame, indicator: str, label: str, colour: str, mar
         drawn = True
 
 
+def _finish(ax, fig, years, ylabel: str) -> None:
+    """A chart by school year: one tick per year drawn ('15-16'), 0-100 percent, light grid, legend below."""
+    ticks = sorted(years, key=start_year)
+    ax.set_xticks([start_year(y) for y in ticks], [y[2:] for y in ticks])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("School year")
+    ax.grid(axis="y", alpha=0.3)
+    _legend(ax, fig)
+
+
 def _legend(ax, fig) -> None:
     handles, labels = ax.get_legend_handles_labels()
     labels = ["\n".join(textwrap.wrap(label, 50)) for label in labels]  # keeps the image within WIDTH_IN
@@ -69,13 +80,7 @@ def trend_figure(estimates: pd.DataFrame | None, published: pd.DataFrame, mps_ci
             years.update(group["year"])
     ax.axhline(float(mps_cited["value"]), color="#555555", linestyle="--", linewidth=1.2,
                label=f"MPS's cited national SRO figure: {mps_cited['value_text']} ({mps_cited['school_year']}, unverified)")
-    ticks = sorted(years, key=start_year)
-    ax.set_xticks([start_year(y) for y in ticks], [y[2:] for y in ticks])
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("Percent of public schools")
-    ax.set_xlabel("School year")
-    ax.grid(axis="y", alpha=0.3)
-    _legend(ax, fig)
+    _finish(ax, fig, years, "Percent of public schools")
     return fig
 
 
@@ -93,13 +98,7 @@ def high_school_figure(estimates: pd.DataFrame | None, published_sro: pd.DataFra
                              & (estimates["domain_value"] == "High school")]
             _series(ax, rows, indicator, f"{SHORT_NAMES[indicator]}: SSOCS microdata, 95% CI", COLOURS[indicator])
             years.update(rows["year"])
-    ticks = sorted(years, key=start_year)
-    ax.set_xticks([start_year(y) for y in ticks], [y[2:] for y in ticks])
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("Percent of public high schools")
-    ax.set_xlabel("School year")
-    ax.grid(axis="y", alpha=0.3)
-    _legend(ax, fig)
+    _finish(ax, fig, years, "Percent of public high schools")
     return fig
 
 
