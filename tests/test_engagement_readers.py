@@ -292,3 +292,71 @@ def test_comments_command_takes_the_id_length(tmp_path, capsys):
     assert main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--id-digits", "x",
                  "--out", str(out)]) == 2
     assert "--id-digits: expected MIN-MAX digits" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- header rows proven, ids warned
+
+GOOGLE = ("Timestamp,Email Address,IP Address,ID,Role,Agree?,Time,Scenario\n"
+          "2017/05/01 10:00:00,amina.osman@example.org,10.1.2.3,A1,student,agree,less,eliminate\n"
+          "2017/05/01 10:05:00,chidi.okonkwo@example.org,10.1.2.4,A2,parent,agree,more,eliminate\n")
+
+
+@pytest.mark.parametrize("header_rows", [2, 3])
+def test_a_respondent_read_as_a_header_row_is_refused_without_quoting_it(tmp_path, header_rows):
+    path = tmp_path / "export.csv"
+    path.write_text(GOOGLE, encoding="utf-8")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, _mapping(tmp_path, extra=f"header_rows: {header_rows}\n"))
+    message = str(error.value)
+    assert f"row 2 is read as a header row (the mapping's header_rows: {header_rows})" in message
+    assert "an email address in column(s) 2" in message and "an IP address in column(s) 3" in message
+    for value in ("amina", "osman", "10.1.2.3", "2017/05/01", "chidi", "A1", "A2", "student"):
+        assert value not in message.lower()
+
+
+def test_a_surveymonkey_export_read_with_three_header_rows_is_refused(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Respondent ID,Role,Agree?,Time,Scenario,Comments\n"
+                    ",Response,Response,Response,Response,Open-Ended Response\n"
+                    "Amina Osman,student,agree,less,eliminate,call me\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, _mapping(tmp_path, extra="header_rows: 3\n"))
+    message = str(error.value)
+    assert "row 3 is read as a header row" in message and "not Qualtrics' ImportId text in column(s) 1, 2" in message
+    assert "amina" not in message.lower() and "call me" not in message
+
+
+def test_a_missing_mapped_header_does_not_list_the_files_headers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("ID,Role,Agree?,Time,Scenario,Secret header\nA1,student,agree,less,eliminate,x\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, _mapping(tmp_path, columns={**MINIMAL, "comment": "Comments"}))
+    assert "mapped column 'Comments' (codebook item comment) is missing" in str(error.value)
+    assert "Secret header" not in str(error.value) and "6 columns" in str(error.value)
+
+
+def test_unused_columns_are_counted_and_only_declared_ones_named(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("ID,Role,Agree?,Time,Scenario,IP Address,Location\nA1,student,agree,less,eliminate,,\n",
+                    encoding="utf-8")
+    survey = read_responses(path, _mapping(tmp_path, extra="ignored_columns: [IP Address, Not There]\n"))
+    assert survey.unused_columns == 2 and survey.ignored_columns == ["IP Address"]
+    with pytest.raises(EngagementDataError, match="ignored_columns: expected a list of headers"):
+        read_responses(path, _mapping(tmp_path, extra="ignored_columns: IP Address\n"))
+
+
+@pytest.mark.parametrize("ids, kind", [(["amina@example.org", "chidi@example.org"], "email addresses"),
+                                       (["612-555-0101", "(651) 555 0102"], "phone numbers"),
+                                       (["1234567", "7654321"], "student numbers"),
+                                       (["R_1abc", "R_2def"], ""), (["10234567890", "10234567891"], "")])
+def test_an_id_column_of_emails_phones_or_student_numbers_is_warned_about(tmp_path, capsys, ids, kind):
+    path = tmp_path / "export.csv"
+    rows = "".join(f'"{i}",student,agree,less,eliminate\n' for i in ids)
+    path.write_text("ID,Role,Agree?,Time,Scenario\n" + rows, encoding="utf-8")
+    survey = read_responses(path, _mapping(tmp_path))
+    assert (kind in survey.id_warning) if kind else survey.id_warning == ""
+    assert not any(i in survey.id_warning for i in ids)
+    if kind:
+        out = tmp_path / "private" / "review.csv"
+        assert main(["comments", str(path), "--mapping", str(_mapping(tmp_path)), "--out", str(out)]) == 0
+        assert f"warning: {path}: column 'ID', the respondent id, holds {kind}" in capsys.readouterr().err

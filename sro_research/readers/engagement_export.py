@@ -232,7 +232,9 @@ class _Reader:
 
 ID_KINDS = {
     "email addresses": re.compile(r"[^@\s]+@[^@\s]+\.\w+"),
-    "phone numbers": re.compile(r"\+?1?[\s.-]*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}"),
+    # written with separators, or ten digits: a survey tool's numeric ids have no separators and 10-11 digits
+    # (SurveyMonkey's start with 1, so eleven digits are not read as a phone number)
+    "phone numbers": re.compile(r"\+\d[\d\s().-]{6,}\d|(?:1[\s.-])?\(?\d{3}\)?[\s.-]*\d{3}[\s.-]\d{4}|\d{3}[.-]\d{4}|[2-9]\d{9}"),
     "student numbers": re.compile(r"\d{5,9}"),  # a survey tool's own numeric ids are longer (SurveyMonkey: 10-11)
 }
 
