@@ -231,16 +231,16 @@ def write_qualtrics(folder: Path, people: list[Respondent], header_rows: int | N
 def write_surveymonkey(folder: Path, people: list[Respondent], header_rows: int = 2) -> tuple[Path, Path]:
     """A SurveyMonkey CSV (question row, then one option per column) and its column mapping."""
     top = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
-           "Last Name", "Custom Data 1", "I am a", "Race/Ethnicity", "SROs should work in my school",
+           "Last Name", "Custom Data 1", "Custom Data 2", "I am a", "Race/Ethnicity", "SROs should work in my school",
            "I want SROs to spend ___ time in my school", "Which scenario do you prefer?",
            "Why? (select all that apply)", "", "", "", "Comments", "How can we reach you about this survey? (optional)"]
-    below = [""] * 9 + ["Response"] * 5 + [*REASONS, "Other (please specify)", "Open-Ended Response",
+    below = [""] * 10 + ["Response"] * 5 + [*REASONS, "Other (please specify)", "Open-Ended Response",
                                            "Open-Ended Response"]
     rows = [top, below]
     for number, p in enumerate(people):
         other = p.contact if number % 3 == 0 else ""  # "Other (please specify)" free text
         rows.append([str(11400000000 + number * 17), "234567890", p.start, p.start, p.ip, p.email, p.first, p.last,
-                     p.student_number, p.role, p.race, p.agree, p.time, p.scenario,
+                     p.student_number, f"{p.latitude},{p.longitude}", p.role, p.race, p.agree, p.time, p.scenario,
                      *[r if r in p.reasons else "" for r in REASONS], other, p.comment, p.contact])
     export = folder / "surveymonkey_export.csv"
     with export.open("w", encoding="utf-8", newline="") as handle:
@@ -255,6 +255,6 @@ def write_surveymonkey(folder: Path, people: list[Respondent], header_rows: int 
         "    They build relationships with students: relationships\n"
         "    They are intimidating to students: intimidating\n"
         "ignored_columns: [Collector ID, Start Date, End Date, IP Address, Email Address, First Name, Last Name, "
-        "Custom Data 1]\n",
+        "Custom Data 1, Custom Data 2]\n",
         encoding="utf-8")
     return export, mapping

@@ -142,14 +142,16 @@ def _leaks(out: Path, secrets: list[str]) -> list[str]:
     or spacing; a single name as a whole word in any case (so "Amina" is not found in "examination")."""
     words = [s for s in secrets if re.fullmatch(r"[^\W\d_]+", s)]
     whole = re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(w.casefold()) for w in words) + r")(?![^\W\d_])")
-    by_fold = {w.casefold(): w for w in words}
+    by_fold: dict[str, set[str]] = {}
+    for w in words:
+        by_fold.setdefault(w.casefold(), set()).add(w)
     found = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         views = _views(path)
         squashed = "\n".join(_squash(v) for v in views)
         folded = "\n".join(v.casefold() for v in views)
         hits = {s for s in secrets if s not in words and _squash(s) in squashed}
-        hits |= {by_fold[m.group()] for m in whole.finditer(folded)}
+        hits |= {w for m in whole.finditer(folded) for w in by_fold[m.group()]}
         found += [f"{path.relative_to(out)}: {hit!r}" for hit in sorted(hits)]
     return found
 
