@@ -46,9 +46,8 @@ VALUES = """values:
   sro_time: {More: more, About the same: same, Less: less}
   scenario: {"Scenario 1: Maintain/Modify": maintain_modify, "Scenario 2: Reduce and Support": reduce_support,
              "Scenario 3: Eliminate": eliminate}
-other:
-  race_ethnicity: other
 """
+OTHER = "other:\n  race_ethnicity: other\n"  # "Other (please specify)" text: kept only as a comment to scrub
 # Each planted comment carries a theme keyword, so the report would pick it as an example if allowed.
 TEMPLATES = ["I feel safe only when {} is around", "we need counselors, see {}", "my kid is scared, reach {}",
              "students trust {} more than police", "stop the arrests, ask {}", "profiling of black kids, {}",
@@ -220,7 +219,7 @@ def write_qualtrics(folder: Path, people: list[Respondent], header_rows: int | N
         + "columns:\n  respondent_id: ResponseId\n  role: Q1\n  race_ethnicity: Race/Ethnicity\n  sro_agree: Q3\n"
         "  sro_time: Q4\n  scenario: Q5\n  reasons: Q6\n  comment: Q7\n  site: \"\"\n"
         + VALUES + "  reasons: {For general safety: general_safety, They build relationships with students: "
-        "relationships, They are intimidating to students: intimidating}\nseparators:\n  reasons: \",\"\n"
+        "relationships, They are intimidating to students: intimidating}\n" + OTHER + "separators:\n  reasons: \",\"\n"
         + "ignored_columns: [" + ", ".join(key for key, _ in QUALTRICS_META if key != "ResponseId") + "]\n",
         encoding="utf-8")
     return export, mapping
@@ -251,7 +250,7 @@ def write_surveymonkey(folder: Path, people: list[Respondent], header_rows: int 
         "columns:\n  respondent_id: Respondent ID\n  role: I am a\n  race_ethnicity: Race/Ethnicity\n"
         "  sro_agree: SROs should work in my school\n  sro_time: I want SROs to spend ___ time in my school\n"
         "  scenario: Which scenario do you prefer?\n  comment: Comments\n  site: \"\"\n"
-        + VALUES + "option_columns:\n  reasons:\n    For general safety: general_safety\n"
+        + VALUES + OTHER + "option_columns:\n  reasons:\n    For general safety: general_safety\n"
         "    They build relationships with students: relationships\n"
         "    They are intimidating to students: intimidating\n"
         "ignored_columns: [Collector ID, Start Date, End Date, IP Address, Email Address, First Name, Last Name, "
