@@ -151,7 +151,7 @@ def _leaks(out: Path, secrets: list[str]) -> list[str]:
         squashed = "\n".join(_squash(v) for v in views)
         folded = "\n".join(v.casefold() for v in views)
         hits = {s for s in secrets if s not in words and _squash(s) in squashed}
-        hits |= {w for m in whole.finditer(folded) for w in by_fold[m.group()]}
+        hits |= {w for m in whole.finditer(folded) for w in by_fold[m.group()]} if words else set()
         found += [f"{path.relative_to(out)}: {hit!r}" for hit in sorted(hits)]
     return found
 
