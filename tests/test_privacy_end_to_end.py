@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 from planted_exports import (
-    AGREE, FIRST, LAST, RACES, REASONS, ROLES, SCENARIO, TIME, TITLED, TITLES, respondents, roster, write_qualtrics,
-    write_surveymonkey,
+    AGREE, FIRST, LAST, OTHER, RACES, REASONS, ROLES, SCENARIO, TIME, TITLED, TITLES, VALUES, respondents, roster,
+    write_qualtrics, write_surveymonkey,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,21 +41,11 @@ MAPPING = """columns:
   reasons: Why? (select all that apply)
   comment: Comments
   site: ""
-values:
-  role: {Student: student, Staff member: staff, Parent or guardian: parent, Community member: community}
-  race_ethnicity: {Black or African American: african_american, Asian: asian_american,
-                   Hispanic or Latino: hispanic_latino, White: white, Two or more races: multiracial}
-  sro_agree: {Strongly Agree: strongly_agree, Agree: agree, Disagree: disagree, Strongly Disagree: strongly_disagree}
-  sro_time: {More: more, About the same: same, Less: less}
-  scenario: {"Scenario 1: Maintain/Modify": maintain_modify, "Scenario 2: Reduce and Support": reduce_support,
-             "Scenario 3: Eliminate": eliminate}
-  reasons: {For general safety: general_safety, They build relationships with students: relationships,
+""" + VALUES + """  reasons: {For general safety: general_safety, They build relationships with students: relationships,
             They are intimidating to students: intimidating}
 separators:
   reasons: ", "
-other:
-  race_ethnicity: other
-"""
+""" + OTHER
 
 
 def _planted(rng: random.Random) -> dict[str, list[str]]:
