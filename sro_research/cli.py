@@ -98,9 +98,10 @@ def _comments(args: argparse.Namespace) -> int:
         print(f"sro-research: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     flagged = int((table["detected"] != "").sum())
-    print(f"wrote {len(table):,} comments ({flagged:,} with personal information found and marked) to {out}; "
-          f"fill the approve column with yes or no and pass the file to the report as approved_comments_path "
-          f"(with the same names list); it is valid only for this export")
+    hinted = int((table["possible_name"] != "").sum())
+    print(f"wrote {len(table):,} comments ({flagged:,} with personal information found and marked, {hinted:,} "
+          f"more with a possible name to look at) to {out}; fill the approve column with yes or no and pass the "
+          f"file to the report as approved_comments_path (with the same names list); it is valid only for this export")
     return 0
 
 

@@ -18,10 +18,10 @@ from sro_research.readers.crdc import (
     scope_totals,
     staff_totals,
 )
+from sro_research.readers.text_files import detect_encoding
 from tests.conftest import FIXTURES
 
 CRDC = FIXTURES / "crdc"
-MODULE_DIR = ("Data", "SCH", "CRDC", "CSV")
 
 
 @pytest.fixture
@@ -32,7 +32,18 @@ def crdc_copy(tmp_path):
 
 
 def _school_file(folder, year, name):
-    return folder / year / name if year == "2015-16" else folder / year / "/".join(MODULE_DIR) / name
+    return folder / year / LAYOUTS[year].published_folder / name
+
+
+def _raw(folder, year, name):
+    """The fixture file as pandas reads it (the encodings are the years' published ones)."""
+    path = _school_file(folder, year, name)
+    return pd.read_csv(path, dtype=str, encoding=detect_encoding(path))
+
+
+def _rewrite(table, folder, year, name):
+    path = _school_file(folder, year, name)
+    path.write_bytes(table.to_csv(index=False).encode(detect_encoding(path)))
 
 
 def test_layouts_use_the_official_column_names():
@@ -44,8 +55,8 @@ def test_layouts_use_the_official_column_names():
             "SCH_DISCWDIS_SINGOOS_IDEA_BL_F", "SCH_DISCWDIS_MULTOOS_IDEA_BL_F"} <= set(measure_columns("suspended_out_of_school"))
     assert "SCH_ENR_TR_M" in measure_columns("enrolled")
     assert {"SCH_FTESECURITY_LEO", "SCH_FTESECURITY_GUA"} <= set(required_columns("2017-18", "School Support.csv"))
-    assert list(LAYOUTS) == ["2015-16", "2017-18", "2020-21"]
-    assert list(LAYOUTS["2015-16"]) == ["CRDC 2015-16 School Data.csv"]
+    assert list(LAYOUTS) == ["2015-16", "2017-18", "2020-21", "2021-22"]
+    assert list(LAYOUTS["2015-16"].files) == ["CRDC 2015-16 School Data.csv"]
 
 
 def test_every_fixture_year_reads_and_is_labelled_synthetic():
@@ -59,11 +70,11 @@ def test_every_fixture_year_reads_and_is_labelled_synthetic():
 
 def test_district_state_and_nation_totals_match_the_file():
     data = read_crdc_year(CRDC, "2017-18")
-    raw = pd.read_csv(_school_file(CRDC, "2017-18", "Referrals and Arrests.csv"), dtype={"LEAID": str})
+    raw = _raw(CRDC, "2017-18", "Referrals and Arrests.csv")
     mps = raw[raw["LEAID"] == MPS_LEAID]
     totals = scope_totals(data, MPS_LEAID).set_index(["scope", "measure", "race"])
     expected = mps[["SCH_DISCWODIS_REF_BL_M", "SCH_DISCWODIS_REF_BL_F",
-                    "SCH_DISCWDIS_REF_IDEA_BL_M", "SCH_DISCWDIS_REF_IDEA_BL_F"]].to_numpy().sum()
+                    "SCH_DISCWDIS_REF_IDEA_BL_M", "SCH_DISCWDIS_REF_IDEA_BL_F"]].astype(int).to_numpy().sum()
     assert totals.loc[("district", "referred", "black"), "count"] == expected
     assert totals.loc[("district", "referred", "black"), "schools"] == len(mps)
     assert totals.loc[("state", "referred", "black"), "schools"] == (raw["LEA_STATE"] == "MN").sum()
@@ -89,8 +100,8 @@ def test_reserve_codes_become_missing_with_their_reason():
 
 
 def test_a_wrong_layout_names_the_file_the_column_and_the_rule(crdc_copy):
-    path = _school_file(crdc_copy, "2017-18", "Referrals and Arrests.csv")
-    pd.read_csv(path, dtype=str).drop(columns=["SCH_DISCWODIS_ARR_BL_M"]).to_csv(path, index=False)
+    table = _raw(crdc_copy, "2017-18", "Referrals and Arrests.csv").drop(columns=["SCH_DISCWODIS_ARR_BL_M"])
+    _rewrite(table, crdc_copy, "2017-18", "Referrals and Arrests.csv")
     with pytest.raises(CrdcLayoutError) as error:
         read_crdc_year(crdc_copy, "2017-18")
     message = str(error.value)
@@ -107,19 +118,14 @@ def test_a_2017_module_file_is_not_a_2015_wide_file(crdc_copy):
 
 def test_missing_ambiguous_and_non_numeric_files_are_refused(crdc_copy):
     _school_file(crdc_copy, "2020-21", "Suspensions.csv").unlink()
-    with pytest.raises(CrdcLayoutError, match="no file named 'Suspensions.csv'"):
+    with pytest.raises(CrdcLayoutError, match="no school-level file named 'Suspensions.csv'"):
         read_crdc_year(crdc_copy, "2020-21")
     shutil.copy(_school_file(crdc_copy, "2017-18", "Enrollment.csv"), crdc_copy / "2017-18" / "Enrollment.csv")
-    read_crdc_year(crdc_copy, "2017-18")  # the one under SCH wins over a copy elsewhere
-    lea = crdc_copy / "2017-18" / "Data" / "LEA"
-    lea.mkdir()
-    shutil.copy(_school_file(crdc_copy, "2017-18", "Enrollment.csv"), lea / "Enrollment.csv")
+    read_crdc_year(crdc_copy, "2017-18")  # the one under SCH wins over a copy elsewhere; LEA files are skipped
     (crdc_copy / "2017-18" / "Enrollment.csv").unlink()
-    read_crdc_year(crdc_copy, "2017-18")
-    path = _school_file(crdc_copy, "2017-18", "Enrollment.csv")
-    table = pd.read_csv(path, dtype=str)
+    table = _raw(crdc_copy, "2017-18", "Enrollment.csv")
     table.loc[2, "SCH_ENR_BL_F"] = "n/a"
-    table.to_csv(path, index=False)
+    _rewrite(table, crdc_copy, "2017-18", "Enrollment.csv")
     with pytest.raises(CrdcLayoutError, match=r"row 4, column SCH_ENR_BL_F: not a number"):
         read_crdc_year(crdc_copy, "2017-18")
 

@@ -58,6 +58,8 @@ def test_comments_command_writes_scrubbed_review_file(tmp_path, capsys):
     out = _comments(tmp_path, export)
     review = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(review.columns) == list(REVIEW_COLUMNS)
+    assert list(review.columns) == ["comment_id", "item", "comment", "detected", "possible_name", "fingerprint",
+                                    "export_sha256", "approve"]
     assert len(review) == 3  # the empty comment is left out
     # ids and fingerprints are keyed hashes: opaque, never the export's own respondent ids
     assert all(re.fullmatch(r"[0-9a-f]{20}", v) for v in [*review["comment_id"], *review["fingerprint"]])

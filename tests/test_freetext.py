@@ -165,7 +165,7 @@ def test_layered_scrubber_finds_every_kind(text, expected):
 
 @pytest.mark.parametrize("text", [
     "I was at school. Com center staff came.", "the officer. Also the staff", "Call 911 on 10-12-2017 at 3:30",
-    "$1,200 for 1200 Lake Street in 2016-17", "Dr. and Mrs. families", "in 2015 2016 and 2017",
+    "$1,200 for Lake Street in 2016-17", "Dr. and Mrs. families", "in 2015 2016 and 2017",
 ])
 def test_ordinary_text_survives(text):
     assert scrub(text, ROSTER) == text

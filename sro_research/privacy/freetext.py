@@ -30,8 +30,9 @@ def detect(text: str, names) -> list[Detection]:
 
 
 def scrub(text: str, names) -> str:
-    """`text` with emails (also written out: "at", "[dot]"), phone numbers, ids, roster names and
-    names after a title replaced by placeholders such as [email] or [name]. Missing stays missing."""
+    """`text` with each kind of personal information (KINDS: emails, URLs, IPs, handles, street
+    addresses, dates of birth, ids, phone numbers, names) replaced by its placeholder, such as
+    [email] or [name]. Missing stays missing."""
     if _missing(text):
         return text
     text = str(text)

@@ -22,7 +22,8 @@ import pandas as pd
 
 from sro_research.privacy.scrub import replace, scrubber_for
 
-REVIEW_COLUMNS = ("comment_id", "item", "comment", "detected", "fingerprint", "export_sha256", "approve")
+REVIEW_COLUMNS = ("comment_id", "item", "comment", "detected", "possible_name", "fingerprint", "export_sha256",
+                  "approve")
 APPROVE_VALUES = ("yes", "no")
 COMMENT_ITEMS = ("comment",)  # free-text items; "<item>_other" columns (Other, please specify) too
 HASH_CHARS = 20  # hex characters kept of an HMAC: 80 bits, no collision among a survey's comments
@@ -48,8 +49,9 @@ def comment_columns(responses: pd.DataFrame) -> list[str]:
 
 
 def export_comments(responses: pd.DataFrame, names, key: bytes) -> pd.DataFrame:
-    """One row per non-empty comment: comment_id, item, scrubbed comment, kinds detected (e.g. "name; phone")
-    and fingerprint; the index is the respondent's row in `responses`."""
+    """One row per non-empty comment: comment_id, item, scrubbed comment, kinds detected (e.g. "name; phone"),
+    possible_name ("yes" when nothing was found but a capitalised word outside the common-word list may be
+    a name no rule knew; the word is never quoted) and fingerprint; the index is the respondent's row."""
     scrubber = scrubber_for(names)
     rows, index = [], []
     for item in comment_columns(responses):
@@ -60,9 +62,10 @@ def export_comments(responses: pd.DataFrame, names, key: bytes) -> pd.DataFrame:
             scrubbed = replace(text, found)
             rows.append({"comment_id": comment_id(key, respondent, item), "item": item, "comment": scrubbed,
                          "detected": "; ".join(dict.fromkeys(d.kind for d in found)),
+                         "possible_name": "yes" if not found and scrubber.possible_name(text) else "",
                          "fingerprint": text_fingerprint(key, item, scrubbed)})
             index.append(row)
-    return pd.DataFrame(rows, index=index, columns=["comment_id", "item", "comment", "detected", "fingerprint"])
+    return pd.DataFrame(rows, index=index, columns=[c for c in REVIEW_COLUMNS if c not in ("export_sha256", "approve")])
 
 
 def review_table(responses: pd.DataFrame, names, key: bytes, export_sha256: str) -> pd.DataFrame:

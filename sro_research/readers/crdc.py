@@ -2,22 +2,13 @@
 
 The U.S. Department of Education's Office for Civil Rights publishes the CRDC for every public school
 (https://ocrdata.ed.gov, "Data Download"). Files are kept as downloaded, one folder per school year
-under `crdc_dir`, e.g. crdc_dir/2017-18/... (the zip's own subfolders may stay):
-
-- 2015-16: one wide school file, `CRDC 2015-16 School Data.csv`;
-- 2017-18 and 2020-21: one file per module: `Enrollment.csv`, `Suspensions.csv`,
-  `Referrals and Arrests.csv`, `School Support.csv` (the school-level ones, under a `SCH` folder
-  when the LEA-level files of the same name sit beside them).
-
-Column names follow the files: SCH_ENR_{race}_{sex} (enrollment), SCH_DISCWODIS_REF_{race}_{sex} and
-SCH_DISCWDIS_REF_IDEA_{race}_{sex} (students referred to law enforcement, without and with
-disabilities), SCH_DISCWODIS_ARR_* / SCH_DISCWDIS_ARR_IDEA_* (school-related arrests),
-SCH_DISCWODIS_SINGOOS_* / _MULTOOS_* and SCH_DISCWDIS_SINGOOS_IDEA_* / _MULTOOS_IDEA_* (students
-with one / more than one out-of-school suspension), SCH_FTESECURITY_LEO and SCH_FTESECURITY_GUA (sworn
-law enforcement officer and security guard FTE). Races: HI, AM, AS, HP, BL, WH, TR; sexes M, F.
+under `crdc_dir` (crdc_dir/2017-18/<the zip's own folders>/...). Which files, folders, columns and
+reserve codes each year has is in `crdc_layouts`.
 
 CRDC counts STUDENTS referred or arrested, not incidents. Negative values are reserve codes (not
-applicable, missing, suppressed); they become missing, with the code and its meaning kept.
+applicable, missing, suppressed); they become missing, with the code and its meaning kept, and a code
+the year's documentation does not list is a layout error. Counts stay split by race, sex and
+disability (without / with, under IDEA), as the files give them.
 """
 
 from __future__ import annotations
@@ -26,62 +17,47 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sro_research.provenance import record_input
+from sro_research.readers.crdc_layouts import (
+    CRDC_RACES,
+    CRDC_URL,
+    FTE_COLUMNS,
+    ID_COLUMNS,
+    JJ_VALUES,
+    LAYOUTS,
+    MEASURE_LABELS,
+    MEASURES,
+    RESERVE_CODES,
+    RESERVE_CODES_BY_YEAR,
+    SCHOOL_FOLDERS,
+    SEX_NAMES,
+    STATES_50_DC,
+    count_columns,
+    measure_cells,
+    measure_columns,
+    required_columns,
+)
 from sro_research.readers.errors import InputFileError
-from sro_research.readers.incidents import RACES
-from sro_research.readers.text_files import read_csv_table, read_header
+from sro_research.readers.text_files import read_csv_table
+
+__all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "RESERVE_CODES",
+           "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "measure_columns",
+           "read_crdc", "read_crdc_year", "required_columns", "scope_totals", "staff_totals"]
 
 MPS_LEAID = "2721240"
-CRDC_URL = "https://ocrdata.ed.gov"
-CRDC_RACES = {"HI": "hispanic", "AM": "american_indian", "AS": "asian", "HP": "pacific_islander",
-              "BL": "black", "WH": "white", "TR": "multiracial"}
-assert set(CRDC_RACES.values()) == set(RACES)
-CRDC_SEXES = {"M": "male", "F": "female"}
-ID_COLUMNS = ("LEA_STATE", "LEAID", "SCHID", "SCH_NAME")
-FTE_COLUMNS = {"SCH_FTESECURITY_LEO": "law_enforcement_fte", "SCH_FTESECURITY_GUA": "security_guard_fte"}
-# measure -> column stems summed for it (students without disabilities + students served under IDEA)
-MEASURES = {
-    "enrolled": ("SCH_ENR_{r}_{s}",),
-    "referred": ("SCH_DISCWODIS_REF_{r}_{s}", "SCH_DISCWDIS_REF_IDEA_{r}_{s}"),
-    "arrested": ("SCH_DISCWODIS_ARR_{r}_{s}", "SCH_DISCWDIS_ARR_IDEA_{r}_{s}"),
-    "suspended_out_of_school": ("SCH_DISCWODIS_SINGOOS_{r}_{s}", "SCH_DISCWODIS_MULTOOS_{r}_{s}",
-                                "SCH_DISCWDIS_SINGOOS_IDEA_{r}_{s}", "SCH_DISCWDIS_MULTOOS_IDEA_{r}_{s}"),
-}
-MEASURE_LABELS = {"enrolled": "Enrolled", "referred": "Referred to law enforcement",
-                  "arrested": "School-related arrest", "suspended_out_of_school": "Out-of-school suspension"}
-# Reserve codes as the years' public-use file manuals list them.
-RESERVE_CODES = {
-    -2: "small cell value (suppressed)", -3: "skip logic failure", -4: "missing optional data",
-    -5: "action plan", -6: "force certified", -7: "system error", -8: "EDFacts missing data",
-    -9: "not applicable / skipped", -11: "suppressed data", -12: "suppressed for privacy", -13: "missing DIND skip logic",
-}
-_MODULES = {"enrolled": "Enrollment.csv", "referred": "Referrals and Arrests.csv",
-            "arrested": "Referrals and Arrests.csv", "suspended_out_of_school": "Suspensions.csv",
-            "fte": "School Support.csv"}
-LAYOUTS = {  # school year -> {file name: measures in it}; a new year is one new entry
-    "2015-16": {"CRDC 2015-16 School Data.csv": [*MEASURES, "fte"]},
-    "2017-18": {name: [m for m, f in _MODULES.items() if f == name] for name in dict.fromkeys(_MODULES.values())},
-    "2020-21": {name: [m for m, f in _MODULES.items() if f == name] for name in dict.fromkeys(_MODULES.values())},
-}
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
+COUNT_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "measure", "race", "sex", "disability", "count", "reserve_code"]
+SCHOOL_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "SCH_NAME", "jj", "in_50_states_dc"]
+RESERVE_COLUMNS = ["file", "column", "reserve_code", "meaning", "schools"]
 
 
 class CrdcLayoutError(InputFileError):
     """A CRDC file that is missing, ambiguous, or not in the year's official layout."""
 
     what = "CRDC files"
-
-
-def measure_columns(measure: str) -> list[str]:
-    if measure == "fte":
-        return list(FTE_COLUMNS)
-    return [stem.format(r=r, s=s) for stem in MEASURES[measure] for r in CRDC_RACES for s in CRDC_SEXES]
-
-
-def required_columns(year: str, file_name: str) -> list[str]:
-    return [*ID_COLUMNS, *[c for m in LAYOUTS[year][file_name] for c in measure_columns(m)]]
 
 
 def available_years(crdc_dir: str | os.PathLike | None) -> list[str]:
@@ -95,48 +71,102 @@ def available_years(crdc_dir: str | os.PathLike | None) -> list[str]:
 
 
 def find_file(crdc_dir: str | os.PathLike, year: str, name: str) -> Path:
-    """The school-level file `name` of `year` under crdc_dir/year/ (its zip's subfolders allowed)."""
+    """The school-level file `name` of `year` under crdc_dir/year/ (the zip's subfolders allowed; a copy
+    under a school folder, SCH or School, wins over one elsewhere; LEA-level files are never read)."""
     folder = Path(crdc_dir) / year
-    matches = sorted(p for p in folder.rglob(name) if p.is_file())
+    matches = sorted(p for p in folder.rglob(name) if p.is_file() and "LEA" not in p.relative_to(folder).parts)
     if len(matches) > 1:
-        matches = [p for p in matches if "SCH" in p.parts] or matches
+        matches = [p for p in matches if set(SCHOOL_FOLDERS) & set(p.relative_to(folder).parts)] or matches
+    published = LAYOUTS[year].published_folder
     if not matches:
-        raise CrdcLayoutError(f"{folder}: no file named {name!r} (rule: the {year} CRDC layout has it; "
-                              f"download the public-use files from {CRDC_URL})")
+        where = f" (as downloaded: {year}/{published}/{name})" if published else ""
+        raise CrdcLayoutError(f"{folder}: no school-level file named {name!r}{where} (rule: the {year} CRDC layout "
+                              f"has it; download the public-use files from {CRDC_URL})")
     if len(matches) > 1:
         raise CrdcLayoutError(f"{folder}: {len(matches)} files named {name!r}; keep only the school-level one")
     return matches[0]
 
 
 def _read(path: Path, year: str) -> pd.DataFrame:
-    header, _, _ = read_header(path, CrdcLayoutError)
-    missing = [c for c in required_columns(year, path.name) if c not in header]
+    """The file's id and count columns only; ids as text (leading zeros kept), counts as numbers."""
+    numeric, required = count_columns(year, path.name), required_columns(year, path.name)
+    dtypes = {**dict.fromkeys(required, str), **dict.fromkeys(numeric, "float64")}
+    try:
+        table = read_csv_table(path, columns=required, dtype=dtypes, error=CrdcLayoutError)
+    except CrdcLayoutError:
+        _raise_not_a_number(path, numeric)
+        raise
+    missing = [c for c in required if c not in table.columns]
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise CrdcLayoutError(f"{path.name}: row 1 (header): missing column(s) {shown} "
                               f"(rule: the official {year} CRDC school-file layout)")
-    table = read_csv_table(path, columns=required_columns(year, path.name), error=CrdcLayoutError)
-    table["LEAID"] = table["LEAID"].str.strip().str.zfill(7)
-    table["COMBOKEY"] = table["LEAID"] + table["SCHID"].str.strip().str.zfill(5)
-    return table
-
-
-def _numbers(table: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    values = pd.to_numeric(table[column].str.strip(), errors="coerce")
-    bad = table.index[values.isna()]
-    if len(bad):
-        raise CrdcLayoutError(f"{path.name}: row {bad[0] + 2}, column {column}: not a number "
+    empty = table[numeric].isna().to_numpy()
+    if empty.any():
+        row, col = np.argwhere(empty)[0]
+        raise CrdcLayoutError(f"{path.name}: row {row + 2}, column {numeric[col]}: not a number "
                               f"(rule: CRDC counts are numbers, negative ones reserve codes)")
-    return values
+    text = table[list(ID_COLUMNS)].fillna("")
+    leaid = text["LEAID"].str.strip().str.zfill(7)
+    ids = pd.DataFrame({"COMBOKEY": leaid + text["SCHID"].str.strip().str.zfill(5), "LEAID": leaid,
+                        "LEA_STATE": text["LEA_STATE"].str.strip().str.upper(), "SCH_NAME": text["SCH_NAME"].str.strip(),
+                        "JJ": text["JJ"]})
+    return pd.concat([ids, table[numeric]], axis=1)
+
+
+def _raise_not_a_number(path: Path, numeric: list[str]) -> None:
+    """Find the cell that is not a number (the fast numeric read only says that one is not)."""
+    text = read_csv_table(path, columns=numeric, error=CrdcLayoutError)
+    for column in numeric:
+        values = pd.to_numeric(text[column].str.strip(), errors="coerce")
+        bad = text.index[values.isna()]
+        if len(bad):
+            raise CrdcLayoutError(f"{path.name}: row {bad[0] + 2}, column {column}: not a number "
+                                  f"(rule: CRDC counts are numbers, negative ones reserve codes)")
+
+
+def _reserve_rows(table: pd.DataFrame, columns: list[str], path: Path, year: str) -> list[dict]:
+    """Per column and reserve code, how many schools carry it; a code the year does not list is an error."""
+    rows, problems = [], []
+    valid = RESERVE_CODES_BY_YEAR[year]
+    for column in columns:
+        values = table[column]
+        for code, schools in values[values < 0].value_counts().sort_index().items():
+            if code not in valid:
+                problems.append(f"{path.name}: column {column}: reserve code {code:g} in {schools} school(s) "
+                                f"(rule: {year} reserve codes are {', '.join(str(c) for c in sorted(valid))})")
+                continue
+            rows.append({"file": path.name, "column": column, "reserve_code": int(code),
+                         "meaning": RESERVE_CODES[int(code)], "schools": int(schools)})
+    if problems:
+        raise CrdcLayoutError(problems)
+    return rows
+
+
+def _schools(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    jj_text = table["JJ"].str.strip().str.upper()
+    jj = jj_text.map(JJ_VALUES)
+    if jj.isna().any():
+        row = int(np.flatnonzero(jj.isna().to_numpy())[0])
+        raise CrdcLayoutError(f"{path.name}: row {row + 2}, column JJ: not Yes or No "
+                              f"(rule: JJ marks juvenile-justice facilities)")
+    return pd.DataFrame({"COMBOKEY": table["COMBOKEY"], "LEAID": table["LEAID"], "LEA_STATE": table["LEA_STATE"],
+                         "SCH_NAME": table["SCH_NAME"], "jj": jj.astype(bool),
+                         "in_50_states_dc": table["LEA_STATE"].isin(STATES_50_DC)})
 
 
 @dataclass
 class CrdcYear:
+    """One school year's CRDC files. In `counts` the ids and labels (COMBOKEY ... disability) are
+    categorical, as a national year has about ten million rows: compare and group them as text (pandas
+    groups by observed categories only); `.astype(str)` before pivoting them into new columns."""
+
     year: str
-    counts: pd.DataFrame  # long: COMBOKEY, LEAID, LEA_STATE, measure, race, sex, count (NaN if reserved), reserve_code
+    counts: pd.DataFrame  # long: COUNT_COLUMNS (count NaN when reserved; reserve_code Int64 then, else NA)
     staff: pd.DataFrame  # per school: COMBOKEY, LEAID, LEA_STATE, law_enforcement_fte, security_guard_fte
-    reserve: pd.DataFrame  # per column, reserve code and meaning: how many schools carry it
+    reserve: pd.DataFrame  # per file, column and reserve code (with its meaning): how many schools carry it
     files: dict[str, str]  # file name -> sha256
+    schools: pd.DataFrame  # per school: SCHOOL_COLUMNS (jj: juvenile-justice facility)
 
     @property
     def is_synthetic(self) -> bool:
@@ -147,45 +177,61 @@ def read_crdc_year(crdc_dir: str | os.PathLike, year: str) -> CrdcYear:
     """Read one year's school files; raise CrdcLayoutError naming file, column and rule on a wrong layout."""
     if year not in LAYOUTS:
         raise CrdcLayoutError(f"no CRDC layout for {year}; known: {', '.join(LAYOUTS)}")
-    long_parts, staff, files, reserve_rows, synthetic = [], None, {}, [], False
-    for name, measures in LAYOUTS[year].items():
+    blocks, school_parts, staff, files, reserve_rows, offset = [], [], None, {}, [], 0
+    for name, measures in LAYOUTS[year].files.items():
         path = find_file(crdc_dir, year, name)
         files[name] = record_input(path, role=f"CRDC {year} public-use school file")
         table = _read(path, year)
-        synthetic |= bool(table["SCH_NAME"].str.upper().str.startswith(SYNTHETIC_PREFIX).any())
-        ids = table[["COMBOKEY", "LEAID", "LEA_STATE"]]
+        reserve_rows += _reserve_rows(table, count_columns(year, name), path, year)
+        school_parts.append(_schools(table, path))
         for measure in measures:
-            raw = {c: _numbers(table, c, path) for c in measure_columns(measure)}
-            for column, values in raw.items():
-                for code, schools in values[values < 0].value_counts().items():
-                    reserve_rows.append({"file": name, "column": column, "reserve_code": int(code),
-                                         "meaning": RESERVE_CODES.get(int(code), "reserve code not in the manuals' lists"),
-                                         "schools": int(schools)})
             if measure == "fte":
-                staff = ids.copy()
+                staff = table[["COMBOKEY", "LEAID", "LEA_STATE"]].copy()
                 for column, label in FTE_COLUMNS.items():
-                    staff[label] = raw[column].where(raw[column] >= 0)
-                continue
-            long_parts.append(_long(ids, raw, measure))
-    counts = pd.concat(long_parts, ignore_index=True)
-    counts.attrs["synthetic"] = synthetic
-    reserve = pd.DataFrame(reserve_rows, columns=["file", "column", "reserve_code", "meaning", "schools"])
-    return CrdcYear(year, counts, staff, reserve, files)
+                    staff[label] = table[column].where(table[column] >= 0)
+            else:
+                blocks += _count_blocks(table, year, measure, offset)
+        offset += len(table)
+    rows = pd.concat(school_parts, ignore_index=True)  # every file's schools, in file order
+    counts = _long(rows, blocks)
+    schools = rows.drop_duplicates("COMBOKEY", ignore_index=True)
+    counts.attrs["synthetic"] = bool(schools["SCH_NAME"].str.upper().str.startswith(SYNTHETIC_PREFIX).any())
+    reserve = pd.DataFrame(reserve_rows, columns=RESERVE_COLUMNS)
+    return CrdcYear(year, counts, staff, reserve, files, schools)
 
 
-def _long(ids: pd.DataFrame, raw: dict[str, pd.Series], measure: str) -> pd.DataFrame:
-    """One row per school, race and sex; a count is missing when any of its parts is a reserve code."""
-    parts = []
-    for r, race in CRDC_RACES.items():
-        for s, sex in CRDC_SEXES.items():
-            columns = [stem.format(r=r, s=s) for stem in MEASURES[measure]]
-            frame = pd.concat([raw[c] for c in columns], axis=1)
-            reserved = frame.lt(0)
-            part = ids.assign(measure=measure, race=race, sex=sex,
-                              count=frame.where(~reserved).sum(axis=1, min_count=1).where(~reserved.any(axis=1)),
-                              reserve_code=frame.where(reserved).min(axis=1).astype("Int64"))
-            parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+def _count_blocks(table: pd.DataFrame, year: str, measure: str, offset: int) -> list[dict]:
+    """One block per (disability, race, sex) cell of `measure`: the file's rows, value and reserve code.
+    A count is missing when any of its parts (one / more than one suspension) is a reserve code; the
+    code kept is then the most negative part's."""
+    blocks = []
+    for disability, r, s, columns in measure_cells(year, measure):
+        frame = table[list(columns)].to_numpy(dtype="float64")
+        reserved = frame < 0
+        blocks.append({"row": offset, "n": len(frame), "measure": measure, "race": CRDC_RACES[r],
+                       "sex": SEX_NAMES[s], "disability": disability,
+                       "count": np.where(reserved, 0, frame).sum(axis=1),
+                       "code": np.where(reserved, frame, 0).min(axis=1)})
+    return blocks
+
+
+def _long(rows: pd.DataFrame, blocks: list[dict]) -> pd.DataFrame:
+    """The long counts frame, built from integer codes in one go: a national year is about ten million
+    rows, so ids and labels are categorical (codes into the schools' ids), never per-row Python strings."""
+    row_index = np.concatenate([np.arange(b["row"], b["row"] + b["n"]) for b in blocks])
+    code = np.concatenate([b["code"] for b in blocks])
+    reserved = code < 0
+    data = {}
+    for column in ("COMBOKEY", "LEAID", "LEA_STATE"):
+        ids = pd.Categorical(rows[column].to_numpy(dtype=object))
+        data[column] = pd.Categorical.from_codes(ids.codes[row_index], ids.categories)
+    for column in ("measure", "race", "sex", "disability"):
+        labels = list(dict.fromkeys(b[column] for b in blocks))
+        codes = np.concatenate([np.full(b["n"], labels.index(b[column]), dtype=np.int8) for b in blocks])
+        data[column] = pd.Categorical.from_codes(codes, labels)
+    data["count"] = np.where(reserved, np.nan, np.concatenate([b["count"] for b in blocks]))
+    data["reserve_code"] = pd.arrays.IntegerArray(code.astype("int64"), ~reserved)
+    return pd.DataFrame(data, columns=COUNT_COLUMNS)
 
 
 def scope_totals(crdc: CrdcYear, leaid: str = MPS_LEAID, state: str | None = None) -> pd.DataFrame:
@@ -195,6 +241,7 @@ def scope_totals(crdc: CrdcYear, leaid: str = MPS_LEAID, state: str | None = Non
     schools_missing (schools whose value is a reserve code: the count leaves them out).
     """
     counts = crdc.counts
+    counts = counts[(counts["measure"] != "enrolled") | (counts["disability"] == "all")]  # IDEA enrollment is part of all
     district = counts[counts["LEAID"] == str(leaid).zfill(7)]
     if district.empty:
         raise CrdcLayoutError(f"CRDC {crdc.year}: no school with LEAID {leaid} (rule: the district's NCES LEA id)")
@@ -203,7 +250,7 @@ def scope_totals(crdc: CrdcYear, leaid: str = MPS_LEAID, state: str | None = Non
     rows = []
     for scope, frame in scopes.items():
         keys = [frame["measure"], frame["race"], frame["COMBOKEY"]]
-        # a school's count for a race is missing when either sex's count is a reserve code
+        # a school's count for a race is missing when any sex's (or disability's) count is a reserve code
         reserved = frame["count"].isna().groupby(keys).any()
         by_school_race = frame["count"].groupby(keys).sum().where(~reserved).reset_index()
         grouped = by_school_race.groupby(["measure", "race"])

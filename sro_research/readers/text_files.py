@@ -26,6 +26,7 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with byte-order mark", "utf-16": "UTF-16",
                   "cp1252": "Windows-1252"}
 _CHUNK = 1 << 24  # 16 MiB: a national file is decoded in pieces, never held twice
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # the only bytes Windows-1252 cannot decode
 
 
 def detect_encoding(path: Path, error: type[InputFileError] = InputFileError) -> str:
@@ -51,19 +52,34 @@ def detect_encoding(path: Path, error: type[InputFileError] = InputFileError) ->
 
 def _first_undecodable(path: Path, encoding: str) -> int | None:
     """The offset of the first byte `encoding` cannot decode, or None when the whole file decodes."""
+    if encoding == "cp1252":
+        return _first_byte_of(path, _CP1252_UNDEFINED)
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
     with open(path, "rb") as stream:
         while chunk := stream.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as problem:
-                return offset + problem.start
+            if not (chunk.isascii() and decoder.getstate()[0] == b""):  # plain ASCII is valid UTF-8: skip decoding
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as problem:
+                    return offset + problem.start
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return offset
+    return None
+
+
+def _first_byte_of(path: Path, undefined: bytes) -> int | None:
+    """The offset of the first of the `undefined` bytes in the file (a byte search, no decoding), or None."""
+    offset = 0
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            found = [i for i in (chunk.find(b) for b in undefined) if i >= 0]
+            if found:
+                return offset + min(found)
+            offset += len(chunk)
     return None
 
 
@@ -122,13 +138,16 @@ def read_csv_table(path: Path, columns: Iterable[str] | Callable[[str], bool] | 
         raise error([f"{path.name}: the file is empty (0 bytes)"])
     header, encoding, delimiter = read_header(path, error)
     if columns is None:
-        usecols = None
+        usecols, wanted = None, set(header)
     else:
         wanted = {h for h in header if columns(h)} if callable(columns) else set(columns) & set(header)
         usecols = lambda name: str(name).strip() in wanted  # noqa: E731 - pandas matches raw header text
+    # Parsing in chunks keeps a national file's tokens (all its columns) out of memory; it is safe when
+    # every column read has its dtype given, so no chunk guesses a type of its own.
+    chunked = not isinstance(dtype, dict) or wanted <= set(dtype)
     try:
         table = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=dtype, keep_default_na=False,
-                            na_filter=dtype is not str, usecols=usecols, engine="c", low_memory=False)
+                            na_filter=dtype is not str, usecols=usecols, engine="c", low_memory=chunked)
     except (pd.errors.EmptyDataError, pd.errors.ParserError) as problem:
         raise error([f"{path.name}: not a {DELIMITER_NAMES[delimiter]}-separated file with one header row "
                      f"({type(problem).__name__}: {_shape_only(problem)})"]) from None

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from sro_research.paths import data_dir
-from sro_research.privacy.scrub import DEFAULT_ID_LENGTHS, Roster
+from sro_research.privacy.scrub import DEFAULT_ID_LENGTHS, DEFAULT_OTHER_ID_LENGTHS, Roster
 from sro_research.privacy.themes import Theme, themes_from_codebook
 from sro_research.provenance import record_input
 
@@ -48,14 +48,16 @@ def load_common_words(path: str | os.PathLike | None = None) -> list[str]:
 
 
 def load_names(path: str | os.PathLike | None = None, common_words_path: str | os.PathLike | None = None,
-               id_lengths: tuple[int, int] = DEFAULT_ID_LENGTHS) -> Roster:
+               id_lengths: tuple[int, int] = DEFAULT_ID_LENGTHS,
+               other_id_lengths: tuple[int, ...] = DEFAULT_OTHER_ID_LENGTHS) -> Roster:
     """Names to scrub, one a line ('First Last', 'Last, First' or a single name; '#' starts a comment),
-    with the shipped common-words list and the student-id lengths (fewest, most digits) attached."""
+    with the shipped common-words list and the student-id formats attached: the district id's
+    lengths (fewest, most digits) and other lengths (13-digit state student numbers)."""
     path = Path(path) if path else names_path()
     if not path.is_file():
         raise FileNotFoundError(f"names list (names_path) not found: {path}")
     record_input(path, role="names to scrub from comments")
-    return Roster(_lines(path), load_common_words(common_words_path), id_lengths)
+    return Roster(_lines(path), load_common_words(common_words_path), id_lengths, other_id_lengths)
 
 
 def load_themes(path: str | os.PathLike | None = None) -> list[Theme]:
