@@ -268,8 +268,9 @@ def test_real_layouts_publish_nothing_planted(layouts, tmp_path, layout, review)
         _no_secret_printed(made, secrets)
         if review == "every comment":
             _write_review(path, lambda row: "yes")
-        else:  # a careful reviewer approves only what shows nothing personal
-            rows = _write_review(path, lambda row: "no" if _holds(row["comment"], secrets) else "yes")
+        else:  # a careful reviewer approves only what shows nothing personal and had nothing removed
+            rows = _write_review(path, lambda row: "no" if row["detected"] or row["possible_name"]
+                                 or _holds(row["comment"], secrets) else "yes")
             assert {r["approve"] for r in rows} == {"yes", "no"}
         parameters += ["-p", f"approved_comments_path={path}"]
     if review == "stale":  # a re-export with one test row removed: the review no longer matches
