@@ -200,7 +200,6 @@ def test_nothing_planted_reaches_the_output_folder(inputs, tmp_path, with_review
 # --------------------------------------------------------------------------- Qualtrics and SurveyMonkey layouts
 
 WRITERS = {"qualtrics": write_qualtrics, "surveymonkey": write_surveymonkey}
-NEEDS_SCRUBBER = "needs the generalized scrubber (issue 16 item 3)"
 
 
 @pytest.fixture(scope="module")
@@ -251,8 +250,7 @@ def test_planted_layout_exports_hold_every_kind(layouts):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("review", ["none", "careful", "stale", pytest.param(
-    "every comment", marks=pytest.mark.xfail(strict=False, reason=NEEDS_SCRUBBER))])
+@pytest.mark.parametrize("review", ["none", "careful", "stale", "every comment"])
 @pytest.mark.parametrize("layout", list(WRITERS))
 def test_real_layouts_publish_nothing_planted(layouts, tmp_path, layout, review):
     folder, people, planted, export, mapping, names = layouts[layout]
