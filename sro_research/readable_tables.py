@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 # Statuses a check can end in; each is shown as the word inside a coloured label (never colour alone).
-STATUS_WORDS = ("reproduced", "internally consistent", "consistent", "discrepancy", "unverifiable")
+STATUS_WORDS = ("reproduced", "internally consistent", "consistent", "discrepancy", "misleading reasoning", "unverifiable")
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)\]]")
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 # Whole column names a reader would not parse, and words inside snake_case names.
@@ -51,14 +51,21 @@ def is_p_value_column(name: str) -> bool:
     return name in ("p", "p_value", "pvalue") or name.endswith("_p_value")
 
 
-def p_value_text(value) -> str:
-    """'< 0.001' for tiny p-values, else three decimals; never scientific notation."""
+def p_value_text(value, missing: str = "—") -> str:
+    """The one wording of a p-value: '< 0.001' for tiny ones, else three decimals, never scientific
+    notation; `missing` where there is none (a table's dash, or a report's "not tested")."""
     if isinstance(value, str):  # already worded by the report (e.g. "< 0.001", "not tested")
         return value
-    if value is None or pd.isna(value):
-        return "—"
+    if value is None or pd.isna(value) or not np.isfinite(float(value)):
+        return missing
     value = float(value)
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def p_statement(value) -> str:
+    """A p-value inside a sentence: "p < 0.001" or "p = 0.042"."""
+    text = p_value_text(value)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _is_flag_column(series: pd.Series) -> bool:

@@ -113,6 +113,21 @@ def show_table(df: pd.DataFrame, name: str, caption: str | None = None, labels: 
     display(HTML(table))
 
 
+def show_appendix(summary: str, tables: list[tuple[pd.DataFrame, str, str]]) -> None:
+    """Long tables (table, name, caption) in one collapsed block under `summary`; each is also saved
+    as CSV under its name, as `show_table` saves it. Empty tables are left out."""
+    from IPython.display import HTML, display
+
+    parts = []
+    for table, name, caption in tables:
+        if table.empty:
+            continue
+        save_table(table, name)
+        parts.append(table_html(table, caption))
+    if parts:
+        display(HTML(f'<details class="sro-appendix"><summary>{html.escape(summary)}</summary>{"".join(parts)}</details>'))
+
+
 def banner(message: str, kind: str = "notice", title: str | None = None, details: str | None = None) -> None:
     """A short boxed message a reader cannot miss, e.g. that data is a reconstruction.
 

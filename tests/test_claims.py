@@ -58,7 +58,8 @@ def test_verdicts_of_the_issue_checks(ledger):
     assert ledger.loc["L16", "checked_value"].startswith("23.7 + 19.3 = 43.0 (SE of the sum between 0.08 and 2.28")
     assert status["L16"] == "reproduced"  # Digest parts give back the page's 43% and the press release's
     assert "30% × 84,100 = 25,230 schools" in ledger.loc["L15", "checked_value"] and "35.7%" in ledger.loc["L15", "checked_value"]
-    assert status["L15"] == status["L17"] == "discrepancy"
+    assert status["L15"] == "discrepancy"
+    assert status["L17"] == "misleading reasoning"  # a critique of the page's reasoning, not of its arithmetic
     assert ledger.loc["L07", "checked_value"].startswith("15 + 1 = 16") and ledger.loc["L08", "checked_value"].startswith("9 + 3 + 4 = 16")
     assert status["L07"] == status["L08"] == "internally consistent"  # the page agrees with itself only
     assert "16 - 2 = 14" in ledger.loc["L04", "checked_value"] and "7 + 2 + 5 = 14" in ledger.loc["L04", "checked_value"]
@@ -164,6 +165,7 @@ def test_match_check_distinguishes_same_figure_from_coarser_one(figures):
 
 def test_product_check_arithmetic(figures):
     c = checks.product_check(figures, _claim("product", "percent=A23; total=F41; claimed=A24"))
+    assert math.isnan(c["percent_se"]) and "not included" in checks.product_sentence(c)
     assert c["schools_at_percent"] == pytest.approx(0.30 * 84_100)
     assert c["highest_plausible"] == pytest.approx(0.305 * (84_100 + 1.959964 * 840), rel=1e-6)
     assert c["lowest_plausible"] == pytest.approx(0.295 * (84_100 - 1.959964 * 840), rel=1e-6)
@@ -171,6 +173,36 @@ def test_product_check_arithmetic(figures):
     assert c["lowest_read_as_claimed"] == pytest.approx(30_000 * (1 - wording.NEAR))
     assert c["status"] == "discrepancy"
     assert checks.product_sentence(c).startswith("30% of 84,100 schools is about 25,230;")
+
+
+def test_the_percentages_sampling_error_widens_the_product_bound(figures):
+    """NCES printed no SE for the 30%: it is estimated from the responding schools and the design
+    effect of the SSOCS estimate of the same measure, and the bound grows with it."""
+    claim = _claim("product", "percent=A23; total=F41; claimed=A24; sample=F45; response=F46; like=any_sro")
+    without = checks.product_check(figures, claim)
+    nearest = pd.DataFrame([{"indicator": "any_sro", "measure": "any SRO", "year": "2005-06", "deff": 1.5, "estimate": 32.0, "se": 1.0}])
+    c = checks.product_check(figures, claim, nearest)
+    responding = 1_600 * 0.86
+    assert c["responding"] == pytest.approx(responding)
+    assert c["percent_se"] == pytest.approx(100 * math.sqrt(1.5 * 0.3 * 0.7 / responding))
+    share, total, total_se = 0.305, 84_100, 840
+    spread = 1.959964 * math.sqrt((total * c["percent_se"] / 100) ** 2 + (share * total_se) ** 2)
+    assert c["highest_plausible"] == pytest.approx(share * total + spread, rel=1e-6)
+    assert c["highest_plausible"] > without["highest_plausible"]
+    sentence = checks.product_sentence(c)
+    assert f"an estimated standard error of {checks.fmt(c['percent_se'], 1)} points" in sentence and "not included" not in sentence
+    # a design effect large enough brings 'almost 30,000' within reach: the status follows the numbers
+    assert checks.product_check(figures, claim, nearest.assign(deff=4.0))["status"] == "consistent"
+
+
+def test_a_source_without_its_real_title_is_cited_by_outlet_date_and_url(figures):
+    sources = figures.sources
+    assert not sources["title"].str.contains("title not recorded", case=False).any()  # no paraphrase stands as a title
+    untitled = sources[sources["title"] == ""]
+    assert len(untitled) >= 10 and untitled["note"].str.startswith("Title not recorded").all()
+    for source_id, row in untitled.iterrows():
+        text = figures.cite(source_id, short=False)
+        assert text == f"{row['publisher']}, {row['date'] or 'date not recorded'} (title not recorded), {row['url']}"
 
 
 def test_nearest_ssocs_check_says_where_the_neighbours_lie(published_copy):
@@ -189,7 +221,7 @@ def test_nearest_ssocs_check_says_where_the_neighbours_lie(published_copy):
 
 def test_weighting_source_date_mention_causal_and_unverifiable_checks(figures):
     weighting = checks.check_weighting(figures, _claim("weighting", "sample=F45; response=F46; total=F41"))
-    assert weighting.status == "discrepancy" and "about 1,376 responded" in weighting.checked
+    assert weighting.status == "misleading reasoning" and "about 1,376 responded" in weighting.checked
     dated = checks.check_source_date(figures, _claim("source_date", "page=A23; source=nces_2015_051; year=2015; survey=F45; also=F46"))
     assert dated.status == "consistent" and "(2015)" in dated.checked
     mention = checks.check_mention(figures, _claim("mention", "page=A01; other=B14; phrase=June 2017"))
@@ -240,7 +272,7 @@ def test_key_findings_name_the_discrepancies_by_content(ledger, figures):
     sentences = [sentence for sentence, _ in findings]
     assert 3 <= len(findings) <= 6 and sentences[0] == claims.status_sentence(ledger)
     assert any("'almost 30,000 schools' is about 25,230 by its own 30%" in s for s in sentences)
-    assert any("(L17)" in s and "84,100 public schools" in s for s in sentences)
+    assert any("(claim L17 in the ledger below)" in s and "84,100 public schools" in s for s in sentences)
     assert sentences[-1].startswith("After 2017, Star Tribune (2020-06-02) reports that the board voted unanimously")
     assert findings[1][1] == claims.CHECK_ANCHORS["product"]
 
@@ -250,14 +282,15 @@ def test_key_findings_follow_the_data(published_copy):
     edit_cell(published_copy, "mps_program_page.csv", "A24", "value_text", "almost 25,500")
     edited = build_ledger(published_copy)
     sentences = [s for s, _ in claims.key_findings(edited)]
-    assert not any("25,500" in s for s in sentences) and any("(L17)" in s for s in sentences)
-    assert "1 do not add up" in claims.status_sentence(edited)
+    assert not any("25,500" in s for s in sentences) and any("claim L17" in s for s in sentences)
+    assert "1 draws a conclusion its figures do not support" in claims.status_sentence(edited)
+    assert "does not add up" not in claims.status_sentence(edited)  # no claim has that status now
 
 
 def test_status_counts_keep_every_status(ledger):
     counts = claims.status_counts(ledger).set_index("Status")["Claims"]
     assert list(counts.index) == list(checks.STATUSES) and counts.sum() == len(ledger)
-    assert counts["discrepancy"] == 2 and counts["internally consistent"] == 2
+    assert counts["discrepancy"] == 1 and counts["misleading reasoning"] == 1 and counts["internally consistent"] == 2
 
 
 def test_ledger_table_shows_status_words_with_classes_and_links(ledger):
@@ -298,8 +331,8 @@ def test_without_microdata_the_ledger_says_which_files_would_help(tmp_path):
 
 @pytest.mark.ssocs
 @pytest.mark.skipif(SSOCS is None, reason="SSOCS_DIR is not set to a folder with the NCES files")
-def test_nearest_national_figures_from_the_microdata(figures):
-    estimates = ssocs_estimates.estimate_table(**claims.nearest_estimate_request(), ssocs_dir=SSOCS)
+def test_nearest_national_figures_from_the_microdata(figures, ssocs_frame):
+    estimates = ssocs_estimates.estimate_table(**claims.nearest_estimate_request(), data=ssocs_frame)
     nearest = claims.nearest_national_figures(estimates, figures).set_index("year")
     assert list(nearest.index) == ["2005-06", "2015-16"]
     # NCES (via the press) printed 32% and 48%; the microdata gives them back with SEs.

@@ -147,19 +147,16 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert any("row 3" in p and "respondent id is empty" in p for p in problems)
 
 
-def test_mapping_that_points_at_unknown_codes_is_refused(tmp_path):
+@pytest.mark.parametrize("text, message", [
+    ("values:\n  sro_agree:\n    Yes: yes_please\n", "'yes_please', which is not a code of sro_agree"),
+    ("columns:\n  shoe_size: Shoe size\n", "'shoe_size' is not a codebook item"),
+    ("colums:\n  role: I am a\n", "unknown key\\(s\\) 'colums'"),
+    ("- role\n", "found list"),
+])
+def test_mapping_that_points_at_unknown_codes_is_refused(tmp_path, text, message):
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text("values:\n  sro_agree:\n    Yes: yes_please\n", encoding="utf-8")
-    with pytest.raises(EngagementDataError, match="'yes_please', which is not a code of sro_agree"):
-        load_mapping(mapping)
-    mapping.write_text("columns:\n  shoe_size: Shoe size\n", encoding="utf-8")
-    with pytest.raises(EngagementDataError, match="'shoe_size' is not a codebook item"):
-        load_mapping(mapping)
-    mapping.write_text("colums:\n  role: I am a\n", encoding="utf-8")
-    with pytest.raises(EngagementDataError, match="unknown key\\(s\\) 'colums'"):
-        load_mapping(mapping)
-    mapping.write_text("- role\n", encoding="utf-8")
-    with pytest.raises(EngagementDataError, match="found list"):
+    mapping.write_text(text, encoding="utf-8")
+    with pytest.raises(EngagementDataError, match=message):
         load_mapping(mapping)
 
 

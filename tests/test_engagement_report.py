@@ -501,3 +501,31 @@ def test_the_notebook_default_threshold_is_the_package_default():
     assert f"suppression_threshold: int = {DEFAULT_THRESHOLD} " in parameters.source
     loading = [c for c in nb.cells if "load-inputs" in c.metadata.get("tags", [])]
     assert len(loading) == 1 and "load_codebook()" in loading[0].source
+
+
+# --------------------------------------------------------------------------- key findings: published first
+
+
+def test_key_findings_lead_with_the_published_figures_and_their_sources(recon_tables):
+    published = PRESS[PRESS["school_year"] == "2016-17"]
+    led = ctx.published_findings(published, ef.ANCHORS["published"])
+    findings = ef.key_findings(recon_tables, CODEBOOK, checks_for(recon_tables).reset_index(), True, led)
+    assert findings[: len(led)] == led and all(f[2] == "published" for f in led)
+    first = findings[0][0]
+    for figure in published[published["measure"] == "agree_sros_in_schools_pct"].itertuples():
+        assert figure.value_text in first  # "at least 72%", "69%", "65%", as printed
+    assert published.attrs["sources"]["alphanews_2017"]["publisher"] in first
+    less_time = published[published["measure"] == "want_less_sro_time"].iloc[0]
+    assert f"{less_time['value_text']} of students" in findings[1][0]
+    assert all(len(f) == 2 for f in findings[len(led):])  # the reconstruction's own findings are labelled by the page
+    assert len(findings) <= 6
+    assert ctx.published_findings(published.iloc[:0], "x") == []
+
+
+def test_a_significant_group_test_is_never_stated_without_its_size():
+    for p, v in ((0.0001, 0.04), (0.2, 0.35), (0.01, 0.6)):
+        result = {"name": "group by agreement", "p_value": p, "cramers_v": v, "chi_square": 1.0, "dof": 1, "expected_ok": True,
+                  "p_value_method": "chi-square"}
+        text = ef.group_test_finding(result)
+        assert f"Cramér's V = {v:.2f}" in text and ef._strength(v) in text
+    assert "but the difference is negligible" in ef.group_test_finding({**result, "p_value": 0.0001, "cramers_v": 0.04})

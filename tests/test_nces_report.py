@@ -17,16 +17,6 @@ from sro_research.readers.published import load_published
 needs_data = needs_ssocs
 
 
-@pytest.fixture(scope="module")
-def frame(ssocs_frame):
-    return ssocs_frame
-
-
-@pytest.fixture(scope="module")
-def table(ssocs_table):
-    return ssocs_table
-
-
 # -- the report's pieces and the notebook itself ---------------------------------------------------
 
 
@@ -37,26 +27,26 @@ def published_figures(folder=None) -> dict:
 
 
 @needs_data
-def test_report_pieces(table, frame):
+def test_report_pieces(ssocs_table, ssocs_frame):
     from sro_research.analysis import ssocs_differences as sd
     from sro_research.reports import nces_comparisons as nc
 
     published = published_figures()
-    check = nc.digest_check(table, published["nces_digest_233_70a"])
+    check = nc.digest_check(ssocs_table, published["nces_digest_233_70a"])
     assert len(check) >= 16 and (check["Same to the printed decimal"] == "yes").all()
-    by_level = nc.domain_table(table, "level")
+    by_level = nc.domain_table(ssocs_table, "level")
     assert list(by_level["Group"][:4]) == ssocs.LEVELS
-    row = table[(table.year == "2015-16") & (table.indicator == "security_full_time") & (table.domain_variable == "all")].iloc[0]
+    row = ssocs_table[(ssocs_table.year == "2015-16") & (ssocs_table.indicator == "security_full_time") & (ssocs_table.domain_variable == "all")].iloc[0]
     assert nc.format_estimate(row) == "33.6 (1.31)"
     assert nc.format_estimate(pd.Series({**row, "flag": "‡"})) == "‡"
     assert nc.shown_n(9) == "fewer than 10" and nc.shown_n(91) == "91"
-    differences = sd.difference_table(frame, table)
-    peer = nc.peer_comparison(table, differences)
+    differences = sd.difference_table(ssocs_frame, ssocs_table)
+    peer = nc.peer_comparison(ssocs_table, differences)
     assert {"Any SRO", "Sworn law enforcement (incl. SROs)"} <= set(peer["Measure"])
     assert set(peer["Verdict"]) == {"significantly higher (p < .05)"}
     assert set(peer["p-value"]) <= {"< 0.001", "0.001"}
-    findings = nc.key_findings(table, differences, nc.local_figures(published), check,
-                               nc.count_check(est.published_count_check(table, published["ssocs_published_tables"])))
+    findings = nc.key_findings(ssocs_table, differences, nc.local_figures(published), check,
+                               nc.count_check(est.published_count_check(ssocs_table, published["ssocs_published_tables"])))
     assert 3 <= len(findings) <= 6 and "significantly higher (p < .05)" in findings[0][0]
     assert "17 of 17 cells" in findings[-1][0]
     sentences = nc.trend_sentences(differences)
@@ -64,9 +54,11 @@ def test_report_pieces(table, frame):
 
 
 def test_p_values_read_as_numbers_people_use():
-    from sro_research.reports import nces_comparisons as nc
+    from sro_research.readable_tables import p_statement, p_value_text
 
-    assert nc.p_text(7.93e-05) == "< 0.001" and nc.p_text(0.0421) == "0.042" and nc.p_text(float("nan")) == "not tested"
+    assert p_value_text(7.93e-05) == "< 0.001" and p_value_text(0.0421) == "0.042" and p_value_text(float("nan")) == "—"
+    assert p_value_text(None, missing="not tested") == "not tested" and p_value_text(pd.NA) == "—"
+    assert p_statement(7.93e-05) == "p < 0.001" and p_statement(0.0421) == "p = 0.042"
 
 
 def test_published_pieces_need_no_microdata():
@@ -125,7 +117,7 @@ def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_
 def test_notebook_with_no_folder_set_reads_the_repository_copy(tmp_path, monkeypatch):
     text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
     assert "sro-banner-fallback" not in text and figures == 3
-    assert text.index("Key findings") < text.index("Schools like MPS high schools against all")
+    assert text.index("Key findings") < text.index("The peer group (high schools in cities")
     written = pd.read_csv(tables / "ssocs_estimates.csv", keep_default_na=False)
     assert list(written.columns)[: len(est.ESTIMATE_COLUMNS)] == est.ESTIMATE_COLUMNS
     assert set(written["year"]) == set(ssocs.YEARS)
@@ -165,7 +157,7 @@ def test_peer_comparison_hides_a_suppressed_estimate():
     row = _estimate_row(year="2017-18", indicator="sworn_law_enforcement", domain_variable="peer_group", domain_value="x",
                         estimate=100.0, se=np.nan, ci_low=np.nan, ci_high=np.nan, cv=np.nan, n=1, weighted_n=5.0, flag="‡")
     peer = nc.peer_comparison(pd.DataFrame([row]), pd.DataFrame(columns=sd.DIFFERENCE_COLUMNS))
-    assert peer.iloc[0]["Like MPS high schools (%)"] == "‡" and peer.iloc[0]["95% CI"] == "‡"
+    assert peer.iloc[0]["Peer group (%)"] == "‡" and peer.iloc[0]["95% CI"] == "‡"
     assert peer.iloc[0]["Sampled schools"] == "fewer than 10"
 
 
@@ -175,7 +167,7 @@ def test_peer_sentences_carry_the_caution_flag_and_the_tested_verdict():
 
     peer = _estimate_row(year="2017-18", indicator="sworn_law_enforcement", domain_variable="peer_group", domain_value="Combined; Town",
                          estimate=77.7, se=24.5, ci_low=29.7, ci_high=100.0, n=40, flag="!")
-    test = {"kind": "peer_vs_high_schools", "indicator": "sworn_law_enforcement", "domain_variable": "peer_group",
+    test = {"kind": sd.PEER_KIND, "indicator": "sworn_law_enforcement", "domain_variable": "peer_group",
             "domain_value": sd.PEER_NAME, "year": "2017-18", "from": "High school", "to": sd.PEER_NAME, "estimate_from": 76.5,
             "estimate_to": 77.7, "difference": 1.2, "se": 24.0, "df": 49.0, "t": 0.05, "p_value": 0.96, "significant": False,
             "comparable": True}
@@ -200,7 +192,7 @@ def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
 def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, monkeypatch):
     # 2017-18 does not measure any_sro: nothing to put in the peer table, so no empty table.
     text, figures, tables = run_notebook(tmp_path, monkeypatch, SSOCS, years=["2017-18"], indicators=["any_sro"])
-    assert "Schools like MPS high schools against all" not in text
+    assert "The peer group (" not in text
     assert not (tables / "peer_comparison.csv").exists()
 
 
@@ -218,7 +210,7 @@ def test_a_missing_published_trend_figure_is_named(tmp_path):
 
 
 @needs_data
-def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
+def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
     import io
     import struct
 
@@ -227,9 +219,9 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
 
     published = published_figures()
     charts = {
-        "peer": figures.peer_figure(table, nc.local_figures(published)),
-        "trend": figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published)),
-        "high schools": figures.high_school_figure(table, nc.published_high_school_sro(published)),
+        "peer": figures.peer_figure(ssocs_table, nc.local_figures(published)),
+        "trend": figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published)),
+        "high schools": figures.high_school_figure(ssocs_table, nc.published_high_school_sro(published)),
     }
     for name, fig in charts.items():
         assert fig._suptitle is not None and fig._suptitle.get_text(), name
@@ -249,12 +241,12 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(table):
 
 
 @needs_data
-def test_trend_draws_no_line_across_a_changed_item(table):
+def test_trend_draws_no_line_across_a_changed_item(ssocs_table):
     from sro_research.reports import nces_comparisons as nc
     from sro_research.reports import nces_comparisons_figures as figures
 
     published = published_figures()
-    fig = figures.trend_figure(table, nc.published_trend_points(published), nc.mps_cited(published))
+    fig = figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published))
     import matplotlib.pyplot as plt
 
     lines = fig.axes[0].get_lines()
@@ -264,3 +256,21 @@ def test_trend_draws_no_line_across_a_changed_item(table):
             xs = list(line.get_xdata())
             assert not (2007 in xs and 2015 in xs), "a line joins 2007-08 to 2015-16"
             assert not (2005 in xs and 2015 in xs)
+
+
+def test_the_peer_groups_words_come_from_its_parameters():
+    from sro_research.analysis import ssocs_differences as sd
+    from sro_research.reports import nces_comparisons_peer as words
+
+    default = words.peer_description(None)
+    assert default == words.peer_description(est.DEFAULT_PEER)
+    changed = {"level": "Middle", "locale": "Rural", "enrollment_size": "Less than 300", "high_minority": False}
+    text = words.peer_description(changed)
+    assert text == "middle schools in rural areas with fewer than 300 students" and text != default
+    for key, value in changed.items():  # each parameter alone changes the words
+        assert words.peer_description({**est.DEFAULT_PEER, key: value}) != default, key
+    assert words.comparison_words(changed) == "all U.S. public middle schools"
+    assert sd.peer_comparison_domain(changed) == ("level", "Middle")
+    assert sd.peer_comparison_domain({"locale": "City"}) == ("all", ssocs.ALL_SCHOOLS)
+    assert words.comparison_words({"level": ["Middle", "High school"]}) == "all U.S. public schools"
+    assert words.year_span(["2017-18", "2015-16"]) == "2015-16 to 2017-18" and words.year_span(["2019-20"]) == "2019-20"

@@ -21,6 +21,7 @@ from sro_research.readers.published import (
     flags,
     list_published,
     load_published,
+    load_published_datasets,
     load_sources,
     validate_published,
 )
@@ -65,6 +66,19 @@ def test_every_figure_has_a_source_with_url_and_provenance(name):
     for source in table.attrs["sources"].values():
         assert source["url"] in table.attrs["source"]
     assert table["value"].dtype == "float64" and table["se"].dtype == "float64"
+
+
+def test_several_datasets_are_loaded_with_one_validation(monkeypatch):
+    """A notebook loads its datasets together: the package is validated once, not once per dataset."""
+    from sro_research.readers import published
+
+    validations = []
+    real = published.validate_published
+    monkeypatch.setattr(published, "validate_published", lambda folder=None: validations.append(folder) or real(folder))
+    tables = load_published_datasets(["minnesota_sro", "mps_program_page", "sources"])
+    assert list(tables) == ["minnesota_sro", "mps_program_page", "sources"] and len(validations) == 1
+    assert tables["minnesota_sro"].attrs["dataset"] == "minnesota_sro" and "url" in tables["sources"]
+    assert len(Figures.load().rows) > 0 and len(validations) == 2  # Figures: every figure dataset, one validation
 
 
 def test_load_records_its_input_files():

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
 
-from tests.conftest import SSOCS, needs_ssocs
+from tests.conftest import needs_ssocs
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
 from sro_research.paths import project_root
@@ -17,16 +19,6 @@ from sro_research.readers.published import load_published
 
 
 needs_data = needs_ssocs
-
-
-@pytest.fixture(scope="module")
-def frame(ssocs_frame):
-    return ssocs_frame
-
-
-@pytest.fixture(scope="module")
-def table(ssocs_table):
-    return ssocs_table
 
 
 # -- NCES Digest Table 233.70a, 2015-16, to the printed decimal ----------------------------------
@@ -48,17 +40,17 @@ def digest_domain(group: str) -> tuple[str, str]:
 
 @needs_data
 @pytest.mark.ssocs
-def test_2015_16_matches_digest_233_70a_to_the_printed_decimal(table):
+def test_2015_16_matches_digest_233_70a_to_the_printed_decimal(ssocs_table):
     digest = load_published("nces_digest_233_70a")
     rows = digest[(digest["school_year"] == "2015-16") & digest["value"].notna()]
     assert len(rows) >= 16  # every 2015-16 cell that was transcribed
     for _, row in rows.iterrows():
         variable, value = digest_domain(row["group"])
-        hit = table[
-            (table["year"] == "2015-16")
-            & (table["indicator"] == DIGEST_MEASURES[row["measure"]])
-            & (table["domain_variable"] == variable)
-            & (table["domain_value"] == value)
+        hit = ssocs_table[
+            (ssocs_table["year"] == "2015-16")
+            & (ssocs_table["indicator"] == DIGEST_MEASURES[row["measure"]])
+            & (ssocs_table["domain_variable"] == variable)
+            & (ssocs_table["domain_value"] == value)
         ]
         assert len(hit) == 1, row["figure_id"]
         got = hit.iloc[0]
@@ -68,11 +60,11 @@ def test_2015_16_matches_digest_233_70a_to_the_printed_decimal(table):
 
 @needs_data
 @pytest.mark.ssocs
-def test_other_published_nces_figures(table, frame):
+def test_other_published_nces_figures(ssocs_table, ssocs_frame):
     published = load_published("ssocs_published_tables")
 
     def ours(year, indicator, variable="all", value=ssocs.ALL_SCHOOLS):
-        hit = table[(table.year == year) & (table.indicator == indicator) & (table.domain_variable == variable) & (table.domain_value == value)]
+        hit = ssocs_table[(ssocs_table.year == year) & (ssocs_table.indicator == indicator) & (ssocs_table.domain_variable == variable) & (ssocs_table.domain_value == value)]
         assert len(hit) == 1
         return hit.iloc[0]
 
@@ -98,32 +90,53 @@ def test_other_published_nces_figures(table, frame):
 
 @needs_data
 @pytest.mark.ssocs
-def test_harmonized_frame_matches_the_readme(frame):
-    sums = frame.groupby("year")["FINALWGT"].sum().round(1).to_dict()
+def test_harmonized_frame_matches_the_readme(ssocs_frame):
+    sums = ssocs_frame.groupby("year")["FINALWGT"].sum().round(1).to_dict()
     assert sums == {"2005-06": 83226.5, "2007-08": 82999.2, "2015-16": 83591.7, "2017-18": 82287.8, "2019-20": 83109.4}
-    assert frame.groupby("year").size().to_dict() == {"2005-06": 2724, "2007-08": 2560, "2015-16": 2092, "2017-18": 2762, "2019-20": 2370}
-    y20 = frame[frame.year == "2019-20"]
+    assert ssocs_frame.groupby("year").size().to_dict() == {"2005-06": 2724, "2007-08": 2560, "2015-16": 2092, "2017-18": 2762, "2019-20": 2370}
+    y20 = ssocs_frame[ssocs_frame.year == "2019-20"]
     assert (y20["sworn_law_enforcement"] == 1).sum() == 1614 and (y20["sworn_law_enforcement"] == 0).sum() == 756
-    assert not frame.duplicated(["year", "school_id"]).any()
+    assert not ssocs_frame.duplicated(["year", "school_id"]).any()
     # Indicators a year does not measure are missing, not zero.
-    assert frame.loc[frame.year == "2007-08", "sworn_law_enforcement"].isna().all()
-    assert frame.loc[frame.year != "2005-06", "any_sro"].isna().all()
+    assert ssocs_frame.loc[ssocs_frame.year == "2007-08", "sworn_law_enforcement"].isna().all()
+    assert ssocs_frame.loc[ssocs_frame.year != "2005-06", "any_sro"].isna().all()
     # Full-time and part-time-only never overlap, and together make "any security staff".
-    both = frame["security_full_time"] + frame["security_part_time_only"]
-    assert (both == frame["any_security_staff"]).all()
+    both = ssocs_frame["security_full_time"] + ssocs_frame["security_part_time_only"]
+    assert (both == ssocs_frame["any_security_staff"]).all()
     # Don't-know minority (FR_CATMN = -8, 76 schools in 2005-06) is missing, not a category.
-    assert frame.loc[frame.year == "2005-06", "minority"].isna().sum() == 76
-    assert frame.loc[frame.year == "2017-18", "high_minority"].isna().all()
-    assert set(frame["level"].dropna()) == set(ssocs.LEVELS)
-    assert frame[ssocs.REPWEIGHTS].notna().all().all()
+    assert ssocs_frame.loc[ssocs_frame.year == "2005-06", "minority"].isna().sum() == 76
+    assert ssocs_frame.loc[ssocs_frame.year == "2017-18", "high_minority"].isna().all()
+    assert set(ssocs_frame["level"].dropna()) == set(ssocs.LEVELS)
+    assert ssocs_frame[ssocs.REPWEIGHTS].notna().all().all()
 
 
 @needs_data
 @pytest.mark.ssocs
-def test_every_file_read_is_recorded_with_its_checksum(frame):
+def test_every_file_read_is_recorded_with_its_checksum(ssocs_frame):
     recorded = {entry["name"]: entry["sha256"] for entry in recorded_inputs()}
     for year, name in ssocs.expected_files().items():
         assert len(recorded[name]) == 64, year
+
+
+@needs_data
+def test_a_load_reads_the_checksum_list_once_and_opens_each_file_once(monkeypatch):
+    """One load: SHA256SUMS read once, each data file opened once (hashed and parsed from the same bytes)."""
+    import sys
+
+    listings, opened, recording = [], [], [True]
+    real_listing = ssocs.known_checksums
+    monkeypatch.setattr(ssocs, "known_checksums", lambda: listings.append(1) or real_listing())
+    for name in ("read_sav", "read_sas7bdat"):  # pyreadstat opens a path in C, unseen by the audit hook
+        real = getattr(pyreadstat, name)
+        monkeypatch.setattr(pyreadstat, name, lambda source, *a, _real=real, **k: opened.append(source) or _real(source, *a, **k))
+    sys.addaudithook(lambda event, args: opened.append(args[0]) if recording and event == "open" else None)
+    try:
+        ssocs.load_ssocs(["2015-16", "2017-18"], ssocs.find_ssocs_dir())
+    finally:
+        recording.clear()
+    data_files = [str(item) for item in opened if isinstance(item, (str, Path)) and "pu_ssocs" in str(item)]
+    assert len(listings) == 1
+    assert sorted(Path(item).name for item in data_files) == ["pu_ssocs16.sas7bdat", "pu_ssocs18.sav"]
 
 
 # -- the estimate table ---------------------------------------------------------------------------
@@ -131,30 +144,30 @@ def test_every_file_read_is_recorded_with_its_checksum(frame):
 
 @needs_data
 @pytest.mark.ssocs
-def test_estimate_table_shape_and_contents(table):
-    assert list(table.columns) == est.ESTIMATE_COLUMNS
+def test_estimate_table_shape_and_contents(ssocs_table):
+    assert list(ssocs_table.columns) == est.ESTIMATE_COLUMNS
     for year in ssocs.YEARS:
         for indicator in ("security_full_time", "security_part_time_only"):
             for variable, labels in (("level", ssocs.LEVELS), ("enrollment_size", ssocs.SIZES)):
-                rows = table[(table.year == year) & (table.indicator == indicator) & (table.domain_variable == variable)]
+                rows = ssocs_table[(ssocs_table.year == year) & (ssocs_table.indicator == indicator) & (ssocs_table.domain_variable == variable)]
                 assert sorted(rows["domain_value"]) == sorted(labels), (year, indicator, variable)
     # Measured only where the year asks it.
-    assert set(table.loc[table.indicator == "any_sro", "year"]) == {"2005-06"}
-    assert set(table.loc[table.indicator == "sworn_law_enforcement", "year"]) == {"2005-06", "2015-16", "2017-18", "2019-20"}
-    assert set(table.loc[table.domain_variable == "minority", "year"]) == {"2005-06", "2007-08", "2019-20"}
-    assert ((table.ci_low <= table.estimate) & (table.estimate <= table.ci_high)).all()
-    assert table["ci_low"].min() >= 0 and table["ci_high"].max() <= 100
-    assert set(table["flag"]) <= {"", "!", "‡"}
-    peer = table[table.domain_variable == "peer_group"]
+    assert set(ssocs_table.loc[ssocs_table.indicator == "any_sro", "year"]) == {"2005-06"}
+    assert set(ssocs_table.loc[ssocs_table.indicator == "sworn_law_enforcement", "year"]) == {"2005-06", "2015-16", "2017-18", "2019-20"}
+    assert set(ssocs_table.loc[ssocs_table.domain_variable == "minority", "year"]) == {"2005-06", "2007-08", "2019-20"}
+    assert ((ssocs_table.ci_low <= ssocs_table.estimate) & (ssocs_table.estimate <= ssocs_table.ci_high)).all()
+    assert ssocs_table["ci_low"].min() >= 0 and ssocs_table["ci_high"].max() <= 100
+    assert set(ssocs_table["flag"]) <= {"", "!", "‡"}
+    peer = ssocs_table[ssocs_table.domain_variable == "peer_group"]
     assert set(peer["year"]) == set(ssocs.YEARS)
     assert peer["domain_value"].str.contains("minority share not in this year's file").sum() > 0
 
 
 @needs_data
 @pytest.mark.ssocs
-def test_claims_ledger_calls():
-    sro = est.estimate_table(years=["2005-06"], indicators=["any_sro"], domains=["all"], ssocs_dir=SSOCS)
-    sworn = est.estimate_table(years=["2015-16"], indicators=["sworn_law_enforcement"], domains=["all"], ssocs_dir=SSOCS)
+def test_claims_ledger_calls(ssocs_frame):
+    sro = est.estimate_table(years=["2005-06"], indicators=["any_sro"], domains=["all"], data=ssocs_frame)
+    sworn = est.estimate_table(years=["2015-16"], indicators=["sworn_law_enforcement"], domains=["all"], data=ssocs_frame)
     assert len(sro) == len(sworn) == 1
     assert round(sro.iloc[0]["estimate"]) == 32 and round(sworn.iloc[0]["estimate"]) == 48
     assert sro.iloc[0]["domain_variable"] == "all" and sro.iloc[0]["domain_value"] == ssocs.ALL_SCHOOLS
@@ -162,8 +175,8 @@ def test_claims_ledger_calls():
 
 @needs_data
 @pytest.mark.ssocs
-def test_peer_group_is_the_schools_it_says(frame):
-    y16 = frame[frame.year == "2015-16"]
+def test_peer_group_is_the_schools_it_says(ssocs_frame):
+    y16 = ssocs_frame[ssocs_frame.year == "2015-16"]
     member = est.peer_mask(y16) == 1
     chosen = y16[member]
     assert len(chosen) == 91
@@ -171,7 +184,7 @@ def test_peer_group_is_the_schools_it_says(frame):
     assert (chosen["enrollment_size"] == "1,000 or more").all() and (chosen["percent_white"] == "50 percent or less").all()
     loose = est.peer_mask(y16, {"level": "High school", "locale": "City"}) == 1
     assert loose.sum() > member.sum()
-    y06 = frame[frame.year == "2005-06"]
+    y06 = ssocs_frame[ssocs_frame.year == "2005-06"]
     mask06 = est.peer_mask(y06)
     unknown = mask06.isna()
     # Only schools that match on everything else but have a don't-know minority share are unknown.
@@ -188,7 +201,7 @@ def test_unknown_year_lists_valid_years():
     with pytest.raises(ValueError, match="2005-06, 2007-08, 2015-16, 2017-18, 2019-20"):
         ssocs.load_ssocs(years=["2013-14"], ssocs_dir="/nonexistent")
     with pytest.raises(ValueError, match="no SSOCS years requested"):
-        est.estimate_table(years=[], ssocs_dir="/nonexistent")
+        est.estimate_table(years=[], data=pd.DataFrame({"year": []}))
 
 
 def test_missing_file_names_file_folder_and_nces(tmp_path):

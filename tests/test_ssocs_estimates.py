@@ -16,6 +16,7 @@ from sro_research.analysis import ssocs_differences as sd
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
 from sro_research.readers.published import load_published
+from sro_research.reports import comparison_wording as wording
 from sro_research.stats.differences import holm_significant, independent_difference, satterthwaite_df
 from sro_research.stats.intervals import clopper_pearson, korn_graubard, t_interval
 
@@ -25,18 +26,8 @@ TOLERANCE = 1e-6
 
 
 @pytest.fixture(scope="module")
-def frame(ssocs_frame):
-    return ssocs_frame
-
-
-@pytest.fixture(scope="module")
-def table(ssocs_table):
-    return ssocs_table
-
-
-@pytest.fixture(scope="module")
-def differences(frame, table):
-    return sd.difference_table(frame, table)
+def differences(ssocs_frame, ssocs_table):
+    return sd.difference_table(ssocs_frame, ssocs_table)
 
 
 def _python_value(table: pd.DataFrame, differences: pd.DataFrame, ref: pd.Series) -> float:
@@ -52,7 +43,8 @@ def _python_value(table: pd.DataFrame, differences: pd.DataFrame, ref: pd.Series
                   "n": "n"}[ref["statistic"]]
         scale = 100 if column in ("estimate", "se", "ci_low", "ci_high") else 1
         return float(row[column]) / scale
-    kind = ref["kind"]
+    # The R reference names the default peer group's comparison by its level (high schools).
+    kind = {"peer_vs_high_schools": sd.PEER_KIND}.get(ref["kind"], ref["kind"])
     hit = differences[(differences["kind"] == kind) & (differences["year"] == ref["year"]) & (differences["indicator"] == ref["indicator"])]
     if kind == "subgroup":
         hit = hit[(hit["domain_variable"] == "locale") & (hit["to"] == "City") & (hit["from"] == "Rural")]
@@ -69,15 +61,15 @@ def _compare(reference: pd.DataFrame, table, differences) -> None:
 
 @needs_data
 @pytest.mark.ssocs
-def test_intervals_deff_df_and_differences_equal_the_committed_r_reference(table, differences):
-    _compare(pd.read_csv(R_DIR / "ssocs_reference.csv"), table, differences)
+def test_intervals_deff_df_and_differences_equal_the_committed_r_reference(ssocs_table, differences):
+    _compare(pd.read_csv(R_DIR / "ssocs_reference.csv"), ssocs_table, differences)
 
 
 @needs_data
 @pytest.mark.ssocs
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript is not installed")
-def test_r_reference_rerun_live(tmp_path, table, differences):
+def test_r_reference_rerun_live(tmp_path, ssocs_table, differences):
     check = subprocess.run(["Rscript", "-e", "library(survey); library(haven)"], capture_output=True)
     if check.returncode != 0:
         pytest.skip("R's survey or haven package is not installed")
@@ -85,7 +77,7 @@ def test_r_reference_rerun_live(tmp_path, table, differences):
     live = pd.read_csv(tmp_path / "ssocs_reference.csv")
     committed = pd.read_csv(R_DIR / "ssocs_reference.csv")
     assert live[["kind", "year", "indicator", "domain", "statistic"]].equals(committed[["kind", "year", "indicator", "domain", "statistic"]])
-    _compare(live, table, differences)
+    _compare(live, ssocs_table, differences)
 
 
 # -- the interval functions on their own ----------------------------------------------------------
@@ -122,20 +114,20 @@ def test_t_interval_and_differences():
 
 @needs_data
 @pytest.mark.ssocs
-def test_zero_variance_cells_get_clopper_pearson_and_say_so(table):
-    certain = table[(table["se"] == 0) & (table["estimate"].isin([0.0, 100.0]))]
+def test_zero_variance_cells_get_clopper_pearson_and_say_so(ssocs_table):
+    certain = ssocs_table[(ssocs_table["se"] == 0) & (ssocs_table["estimate"].isin([0.0, 100.0]))]
     assert set(certain["ci_method"]) == {est.CLOPPER_PEARSON}
     assert (certain["ci_low"] < 100).all()  # no more [100, 100]
-    others = table[~table.index.isin(certain.index)]
+    others = ssocs_table[~ssocs_table.index.isin(certain.index)]
     assert set(others["ci_method"]) == {est.KORN_GRAUBARD}
     assert ((others["ci_low"] <= others["estimate"]) & (others["estimate"] <= others["ci_high"])).all()
-    assert set(table["df"].unique()) <= {47.0, 48.0, 49.0}
+    assert set(ssocs_table["df"].unique()) <= {47.0, 48.0, 49.0}
 
 
 @needs_data
 @pytest.mark.ssocs
-def test_weighted_counts_agree_with_every_nces_published_count(table):
-    check = est.published_count_check(table, load_published("ssocs_published_tables"))
+def test_weighted_counts_agree_with_every_nces_published_count(ssocs_table):
+    check = est.published_count_check(ssocs_table, load_published("ssocs_published_tables"))
     assert len(check) >= 12
     assert check["within_rounding"].all(), check[~check["within_rounding"]]
     all_2016 = check[(check["figure_id"] == "G28")].iloc[0]
@@ -144,8 +136,8 @@ def test_weighted_counts_agree_with_every_nces_published_count(table):
 
 @needs_data
 @pytest.mark.ssocs
-def test_peer_group_definitions_and_drop_outs(frame):
-    table = est.peer_definition_table(frame)
+def test_peer_group_definitions_and_drop_outs(ssocs_frame):
+    table = est.peer_definition_table(ssocs_frame)
     assert list(table["year"]) == list(ssocs.YEARS)
     y06 = table.set_index("year").loc["2005-06"]
     assert (y06["sampled_schools_meeting_other_criteria"], y06["dropped_unknown"]) == (199, 6)
@@ -157,7 +149,7 @@ def test_peer_group_definitions_and_drop_outs(frame):
 @pytest.mark.ssocs
 def test_differences_table(differences):
     assert list(differences.columns) == sd.DIFFERENCE_COLUMNS
-    assert set(differences["kind"]) == {"year_change", "peer_vs_high_schools", "subgroup"}
+    assert set(differences["kind"]) == {"year_change", sd.PEER_KIND, "subgroup"}
     changes = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "all")
                           & (differences["indicator"] == "sworn_law_enforcement")].set_index("year")
     assert changes.loc["2015-16 to 2019-20", "difference"] == pytest.approx(6.6, abs=0.05)
@@ -167,6 +159,6 @@ def test_differences_table(differences):
     # The peer group changes definition every year, so its year-to-year changes claim no p-value.
     peer_changes = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "peer_group")]
     assert not peer_changes["comparable"].any()
-    assert sd.verdict(changes.loc["2015-16 to 2019-20"]) == "significantly higher (p < .05)"
-    assert sd.verdict(changes.loc["2017-18 to 2019-20"]) == "not measurably different"
-    assert "without adjustment" in sd.multiple_comparison_note(differences)
+    assert wording.verdict(changes.loc["2015-16 to 2019-20"]) == "significantly higher (p < .05)"
+    assert wording.verdict(changes.loc["2017-18 to 2019-20"]) == "not measurably different"
+    assert "without adjustment" in wording.multiple_comparison_note(differences)

@@ -92,20 +92,3 @@ def reason_counts(responses: pd.DataFrame, agreed: bool, agree_codes: list[str],
     table = pd.DataFrame({"reason": counts.index, "label": [labels[c] for c in counts.index],
                           "respondents": counts.to_numpy(), "of": len(subset)})
     return table.sort_values(["respondents", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def describe_difference(a_name: str, a: pd.Series, b_name: str, b: pd.Series) -> str:
-    """A sentence comparing two shares (rows with count, n, ci_low, ci_high), saying whether the
-    95% intervals overlap. Percents are whole, rounded half up, as the published checks round."""
-    pa, pb = (percent_as_published(int(r["count"]), int(r["n"])) for r in (a, b))
-    overlap = a["ci_low"] <= b["ci_high"] and b["ci_low"] <= a["ci_high"]
-    gap = abs(pa - pb)
-    if pa == pb:
-        words = f"{a_name} and {b_name} agreed in the same share ({pa}%)"
-    else:
-        more, less = (a_name, b_name) if pa > pb else (b_name, a_name)
-        words = f"{more} agreed more often than {less} ({max(pa, pb)}% vs {min(pa, pb)}%, {gap} points)"
-    words = words[0].upper() + words[1:]
-    if overlap:
-        return words + "; the 95% intervals overlap, so this gap may be chance."
-    return words + "; the 95% intervals do not overlap."

@@ -1,10 +1,10 @@
-"""Tested differences between SSOCS estimates: year to year, peer group against all high schools,
+"""Tested differences between SSOCS estimates: year to year, peer group against all schools of its level,
 and subgroup contrasts, each with the variance its sampling calls for (see stats.differences).
 
 Pure: takes the harmonized frame and the table from `ssocs_estimates.estimate_table`.
 Multiple comparisons: every test is two-sided at .05 and unadjusted, as NCES's SSOCS reports test
-each comparison; `multiple_comparison_note` says how many tests the table holds and how many
-would stay significant under Holm's correction within each kind.
+each comparison; `reports.comparison_wording.multiple_comparison_note` says how many tests the table
+holds and how many would stay significant under Holm's correction within each kind.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.readers import ssocs
-from sro_research.stats.differences import ALPHA, holm_significant, independent_difference, t_test
+from sro_research.stats.differences import ALPHA, independent_difference, t_test
 from sro_research.stats.nces_standards import SUPPRESS_FLAG
 
 DIFFERENCE_COLUMNS = [
@@ -29,7 +29,8 @@ MEASURE_BLOCKS = {
     "sworn_law_enforcement": (("2005-06",), ("2015-16", "2017-18", "2019-20")),  # SRO+sworn counts, then item C0610
     "any_sro": (("2005-06",),),
 }
-PEER_NAME = "Schools like MPS high schools"
+PEER_NAME = "Peer group"
+PEER_KIND = "peer_vs_same_level"  # the peer group against all schools of its level (it is part of them)
 # Subgroup contrasts a reader asks about: (domain_variable, from, to).
 SUBGROUP_CONTRASTS = [
     ("locale", "Rural", "City"),
@@ -140,45 +141,29 @@ def _within_year(frame: pd.DataFrame, estimates: pd.DataFrame, year: str, peer, 
                   diffs[0], se, df, t, p, np.ones(len(found), dtype=bool))
 
 
+def peer_comparison_domain(peer: dict | None = None) -> tuple[str, str]:
+    """(domain variable, value) the peer group is tested against: all schools of its level, or all
+    public schools when the peer group names no single level."""
+    level = (est.DEFAULT_PEER if peer is None else peer).get("level")
+    return ("level", level) if isinstance(level, str) else ("all", ssocs.ALL_SCHOOLS)
+
+
 def same_year_differences(frame: pd.DataFrame, estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
-    """Per year: the peer group against all high schools (the peer group is inside it), then the
-    subgroup contrasts (city vs rural, high vs low minority, by level); to - from."""
+    """Per year: the peer group against all schools of its level (the peer group is inside it), then
+    the subgroup contrasts (city vs rural, high vs low minority, by level); to - from."""
     pieces = []
     present = set(frame["year"].unique())
+    variable, value = peer_comparison_domain(peer)
     for year in [y for y in ssocs.YEARS if y in present]:
-        pairs = [("level", "High school", "peer_group", est.peer_label(year, peer), "peer_vs_high_schools")]
+        pairs = [(variable, value, "peer_group", est.peer_label(year, peer), PEER_KIND)]
         pairs += [(variable, a, variable, b, "subgroup") for variable, a, b in SUBGROUP_CONTRASTS]
         pieces.append(_within_year(frame, estimates, year, peer, pairs))
     pieces = [p for p in pieces if not p.empty]
     out = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=DIFFERENCE_COLUMNS)
-    return out.sort_values("kind", key=lambda s: s.map({"peer_vs_high_schools": 0, "subgroup": 1}), kind="stable")
+    return out.sort_values("kind", key=lambda s: s.map({PEER_KIND: 0, "subgroup": 1}), kind="stable")
 
 
 def difference_table(frame: pd.DataFrame, estimates: pd.DataFrame, peer: dict | None = None) -> pd.DataFrame:
     """Every tested difference, columns DIFFERENCE_COLUMNS (percentage points; to - from)."""
     pieces = [year_changes(estimates, peer), same_year_differences(frame, estimates, peer)]
     return pd.concat([p for p in pieces if not p.empty], ignore_index=True).reindex(columns=DIFFERENCE_COLUMNS)
-
-
-def verdict(row: pd.Series | dict) -> str:
-    """NCES's words for a tested difference: "significantly higher (p < .05)" or "not measurably different"."""
-    if not row["comparable"]:
-        return "not comparable (the item or its definition changed)"
-    if row["significant"]:
-        return f"significantly {'higher' if row['difference'] > 0 else 'lower'} (p < .05)"
-    return "not measurably different"
-
-
-def multiple_comparison_note(differences: pd.DataFrame) -> str:
-    """The multiple-comparison policy, with the counts of this table."""
-    tested = differences[differences["comparable"]]
-    parts = []
-    for kind, group in tested.groupby("kind", sort=False):
-        p = group["p_value"].to_numpy()
-        parts.append(f"{kind.replace('_', ' ')}: {int((p < ALPHA).sum())} of {len(p)} significant at .05, "
-                     f"{int(holm_significant(p).sum())} after Holm's correction within that kind")
-    return (
-        "Each difference is tested on its own, two-sided at the .05 level, without adjustment for the number of "
-        "comparisons (as NCES's SSOCS reports do); with many tests, about 1 in 20 true no-differences will read as "
-        "significant by chance. For scale: " + "; ".join(parts) + "."
-    )

@@ -1,8 +1,7 @@
 """National SSOCS estimates by domain, peer groups, and checks against NCES's published counts.
 
 Pure: every function takes the harmonized frame from `readers.ssocs.load_ssocs` (or the tables
-made from it) and returns tables; nothing here opens a file. (`estimate_table` still accepts
-`ssocs_dir` without `data` for callers that have not loaded the frame: it then asks the reader.)
+made from it) and returns tables; nothing here opens a file.
 
 Design: JK1, 50 replicates, scale 49/50, centred on the full-sample estimate (NCES's method; it
 reproduces Digest Table 233.70a to the printed decimal). Intervals, as R's `survey` computes them:
@@ -138,22 +137,10 @@ def domain_frame(rows: pd.DataFrame, year: str, peer: dict | None) -> pd.DataFra
     return rows
 
 
-_YEAR_DESIGNS: dict[tuple, tuple] = {}  # (year, peer) -> (the frame it came from, domain rows, design)
-
-
 def year_design(data: pd.DataFrame, year: str, peer: dict | None = None) -> tuple[pd.DataFrame, ReplicateDesign]:
-    """One year's domain rows (`domain_frame`) and design, kept for the last frame seen, so the
-    estimate table and the differences made from the same loaded frame build each design once."""
-    key = (year, repr(peer))
-    cached = _YEAR_DESIGNS.get(key)
-    if cached is not None and cached[0] is data:
-        return cached[1], cached[2]
+    """One year's domain rows (`domain_frame`) and its design."""
     rows = domain_frame(data[data["year"] == year], year, peer)
-    built = (data, rows, design(rows))
-    if cached is not None:
-        _YEAR_DESIGNS.clear()  # another frame: drop the old one's designs
-    _YEAR_DESIGNS[key] = built
-    return rows, built[2]
+    return rows, design(rows)
 
 
 def _intervals(table: pd.DataFrame) -> pd.DataFrame:
@@ -169,7 +156,7 @@ def _intervals(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def estimate_table(years=None, indicators=None, domains=None, ssocs_dir=None, *, peer=None, data=None) -> pd.DataFrame:
+def estimate_table(years=None, indicators=None, domains=None, *, data: pd.DataFrame, peer=None) -> pd.DataFrame:
     """National estimates (percent of public schools) with jackknife SEs, one row per
     year x indicator x domain value, columns ESTIMATE_COLUMNS.
 
@@ -178,20 +165,19 @@ def estimate_table(years=None, indicators=None, domains=None, ssocs_dir=None, *,
     "All public schools", "peer_group" only the schools in the peer group (`peer_mask`).
     estimate, se, ci_low and ci_high are percents (intervals: see the module docstring); cv is a
     fraction; weighted_schools (+ _se) is the estimated number of schools with the characteristic.
-    Pass `data` (from readers.ssocs.load_ssocs) to reuse a loaded frame.
+    `data` is the frame from readers.ssocs.load_ssocs, read in the notebook's load-inputs cell.
     """
     years = ssocs.check_years(years)
     indicators = _as_list(indicators, ssocs.INDICATORS, "indicator")
     domains = _as_list(domains, ssocs.DOMAINS, "domain")
-    frame = ssocs.load_ssocs(years, ssocs_dir) if data is None else data
-    present = set(frame["year"].unique())
+    present = set(data["year"].unique())
 
     pieces = []
     for year in years:
         measured = [i for i in indicators if year in ssocs.INDICATOR_YEARS[i]]
         if year not in present or not measured:
             continue
-        rows, year_estimator = year_design(frame, year, peer)
+        rows, year_estimator = year_design(data, year, peer)
         recorded = [d for d in domains if rows[d].notna().any()]  # skip what the year does not record
         result = year_estimator.mean(measured, by_each=recorded, with_totals=True)
         result = result.rename(columns={"total": "weighted_schools", "total_se": "weighted_schools_se"})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -76,14 +75,11 @@ def codebook_path() -> Path:
 
 
 def load_codebook(path: str | os.PathLike | None = None) -> Codebook:
-    path = Path(path) if path else codebook_path()
-    return _load_codebook(str(path.resolve()))
-
-
-@lru_cache(maxsize=8)
-def _load_codebook(path: str) -> Codebook:
+    """The engagement codebook (default: the shipped data/engagement/codebook.yaml). Read it once in
+    the load-inputs cell and pass it on (`load_mapping`, `read_responses` take it)."""
+    path = (Path(path) if path else codebook_path()).resolve()
     record_input(path, role="engagement codebook")
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = tuple(
         Item(
             name=i["name"],

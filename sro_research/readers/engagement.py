@@ -22,7 +22,9 @@ from sro_research.readers.engagement_export import (  # noqa: F401
     OTHER_SUFFIX,
     RECONSTRUCTION_STATUS,
     Survey,
+    read_reconstruction_notes,
     read_responses,
+    shipped_responses_path,
 )
 from sro_research.readers.engagement_mapping import (  # noqa: F401
     MAPPING_KEYS,
@@ -32,15 +34,16 @@ from sro_research.readers.engagement_mapping import (  # noqa: F401
 from sro_research.readers.engagement_mapping import load_mapping as _load_mapping
 
 
-def load_mapping(path: str | os.PathLike | None) -> Mapping:
-    """Read a column-mapping YAML against the shipped codebook (see readers/engagement_mapping.py)."""
-    return _load_mapping(path, load_codebook())
+def load_mapping(path: str | os.PathLike | None, codebook: Codebook | None = None) -> Mapping:
+    """Read a column-mapping YAML against `codebook` (default: the shipped one; see
+    readers/engagement_mapping.py); None means no mapping."""
+    return _load_mapping(path, codebook or load_codebook())
 
 
 # --------------------------------------------------------------------------- completeness
 
 
-def completeness(responses: pd.DataFrame) -> pd.DataFrame:
+def completeness(responses: pd.DataFrame, codebook: Codebook | None = None) -> pd.DataFrame:
     """Respondents per role: all, complete, partial, and how many left each question unanswered.
 
     "Complete" means every required question answered (role, agreement, SRO time, scenario);
@@ -58,6 +61,6 @@ def completeness(responses: pd.DataFrame) -> pd.DataFrame:
         **{c: (c, "sum") for c in table.columns if c.startswith("no_answer_")},
     )
     summary.insert(2, "partial", summary["respondents"] - summary["complete"])
-    order = [*load_codebook().codes("role"), "not given"]
+    order = [*(codebook or load_codebook()).codes("role"), "not given"]
     summary = summary.reindex([r for r in order if r in summary.index])
     return summary.reset_index().astype({c: "int64" for c in summary.columns})

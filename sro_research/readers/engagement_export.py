@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
+from sro_research.paths import data_dir
 from sro_research.provenance import record_input
 from sro_research.readers.codebook import Codebook, Item, load_codebook
 from sro_research.readers.engagement_mapping import EngagementDataError, Mapping, load_mapping, norm
@@ -53,15 +55,30 @@ class Survey:
         return status is not None and bool((status == RECONSTRUCTION_STATUS).any())
 
 
-def read_responses(path: str | os.PathLike, mapping: str | os.PathLike | Mapping | None = None) -> Survey:
-    """Read a survey export (CSV: UTF-8, UTF-16 with BOM or Windows-1252, comma, semicolon or tab; .xlsx).
+def shipped_responses_path() -> Path:
+    """The labelled 2017 reconstruction the repository ships (synthetic.reconstruction writes it)."""
+    return data_dir() / "engagement" / "engagement_2017_reconstruction.csv"
+
+
+def read_reconstruction_notes() -> dict:
+    """data/engagement/reconstruction_2017.yaml: which numbers of the reconstruction are published and
+    which illustrative, its seed and file."""
+    path = shipped_responses_path().with_name("reconstruction_2017.yaml")
+    record_input(path, role="reconstruction notes")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def read_responses(path: str | os.PathLike | None = None, mapping: str | os.PathLike | Mapping | None = None,
+                   codebook: Codebook | None = None) -> Survey:
+    """Read a survey export (CSV: UTF-8, UTF-16 with BOM or Windows-1252, comma, semicolon or tab; .xlsx);
+    `path` None reads the shipped 2017 reconstruction, `codebook` None the shipped codebook.
 
     Partial responses are kept: an unanswered item is NA. The file is only ever read.
     """
-    path = Path(path)
+    path = Path(path) if path is not None else shipped_responses_path()
     if not path.is_file():
         raise FileNotFoundError(f"survey export (responses_path) not found: {path}")
-    codebook = load_codebook()
+    codebook = codebook or load_codebook()
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping, codebook)
     sha256 = record_input(path, role="engagement survey responses")

@@ -14,13 +14,14 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from sro_research.paths import data_dir
-from sro_research.provenance import file_sha256, record_input
+from sro_research.provenance import record_input
+from sro_research.readers.errors import InputFileError
+from sro_research.readers.text_files import read_csv_table, read_header
 
 PACKAGE_FILE = "datapackage.json"
 SOURCES = "sources"
@@ -32,15 +33,15 @@ FIGURE_COLUMNS = [
 _PRINTED_NUMBER = re.compile(r"^\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$")
 
 
-class PublishedDataError(ValueError):
+class PublishedDataError(InputFileError):
     """A file in data/published/ breaks its schema; `problems` lists each one (file, row, field)."""
 
+    what = "the published figures"
+
     def __init__(self, problems: list[str], folder: Path | None = None):
-        self.problems = list(problems)
-        where = f" in {folder}" if folder else ""
-        shown = "\n  - ".join(self.problems[:40])
-        more = f"\n  ... and {len(self.problems) - 40} more" if len(self.problems) > 40 else ""
-        super().__init__(f"{len(self.problems)} problem(s) with the published figures{where}:\n  - {shown}{more}")
+        if folder:
+            self.what = f"the published figures in {folder}"
+        super().__init__(problems)
 
 
 def published_dir(folder: str | os.PathLike | None = None) -> Path:
@@ -82,8 +83,7 @@ def _header_problems(folder: Path, resources: dict[str, dict]) -> dict[str, list
             found[name] = [f"{resource.get('path') or name}: file declared in {PACKAGE_FILE} not found"]
             continue
         expected = [field["name"] for field in resource.get("schema", {}).get("fields", [])]
-        with open(path, encoding="utf-8-sig") as handle:  # a BOM (Excel's "CSV UTF-8") is not part of the header
-            header = handle.readline().rstrip("\r\n").split(",")
+        header, _, _ = read_header(path, PublishedDataError)
         if header == expected:
             continue
         issues = []
@@ -187,12 +187,17 @@ def _value_text_problems(where: str, row: dict) -> list[str]:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     # Everything as text first: the schema decides types, and "" must stay "" (not NaN) in text columns.
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return read_csv_table(path, error=PublishedDataError)
 
 
-@lru_cache(maxsize=8)
-def _validated(folder: str, fingerprint: tuple) -> None:
-    root = Path(folder)
+def validate_published(folder: str | os.PathLike | None = None) -> None:
+    """Check every file of the package; raise PublishedDataError naming file, row and field.
+
+    `load_published_datasets` validates once for all the datasets a notebook loads.
+    """
+    root = published_dir(folder).resolve()
+    if not root.is_dir():
+        raise PublishedDataError([f"folder {root} not found"])
     resources = _resources(root)
     headers = _header_problems(root, resources)
     skip = set(headers)
@@ -201,18 +206,6 @@ def _validated(folder: str, fingerprint: tuple) -> None:
     problems += _own_problems(root, resources, skip)
     if problems:
         raise PublishedDataError(problems, root)
-
-
-def validate_published(folder: str | os.PathLike | None = None) -> None:
-    """Check every file of the package; raise PublishedDataError naming file, row and field.
-
-    Cached on the files' checksums, so loading several datasets validates the package once.
-    """
-    root = published_dir(folder).resolve()
-    if not root.is_dir():
-        raise PublishedDataError([f"folder {root} not found"])
-    fingerprint = tuple(sorted((path.name, file_sha256(path)) for path in root.iterdir() if path.is_file()))
-    _validated(str(root), fingerprint)
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -228,31 +221,43 @@ def _typed(table: pd.DataFrame, resource: dict) -> pd.DataFrame:
     return table
 
 
+def _sources(root: Path, resources: dict[str, dict]) -> pd.DataFrame:
+    path = root / resources[SOURCES]["path"]
+    record_input(path, role="published figures: sources")
+    return _typed(_read_csv(path), resources[SOURCES])
+
+
 def load_sources(folder: str | os.PathLike | None = None) -> pd.DataFrame:
     """sources.csv: source_id, title, publisher, year, date, url, note."""
     root = published_dir(folder)
     validate_published(root)
-    resource = _resources(root)[SOURCES]
-    path = root / resource["path"]
-    record_input(path, role="published figures: sources")
-    return _typed(_read_csv(path), resource)
+    return _sources(root, _resources(root))
 
 
 def citation(source: dict | pd.Series, short: bool = False) -> str:
     """The one way a source is cited: title (publisher, year), URL; or, `short`, publisher, date, URL.
 
-    The short form is enough to find the source; the full title is in the sources table.
+    The short form is enough to find the source; the full title is in the sources table. A source
+    whose real title was not recorded is cited by publisher, date and URL, saying so: a paraphrase
+    would be quoted as the headline.
     """
     year = source.get("year")
     year_text = "" if year is None or pd.isna(year) else str(int(year))
+    when = source.get("date") or year_text
     if short:
-        when = source.get("date") or year_text
         return f"{source['publisher']}{', ' + when if when else ''}, {source['url']}"
+    if not source.get("title"):
+        return f"{source['publisher']}, {when or 'date not recorded'} (title not recorded), {source['url']}"
     return f"{source['title']} ({source['publisher']}{', ' + year_text if year_text else ''}), {source['url']}"
 
 
 def load_published(name: str, folder: str | os.PathLike | None = None) -> pd.DataFrame:
-    """One dataset as a DataFrame, validated, with its provenance in `df.attrs`.
+    """One dataset as a DataFrame, validated, with its provenance in `df.attrs` (see `load_published_datasets`)."""
+    return load_published_datasets([name], folder)[name]
+
+
+def load_published_datasets(names, folder: str | os.PathLike | None = None) -> dict[str, pd.DataFrame]:
+    """Several datasets {name: DataFrame}, the package validated and each file read once.
 
     attrs: dataset, title, description, path, sha256, `source` (a citation line per source, joined
     by "; "), `sources` ({source_id: {title, publisher, year, date, url, note}}).
@@ -260,17 +265,20 @@ def load_published(name: str, folder: str | os.PathLike | None = None) -> pd.Dat
     """
     root = published_dir(folder)
     resources = _resources(root)
-    if name not in resources:
-        raise KeyError(f"no published dataset {name!r} in {root}; known: {', '.join(sorted(resources))}")
-    if name == SOURCES:
-        return load_sources(root)
+    unknown = [name for name in names if name not in resources]
+    if unknown:
+        raise KeyError(f"no published dataset {unknown[0]!r} in {root}; known: {', '.join(sorted(resources))}")
     validate_published(root)
     record_input(root / PACKAGE_FILE, role="published figures: schema")
-    resource = resources[name]
+    sources = _sources(root, resources)
+    indexed = sources.set_index("source_id")
+    return {name: sources if name == SOURCES else _dataset(root, name, resources[name], indexed) for name in names}
+
+
+def _dataset(root: Path, name: str, resource: dict, sources: pd.DataFrame) -> pd.DataFrame:
     path = root / resource["path"]
     sha = record_input(path, role=f"published figures: {name}")
     table = _typed(_read_csv(path), resource)
-    sources = load_sources(root).set_index("source_id")
     used = sources.loc[sorted(set(table["source_id"]))]
     table.attrs = {
         "dataset": name,
@@ -326,9 +334,10 @@ class Figures:
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None) -> "Figures":
-        tables = [load_published(name, folder).assign(dataset=name) for name in figure_datasets(folder)]
-        rows = pd.concat(tables, ignore_index=True)
-        return cls(rows.set_index("figure_id", drop=False), load_sources(folder).set_index("source_id"))
+        tables = load_published_datasets([*figure_datasets(folder), SOURCES], folder)
+        sources = tables.pop(SOURCES)
+        rows = pd.concat([table.assign(dataset=name) for name, table in tables.items()], ignore_index=True)
+        return cls(rows.set_index("figure_id", drop=False), sources.set_index("source_id"))
 
     def row(self, figure_id: str) -> pd.Series:
         if figure_id not in self.rows.index:

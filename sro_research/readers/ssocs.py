@@ -24,9 +24,10 @@ Codes and their handling (see data/ssocs/README.md and the NCES codebooks):
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ import pyreadstat
 
 from sro_research.paths import data_dir
 from sro_research.provenance import record_input
+from sro_research.readers.errors import InputFileError
 
 SSOCS_DIR_ENV = "SSOCS_DIR"
 NCES_DATA_URL = "https://nces.ed.gov/surveys/ssocs/data_products.asp"
@@ -83,20 +85,28 @@ DOMAINS = {
 ALL_SCHOOLS = "All public schools"
 
 
-class SSOCSChecksumError(ValueError):
+class SSOCSChecksumError(InputFileError):
     """A file's SHA-256 differs from the one data/ssocs/SHA256SUMS records for its name."""
 
+    what = "the NCES SSOCS files"
 
-class SSOCSFileMissing(FileNotFoundError):
+
+class SSOCSFileMissing(InputFileError, FileNotFoundError):
     """A year's public-use file is not in the SSOCS folder (or there is no folder)."""
 
+    what = "the NCES SSOCS files"
 
-class SSOCSLayoutError(ValueError):
+
+class SSOCSLayoutError(InputFileError):
     """A file's columns do not match its year's layout."""
 
+    what = "the NCES SSOCS files"
 
-class SSOCSCodeError(ValueError):
+
+class SSOCSCodeError(InputFileError):
     """A variable holds a code its year's codebook does not document."""
+
+    what = "the NCES SSOCS files"
 
 
 @dataclass(frozen=True)
@@ -233,9 +243,10 @@ def known_checksums() -> dict[str, str]:
     return checksums
 
 
-def verify_checksum(path: Path, sha256: str) -> None:
-    """Stop when a file's SHA-256 is not the one recorded for its name (a changed or partial copy)."""
-    expected = known_checksums().get(path.name)
+def verify_checksum(path: Path, sha256: str, checksums: dict[str, str]) -> None:
+    """Stop when a file's SHA-256 is not the one recorded for its name (a changed or partial copy);
+    `checksums` is `known_checksums()`, read once per load."""
+    expected = checksums.get(path.name)
     if expected is None:
         raise SSOCSChecksumError(
             f"{path}: no SHA-256 recorded for {path.name!r} in data/ssocs/SHA256SUMS; add the NCES release's "
@@ -266,10 +277,10 @@ def expected_files(years=None) -> dict[str, str]:
     return {year: LAYOUTS[year].files[0] for year in check_years(years)}
 
 
-def ssocs_file(year: str, ssocs_dir=None) -> Path:
-    """The path of a year's public-use file; SSOCSFileMissing says what was looked for, and where."""
+def ssocs_file(year: str, folder: Path | None) -> Path:
+    """The path of a year's public-use file in `folder` (from `find_ssocs_dir`, resolved once per load);
+    SSOCSFileMissing says what was looked for, and where."""
     layout = LAYOUTS[check_years([year])[0]]
-    folder = find_ssocs_dir(ssocs_dir)
     if folder is not None:
         for name in layout.files:
             if (folder / name).is_file():
@@ -277,7 +288,7 @@ def ssocs_file(year: str, ssocs_dir=None) -> Path:
     where = (
         f"in {folder}"
         if folder
-        else f"because no SSOCS folder was given (ssocs_dir={ssocs_dir!r}, ${SSOCS_DIR_ENV}={os.environ.get(SSOCS_DIR_ENV)!r})"
+        else f"because no SSOCS folder was given (no ssocs_dir, ${SSOCS_DIR_ENV}={os.environ.get(SSOCS_DIR_ENV)!r})"
     )
     raise SSOCSFileMissing(
         f"SSOCS {year} public-use file {' or '.join(layout.files)} not found {where}. "
@@ -286,35 +297,23 @@ def ssocs_file(year: str, ssocs_dir=None) -> Path:
     )
 
 
-@lru_cache(maxsize=16)
-def _read_columns(path: str, sha256: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    # Keyed on the checksum, so a changed file is reread; reruns in one session cost nothing.
-    reader = pyreadstat.read_sas7bdat if path.lower().endswith(".sas7bdat") else pyreadstat.read_sav
-    frame, _ = reader(path, usecols=list(columns))
-    return frame
-
-
-def _file_columns(path: Path) -> list[str]:
-    reader = pyreadstat.read_sas7bdat if path.suffix.lower() == ".sas7bdat" else pyreadstat.read_sav
-    _, meta = reader(str(path), metadataonly=True)
-    return list(meta.column_names)
-
-
-def read_year(year: str, ssocs_dir=None, verify_checksums: bool = True) -> pd.DataFrame:
-    """One year's raw columns (only those the layout needs), after checking the file's SHA-256
-    against data/ssocs/SHA256SUMS (unless verify_checksums=False, for test files) and its layout."""
+def read_year(year: str, path: Path, checksums: dict[str, str] | None) -> pd.DataFrame:
+    """One year's raw columns (only those the layout needs) from `path`, opened once: its bytes are
+    hashed, checked against `checksums` (data/ssocs/SHA256SUMS; None skips the check, for made-up
+    test files), and parsed from memory; a column the layout needs and the file lacks is an error."""
     layout = LAYOUTS[check_years([year])[0]]
-    path = ssocs_file(year, ssocs_dir)
-    sha256 = record_input(path, role=f"SSOCS {year} public-use file")
-    if verify_checksums:
-        verify_checksum(path, sha256)
-    present = set(_file_columns(path))
-    missing = [c for c in layout.columns if c not in present]
+    content = path.read_bytes()
+    sha256 = record_input(path, role=f"SSOCS {year} public-use file", sha256=hashlib.sha256(content).hexdigest())
+    if checksums is not None:
+        verify_checksum(path, sha256, checksums)
+    reader = pyreadstat.read_sas7bdat if path.suffix.lower() == ".sas7bdat" else pyreadstat.read_sav
+    frame, _ = reader(io.BytesIO(content), usecols=layout.columns)  # a column the file lacks is left out
+    missing = [c for c in layout.columns if c not in frame.columns]
     if missing:
         raise SSOCSLayoutError(
             f"{path.name} does not match the SSOCS {year} layout: missing column(s) {', '.join(missing)}"
         )
-    return _read_columns(str(path), sha256, tuple(layout.columns)).copy()
+    return frame
 
 
 # -- harmonizing ------------------------------------------------------------------------------
@@ -426,12 +425,16 @@ def load_ssocs(years=None, ssocs_dir=None, verify_checksums: bool = True) -> pd.
     Every file read is recorded with its checksum (provenance.record_input) and, unless
     verify_checksums=False (made-up test files), checked against data/ssocs/SHA256SUMS.
     """
-    frames = [harmonize(read_year(year, ssocs_dir, verify_checksums), year) for year in check_years(years)]
+    years = check_years(years)
+    folder = find_ssocs_dir(ssocs_dir)  # once per load; the load cell passes the folder it resolved
+    paths = {year: ssocs_file(year, folder) for year in years}  # every file found before any is read
+    checksums = known_checksums() if verify_checksums else None  # SHA256SUMS read once per load
+    frames = [harmonize(read_year(year, path, checksums), year) for year, path in paths.items()]
     return pd.concat(frames, ignore_index=True)
 
 
 def available_years(ssocs_dir=None) -> list[str]:
-    """The years whose public-use file is in the SSOCS folder (none when there is no folder)."""
+    """The years whose public-use file is in the SSOCS folder (`find_ssocs_dir`; none when there is no folder)."""
     folder = find_ssocs_dir(ssocs_dir)
     if folder is None:
         return []

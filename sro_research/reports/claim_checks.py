@@ -10,12 +10,15 @@ Statuses:
   consistent             an independent source agrees, but only within rounding, the vagueness of
                          "almost", a coarser figure ("6-in-10") or for a neighbouring year;
   discrepancy            the figures do not add up;
+  misleading reasoning   the figures may be right, but the conclusion the page draws from them
+                         does not follow (a critique of the reasoning, not of the arithmetic);
   unverifiable           no source the project can read confirms or contradicts it, or the claim
                          is causal and figures cannot test a cause.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -24,7 +27,7 @@ import pandas as pd
 from sro_research.analysis.wording import StatedRange, half_unit, is_qualified, stated_range
 from sro_research.readers.published import Figures
 
-STATUSES = ("reproduced", "internally consistent", "consistent", "discrepancy", "unverifiable")
+STATUSES = ("reproduced", "internally consistent", "consistent", "discrepancy", "misleading reasoning", "unverifiable")
 Z95 = 1.959963984540054  # two-sided 95% normal quantile, for the bound on a published total
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)(?:\.([a-z_]+))?\}")
 _PLAIN = re.compile(r"^\$?[\d,]+(?:\.(\d+))?%?$")
@@ -202,45 +205,87 @@ def check_match(f: Figures, claim: Claim, nearest=None) -> Result:
 # --- product: percent x total against a stated count ---------------------------------------------
 
 
-def product_check(f: Figures, claim: Claim) -> dict:
-    """'30% ... almost 30,000 schools' against the weighted total: every number of the check."""
+def percent_standard_error(f: Figures, claim: Claim, percent: float, nearest: pd.DataFrame | None) -> dict:
+    """The sampling error of the page's percentage, which NCES printed without one.
+
+    Estimated as sqrt(deff x p(1-p) / n): n the survey's responding schools (sample x response rate,
+    both published), deff the design effect of the SSOCS estimate of the same measure (role `like`),
+    an assumption: the two surveys' designs are alike, not the same. NaN without SSOCS estimates.
+    """
+    missing = {"percent_se": math.nan, "design_effect": math.nan, "responding": math.nan}
+    if "sample" not in claim.inputs:
+        return missing
+    missing["responding"] = f.value(claim.one("sample")) * f.value(claim.one("response")) / 100
+    like = nearest[nearest["indicator"] == claim.one("like")] if nearest is not None and "deff" in nearest else []
+    if len(like) != 1 or not math.isfinite(float(like["deff"].iloc[0])):
+        return missing
+    deff, share = float(like["deff"].iloc[0]), percent / 100
+    return {**missing, "design_effect": deff,
+            "percent_se": 100 * math.sqrt(deff * share * (1 - share) / missing["responding"])}
+
+
+def _product_bound(share: float, total: float, share_se: float, total_se: float, side: int) -> float:
+    """share x total moved `side` (+1/-1) by 95% of its sampling error (delta method; NCES publishes
+    no covariance of the two, so they are treated as independent); share is a proportion, its SE too."""
+    return share * total + side * Z95 * math.sqrt((total * share_se) ** 2 + (share * total_se) ** 2)
+
+
+def product_check(f: Figures, claim: Claim, nearest: pd.DataFrame | None = None) -> dict:
+    """'30% ... almost 30,000 schools' against the weighted total: every number of the check.
+
+    The plausible counts allow for the percentage's rounding, the total's standard error and, when
+    SSOCS estimates are given, the percentage's own (estimated) sampling error."""
     pct_id, total_id, claimed_id = claim.one("percent"), claim.one("total"), claim.one("claimed")
     pct, claimed, total = f.value(pct_id), f.value(claimed_id), f.value(total_id)
     total_se, half = f.row(total_id)["se"], half_unit(f.text(pct_id))
     total_se = 0.0 if pd.isna(total_se) else float(total_se)
     stated = stated_range(claimed, f.text(claimed_id))
-    highest = (pct + half) / 100 * (total + Z95 * total_se)
-    lowest = (pct - half) / 100 * (total - Z95 * total_se)
+    sampling = percent_standard_error(f, claim, pct, nearest)
+    pct_se = 0.0 if math.isnan(sampling["percent_se"]) else sampling["percent_se"] / 100
+    highest = _product_bound((pct + half) / 100, total, pct_se, total_se, +1)
+    lowest = _product_bound((pct - half) / 100, total, pct_se, total_se, -1)
+    ids = [pct_id, total_id, claimed_id] + ([claim.one("sample"), claim.one("response")] if "sample" in claim.inputs else [])
     return {
         "percent": pct, "claimed_schools": claimed, "claimed_text": f.text(claimed_id), "percent_text": f.text(pct_id),
         "weighted_total": total, "weighted_total_se": total_se, "year": f.row(total_id)["school_year"],
-        "schools_at_percent": pct / 100 * total, "lowest_plausible": lowest, "highest_plausible": highest,
+        **sampling, "schools_at_percent": pct / 100 * total, "lowest_plausible": lowest, "highest_plausible": highest,
         "lowest_read_as_claimed": stated.low, "implied_percent": claimed / total * 100,
         # The printed count fits when the plausible counts reach into the range its wording allows.
         "status": "consistent" if stated.overlaps(lowest, highest) else "discrepancy",
-        "ids": [pct_id, total_id, claimed_id],
+        "ids": ids,
     }
+
+
+def _allowing_for(c: dict) -> str:
+    """Which errors the bound allows for, in words, with the percentage's SE when it is known."""
+    if math.isnan(c["percent_se"]):
+        return (f"the rounding of the {c['percent_text']} and the sampling error of the total (the {c['percent_text']}'s own "
+                "sampling error is not included: NCES printed none, and without the SSOCS files it is not estimated)")
+    return (f"the rounding and the sampling error of the {c['percent_text']} (an estimated standard error of "
+            f"{fmt(c['percent_se'], 1)} points) and of the total")
 
 
 def product_sentence(c: dict) -> str:
     return (
         f"{fmt(c['percent'])}% of {fmt(round(c['weighted_total']))} schools is about {fmt(round(c['schools_at_percent']))}; "
-        f"at most {fmt(round(c['highest_plausible']))} allowing for rounding and sampling error. "
+        f"at most {fmt(round(c['highest_plausible']))} allowing for {_allowing_for(c)}. "
         f"{fmt(c['claimed_schools'])} schools would be {fmt(c['implied_percent'], 1)}% of them."
     )
 
 
 def check_product(f: Figures, claim: Claim, nearest=None) -> Result:
-    c = product_check(f, claim)
-    checked = (f"{fmt(c['percent'])}% × {fmt(c['weighted_total'])} = {fmt(round(c['schools_at_percent']))} schools; "
-               f"{fmt(c['claimed_schools'])} would be {fmt(c['implied_percent'], 1)}%")
+    c = product_check(f, claim, nearest)
+    se_text = "" if math.isnan(c["percent_se"]) else f" (SE of the {c['percent_text']} about {fmt(c['percent_se'], 1)} points, estimated)"
+    checked = (f"{fmt(c['percent'])}% × {fmt(c['weighted_total'])} = {fmt(round(c['schools_at_percent']))} schools, "
+               f"at most {fmt(round(c['highest_plausible']))}{se_text}; {fmt(c['claimed_schools'])} would be {fmt(c['implied_percent'], 1)}%")
     if c["status"] == "discrepancy":
         finding = (f"The page's '{c['claimed_text']} schools' is about {fmt(round(c['schools_at_percent']))} by its own "
                    f"{c['percent_text']} of the {fmt(c['weighted_total'])} public schools NCES counts for {c['year']}; "
-                   f"even at the top of the rounding and sampling error it is at most {fmt(round(c['highest_plausible']))}, "
+                   f"even allowing for {_allowing_for(c)}, it is at most {fmt(round(c['highest_plausible']))}, "
                    f"below the {fmt(round(c['lowest_read_as_claimed']))} that '{c['claimed_text']}' allows.")
     else:
-        finding = f"{c['percent_text']} of the weighted total can reach {fmt(round(c['highest_plausible']))} schools, which '{c['claimed_text']}' allows."
+        finding = (f"{c['percent_text']} of the weighted total can reach {fmt(round(c['highest_plausible']))} schools allowing for "
+                   f"{_allowing_for(c)}, which '{c['claimed_text']}' allows.")
     return Result(checked, c["status"], finding, c["ids"])
 
 
@@ -292,8 +337,8 @@ def check_weighting(f: Figures, claim: Claim, nearest=None) -> Result:
     if total > sample:
         finding = (f"The page says the real national numbers are much higher because the survey was a sample, but NCES "
                    f"weights its {f.text(sample_id)} sampled schools to all {f.text(total_id)} public schools, so its "
-                   f"percentages already stand for every school.")
-        return Result(checked, "discrepancy", finding, [sample_id, total_id])
+                   f"percentages already stand for every school: the conclusion does not follow.")
+        return Result(checked, "misleading reasoning", finding, [sample_id, total_id])
     return Result(checked, "unverifiable", "The survey's weighting could not be read from its figures.", [sample_id, total_id])
 
 

@@ -24,13 +24,16 @@ def reader_ledger(ledger: pd.DataFrame) -> pd.DataFrame:
 
 PRODUCT_LABELS = {
     "percent": "percent with an SRO, as printed on the page (%)",
+    "percent_se": "standard error of that percent (estimated: NCES printed none)",
+    "responding": "schools that answered the survey (sample times response rate)",
+    "design_effect": "design effect assumed (that of the SSOCS estimate of the same measure)",
     "claimed_schools": "schools, as printed on the page",
     "weighted_total": "weighted number of public schools",
     "weighted_total_se": "standard error of that number",
     "schools_at_percent": "percent x weighted number",
-    "lowest_plausible": "smallest count: percent rounded down, total at its 95% lower bound",
-    "highest_plausible": "largest count: percent rounded up, total at its 95% upper bound",
-    "lowest_read_as_claimed": "smallest count the page's wording allows (analysis/wording.py)",
+    "lowest_plausible": "smallest count: percent rounded down, less 95% of the sampling error",
+    "highest_plausible": "largest count: percent rounded up, plus 95% of the sampling error",
+    "lowest_read_as_claimed": "smallest count the page's wording allows",
     "implied_percent": "percent the page's count would be (%)",
     "status": "status",
 }
@@ -41,7 +44,12 @@ def product_table(check: dict) -> pd.DataFrame:
     rows = []
     for key, label in PRODUCT_LABELS.items():
         value = check[key]
-        shown = value if isinstance(value, str) else (fmt(round(value)) if abs(value) >= 1000 else fmt(round(value, 2)))
+        if isinstance(value, str):
+            shown = value
+        elif math.isnan(value):
+            shown = "not estimated (needs the SSOCS files)"
+        else:
+            shown = fmt(round(value)) if abs(value) >= 1000 else fmt(round(value, 2))
         rows.append({"Quantity": label, "Value": shown})
     return pd.DataFrame(rows)
 

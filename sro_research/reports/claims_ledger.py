@@ -61,22 +61,32 @@ def status_counts(ledger: pd.DataFrame) -> pd.DataFrame:
     return counts.rename_axis("Status").reset_index(name="Claims")
 
 
+STATUS_WORDS = {  # what each status means, as the sentence counting them says it: (one claim, several)
+    "reproduced": ("is reproduced from independent sources", "are reproduced from independent sources"),
+    "internally consistent": ("agrees only with the page's own figures", "agree only with the page's own figures"),
+    "consistent": ("agrees with another source within rounding or vague wording",
+                   "agree with another source within rounding or vague wording"),
+    "discrepancy": ("does not add up", "do not add up"),
+    "misleading reasoning": ("draws a conclusion its figures do not support", "draw conclusions their figures do not support"),
+    "unverifiable": ("cannot be checked with any source the project can read", "cannot be checked with any source the project can read"),
+}
+NEEDS_ATTENTION = ("discrepancy", "misleading reasoning")  # the statuses the key findings name one by one
+
+
 def status_sentence(ledger: pd.DataFrame) -> str:
-    """The ledger's statuses in one sentence."""
+    """The ledger's statuses in one sentence (a status no claim has is left out)."""
     counts = status_counts(ledger).set_index("Status")["Claims"]
-    return (
-        f"Of the {len(ledger)} factual claims on the page, {counts['reproduced']} are reproduced from independent "
-        f"sources, {counts['internally consistent']} agree only with the page's own figures, {counts['consistent']} "
-        f"agree with another source within rounding or vague wording, {counts['discrepancy']} do not add up and "
-        f"{counts['unverifiable']} cannot be checked with any source the project can read."
-    )
+    parts = [f"{counts[status]} {STATUS_WORDS[status][int(counts[status] > 1)]}" for status in STATUSES if counts[status]]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Of the {len(ledger)} factual claims on the page, {listed}."
 
 
 def key_findings(ledger: pd.DataFrame, since: pd.DataFrame | None = None, figures: Figures | None = None) -> list[tuple[str, str]]:
-    """Status counts, then each discrepancy by content, then what happened after 2017 (at most 6)."""
+    """Status counts, then each claim that does not add up or does not follow, by content, then
+    what happened after 2017 (at most 6)."""
     findings = [(status_sentence(ledger), LEDGER_ANCHOR)]
-    for row in ledger[ledger["status"] == "discrepancy"].itertuples():
-        findings.append((f"{row.finding} ({row.claim_id})", CHECK_ANCHORS.get(row.check, LEDGER_ANCHOR)))
+    for row in ledger[ledger["status"].isin(NEEDS_ATTENTION)].itertuples():
+        findings.append((f"{row.finding.rstrip('.')} (claim {row.claim_id} in the ledger below).", CHECK_ANCHORS.get(row.check, LEDGER_ANCHOR)))
     findings = findings[:5]
     if since is not None and not since.empty and figures is not None:
         first = since.iloc[0]
@@ -122,8 +132,8 @@ def nearest_national_figures(estimates: pd.DataFrame | None, figures: Figures) -
         match = published[(published["measure"] == PUBLISHED_MEASURE[r.indicator]) & (published["school_year"] == r.year)]
         printed = float(match["value"].iloc[0]) if len(match) == 1 else math.nan
         rows.append({
-            "year": r.year, "measure": MEASURE_LABELS[r.indicator], "estimate": round(r.estimate, 1),
-            "se": round(r.se, 2), "ci_low": round(r.ci_low, 1), "ci_high": round(r.ci_high, 1), "n": int(r.n),
+            "year": r.year, "indicator": r.indicator, "measure": MEASURE_LABELS[r.indicator], "estimate": round(r.estimate, 1),
+            "se": round(r.se, 2), "ci_low": round(r.ci_low, 1), "ci_high": round(r.ci_high, 1), "n": int(r.n), "deff": r.deff,
             "flag": r.flag if isinstance(r.flag, str) and r.flag else "", "nces_published": printed,
             "agrees_with_nces": None if math.isnan(printed) else bool(round(r.estimate) == printed),
             "why_not_the_page_figure": WHY_NOT_SAME[r.indicator],

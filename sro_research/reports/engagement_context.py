@@ -31,6 +31,15 @@ def input_note(survey: Survey, codebook: Codebook) -> str:
             f"{len(survey.responses):,} respondents.{ignored}")
 
 
+def data_note(survey: Survey) -> str:
+    """Where this page's numbers come from, in a sentence (how the file was read is in the method notes)."""
+    if survey.is_reconstruction:
+        return ("Every number on this page that is not marked as published comes from the synthetic respondents of "
+                "the [illustrative reconstruction](#glossary-reconstruction), not from the district's survey.")
+    return (f"The numbers on this page come from the district's survey export ({len(survey.responses):,} respondents); "
+            "how it was read is under *How to read this report*.")
+
+
 def questions_table(codebook: Codebook, sources: pd.DataFrame, mapping: Mapping | None) -> pd.DataFrame:
     """The survey's questions, worded as the export's own headers when a mapping names them, with
     their answers and whether each is known from a published source."""
@@ -51,6 +60,67 @@ def questions_table(codebook: Codebook, sources: pd.DataFrame, mapping: Mapping 
                      "what the sources show": item.evidence,
                      "sources": "; ".join(f"{sources.loc[s, 'publisher']} ({s})" for s in item.source_ids)})
     return pd.DataFrame(rows)
+
+
+# What a published measure says, for the key findings (the figures themselves come from the data).
+PUBLISHED_MEASURES = {"agree_sros_in_schools_pct": "agreed that SROs should work in their schools",
+                      "want_less_sro_time": "wanted SROs to spend less time in their school"}
+_COMMON_FIRST_WORDS = {"each", "all", "respondents", "students", "staff", "parents", "community"}
+
+
+def _in_sentence(group: str) -> str:
+    """'Each of students, ...' -> 'each of students, ...'; 'African American students' unchanged."""
+    first = group.split()[0] if group.split() else ""
+    return group[:1].lower() + group[1:] if first.lower() in _COMMON_FIRST_WORDS else group
+
+
+def _outlet(source_id: str, sources: dict) -> str:
+    """'Star Tribune, 2017-07': the outlet and date a reader can look the figure up by."""
+    source = sources.get(source_id, {})
+    when = source.get("date") or (str(int(source["year"])) if pd.notna(source.get("year")) and source.get("year") != "" else "")
+    return f"{source.get('publisher', source_id)}{', ' + when if when else ''}"
+
+
+def _measure_sentence(rows: pd.DataFrame, what: str, sources: dict) -> str:
+    # A lower bound ("at least 72% of each of ...") first, then the figures for particular groups.
+    rows = rows.assign(first=~rows["value_text"].str.startswith("at least")).sort_values("first", kind="stable")
+    said = [f"{r.value_text} of {_in_sentence(r.group)}" for r in rows.itertuples()]
+    outlets = "; ".join(dict.fromkeys(_outlet(s, sources) for s in rows["source_id"]))
+    rest = f", as did {' and '.join(said[1:])}" if len(said) > 1 else ""
+    return f"{said[0]} {what}{rest} ({outlets})"
+
+
+def _respondents_sentence(rows: pd.DataFrame, sources: dict) -> str:
+    parts = []
+    for group, printed in rows.groupby("group", sort=False):
+        texts = printed.drop_duplicates("value_text")
+        if len(texts) == 1:
+            parts.append(f"{texts['value_text'].iloc[0]} {_in_sentence(group)}")
+        else:  # the sources disagree: name each
+            parts.append(" or ".join(f"{r.value_text} ({sources.get(r.source_id, {}).get('publisher', r.source_id)})"
+                                     for r in texts.itertuples()) + f" {_in_sentence(group)}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def published_findings(published: pd.DataFrame, anchor: str) -> list[tuple[str, str, str]]:
+    """What the press printed about the survey, first on the page: (sentence, anchor, "published").
+
+    Built from the published-figures rows of the report's school year; none when there are none."""
+    sources = published.attrs.get("sources", {})
+    findings = []
+    for measure, what in PUBLISHED_MEASURES.items():
+        rows = published[published["measure"] == measure]
+        if not rows.empty:
+            findings.append(_measure_sentence(rows, what, sources))
+    respondents = published[published["measure"] == "respondents"]
+    counted = (f"The press counted {_respondents_sentence(respondents, sources)} among the respondents; the district's "
+               "full results were not published." if not respondents.empty else "")
+    if not findings:
+        return [(counted, anchor, "published")] if counted else []
+    first = f"Published in the press: {findings[0]}."
+    rest = " ".join(part for part in (("The press also reported that " + "; and that ".join(findings[1:]) + ".")
+                                      if len(findings) > 1 else "", counted) if part)
+    return [(first, anchor, "published")] + ([(rest, anchor, "published")] if rest else [])
 
 
 def published_table(checks: pd.DataFrame, sources: dict) -> pd.DataFrame:
@@ -106,7 +176,7 @@ def method_notes(tables: EngagementTables) -> str:
         "Groups with every possible answer are listed (zeros included, hidden like any small count), so a "
         "missing row tells nothing. The number who skipped a question can be computed as respondents "
         "minus those who answered it; those numbers describe non-response only.",
-        f"- **Disclosure audit.** {audit} The audit covers the respondents, agreement, scenario and "
+        f"- **[Disclosure audit](#glossary-disclosure-audit).** {audit} The audit covers the respondents, agreement, scenario and "
         "SRO-time tables and the tests' respondent counts; the reasons and comment-theme tables hold "
         "multiple answers per person and are protected table by table.",
         "- **Uncertainty.** Confidence intervals treat respondents as a simple random sample. The survey "

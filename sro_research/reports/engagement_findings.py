@@ -16,13 +16,15 @@ from sro_research.analysis.engagement_stats import (
     AGREED,
     NOT_GIVEN,
     chi_square,
-    describe_difference,
     percent_as_published,
 )
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, check_no_small_counts, check_shares_need_counts
+from sro_research.readable_tables import p_statement, p_value_text
 from sro_research.readers.engagement import Codebook, Survey
+from sro_research.reports.comparison_wording import describe_difference
 from sro_research.reports.engagement_checks import GROUP_NAMES
 from sro_research.reports.engagement_tables import TESTS, EngagementTables
+from sro_research.stats.differences import ALPHA
 
 TITLE = "What students, staff and families said about School Resource Officers"
 RECONSTRUCTION_PREFIX = "Illustrative reconstruction: "
@@ -39,6 +41,12 @@ ANCHORS = {"respondents": "respondents", "published": "published", "agreement": 
 def data_status(survey: Survey) -> str:
     """"reconstruction" for the shipped reconstruction, "real" for a district's export."""
     return "reconstruction" if survey.is_reconstruction else "real"
+
+
+def data_status_detail(survey: Survey) -> str:
+    """The data status's detail line, in words (the file's name is in the method notes)."""
+    return ("synthetic respondents built to match the published figures" if survey.is_reconstruction
+            else "the district's survey export")
 
 
 def report_title(survey: Survey, school_year: str) -> str:
@@ -129,10 +137,6 @@ def respondents_note(tables: EngagementTables, codebook: Codebook) -> str:
     return text
 
 
-def format_p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _test_results(tables: EngagementTables, codebook: Codebook) -> list[dict]:
     orders = {"role": codebook.codes("role"), **{item: codebook.codes(item) for item, _ in TESTS.values()}}
     results = []
@@ -157,7 +161,7 @@ def tests_table(tables: EngagementTables, codebook: Codebook) -> pd.DataFrame:
         rows.append({**row,
                      "respondents": SUPPRESSED if tables.tests_hidden.get(result["name"]) else result["respondents"],
                      "chi-square": round(result["chi_square"], 2), "degrees of freedom": result["dof"],
-                     "p-value": format_p(result["p_value"]), "p-value from": result["p_value_method"],
+                     "p-value": p_value_text(result["p_value"]), "p-value from": result["p_value_method"],
                      "Cramér's V": round(result["cramers_v"], 3),
                      "every expected count at least 5": "yes" if result["expected_ok"] else "no"})
     return pd.DataFrame(rows)
@@ -200,18 +204,33 @@ def scenario_sentence(tables: EngagementTables) -> str | None:
             + ", ".join(f"{GROUP_NAMES[r].lower()} {name} ({pct}%)" for r, (name, pct) in tops.items()) + ".")
 
 
+def _strength(v: float) -> str:
+    return "negligible" if v < 0.1 else "small" if v < 0.3 else "moderate" if v < 0.5 else "strong"
+
+
 def _test_sentence(result: dict) -> str:
     what = "preferred scenario" if result["name"].endswith("scenario") else "agreement"
     v = result["cramers_v"]
-    strength = "negligible" if v < 0.1 else "small" if v < 0.3 else "moderate" if v < 0.5 else "strong"
-    verdict = "differs between groups" if result["p_value"] < 0.05 else "does not clearly differ between groups"
-    p = format_p(result["p_value"])
-    text = (f"The {what} {verdict} (chi-square {result['chi_square']:.1f}, {result['dof']} degrees of freedom, "
-            f"p {p if p.startswith('<') else '= ' + p}); the association is {strength} (Cramér's V = {v:.2f}).")
+    verdict = "differs between groups" if result["p_value"] < ALPHA else "does not clearly differ between groups"
+    text = (f"The {what} {verdict} ([chi-square](#glossary-chi-square) {result['chi_square']:.1f}, {result['dof']} "
+            f"degrees of freedom, {p_statement(result['p_value'])}); the association is {_strength(v)} "
+            f"([Cramér's V](#glossary-cramers-v) = {v:.2f}).")
     if not result["expected_ok"]:
         text += (f" Some expected counts are under 5, so the p-value comes from {result['p_value_method']} "
                  "rather than the chi-square approximation; read it with care.")
     return text
+
+
+def group_test_finding(result: dict) -> str:
+    """A group test for the key findings: never its significance without its size, in plain words."""
+    what = "Preferred scenario" if result["name"].endswith("scenario") else "Agreement"
+    v, strength = result["cramers_v"], _strength(result["cramers_v"])
+    size = f"Cramér's V = {v:.2f}, where 0 means the groups answer alike and 1 that the group decides the answer"
+    if result["p_value"] < ALPHA:
+        link = "but" if strength in ("negligible", "small") else "and"
+        return (f"{what} differs between groups by more than chance would explain ({p_statement(result['p_value'])}), "
+                f"{link} the difference is {strength} in size ({size}).")
+    return f"{what} does not clearly differ between groups ({p_statement(result['p_value'])}; the difference is {strength}: {size})."
 
 
 def comparison_sentences(tables: EngagementTables, codebook: Codebook) -> list[str]:
@@ -244,15 +263,33 @@ def intervals_note(tables: EngagementTables) -> str:
 
 
 def key_findings(tables: EngagementTables, codebook: Codebook, checks: pd.DataFrame | None,
-                 reconstruction: bool) -> list[tuple[str, str]]:
-    """3-6 plain sentences for the top of the page, each with the anchor of its section."""
-    findings = []
+                 reconstruction: bool, published: list[tuple[str, str, str]] | None = None) -> list[tuple]:
+    """3-6 plain sentences for the top of the page, each with the anchor of its section.
+
+    What was published comes first (`published`: engagement_context.published_findings, marked as
+    published so no reconstruction label is put on it); then what these data show, which for the
+    reconstruction is an illustration and is labelled so."""
+    findings: list[tuple] = list(published or [])
     counts = tables.respondents.counts
+    checked = ""
+    if checks is not None and not checks.empty:
+        agree, checkable = int((checks["check"] == "yes").sum()), int((checks["check"] != "not checkable").sum())
+        checked = (f"{agree} of the {checkable} published figures respondent data can speak to come out as printed "
+                   "(calibration, not confirmation)" if reconstruction else
+                   f"{agree} of {checkable} checkable figures the press printed agree with these data")
     if not tables.respondents.is_hidden(TOTAL, TOTAL):
+        total = int(counts.loc[TOTAL, TOTAL])
         shown = [r for r in counts.index.drop(TOTAL) if not tables.respondents.is_hidden(r, TOTAL)]
         parts = ", ".join(f"{int(counts.loc[r, TOTAL]):,} {GROUP_NAMES[r].lower()}" for r in shown)
         left_out = (f"; groups with fewer than {tables.threshold} respondents are left out" if tables.left_out else "")
-        findings.append((f"{int(counts.loc[TOTAL, TOTAL]):,} people answered ({parts}{left_out}).", ANCHORS["respondents"]))
+        if reconstruction:
+            text = (f"The reconstruction has {total:,} synthetic respondents ({parts}{left_out}), built so that the "
+                    f"published figures come out" + (f": {checked}." if checked else "."))
+        else:
+            text = f"{total:,} people answered ({parts}{left_out})" + (f"; {checked}." if checked else ".")
+        findings.append((text, ANCHORS["respondents"]))
+    elif checked:
+        findings.append((checked[0].upper() + checked[1:] + ".", ANCHORS["published"]))
     rows = _agreement_rows(tables)
     if len(rows) >= 2:
         pct = {r: percent_as_published(int(row["count"]), int(row["n"])) for r, row in rows.items()}
@@ -264,14 +301,5 @@ def key_findings(tables: EngagementTables, codebook: Codebook, checks: pd.DataFr
         findings.append((scenario, ANCHORS["scenarios"]))
     tests = [r for r in _test_results(tables, codebook) if "note" not in r]
     if tests:
-        findings.append((_test_sentence(tests[-1]).split(";")[0] + ".", ANCHORS["differences"]))
-    if checks is not None and not checks.empty:
-        agree, checkable = int((checks["check"] == "yes").sum()), int((checks["check"] != "not checkable").sum())
-        if reconstruction:
-            findings.append((f"The reconstruction was built to match the published figures; {agree} of the "
-                             f"{checkable} that respondent data can speak to come out as printed (calibration, "
-                             "not confirmation).", ANCHORS["published"]))
-        else:
-            findings.append((f"{agree} of {checkable} checkable figures the press printed agree with these data.",
-                             ANCHORS["published"]))
+        findings.append((group_test_finding(tests[-1]), ANCHORS["differences"]))
     return findings[:6]

@@ -14,16 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sro_research.analysis.ssocs_differences import verdict
+from sro_research.analysis.ssocs_differences import PEER_KIND
 from sro_research.privacy.suppression import DEFAULT_THRESHOLD
 from sro_research.readers import ssocs
+from sro_research.readable_tables import p_statement, p_value_text
 from sro_research.readers.published import figure
+from sro_research.reports import nces_comparisons_peer as words
+from sro_research.reports.comparison_wording import verdict
 from sro_research.stats.nces_standards import CAUTION_FLAG, CAUTION_MEANING, SUPPRESS_FLAG
 
 PUBLISHED_DATASETS = ("ssocs_published_tables", "nces_frss_2013_14", "mps_program_page", "minnesota_sro", "nces_digest_233_70a")
 SHORT_NAMES = ssocs.INDICATOR_SHORT
 TREND_INDICATORS = {k: SHORT_NAMES[k] for k in ("any_security_staff", "sworn_law_enforcement")}
 POLICE = ("sworn_law_enforcement", "any_sro")  # the measures MPS's SRO figure is compared with
+NOT_TESTED = "not tested"
 # Published national percentages that sit on the trend (figure ids in data/published).
 PUBLISHED_TREND = [
     # (figure_id, dataset, indicator, what it is)
@@ -57,13 +61,6 @@ def missing_files_message(status: dict) -> str:
 
 def start_year(school_year: str) -> int:
     return int(str(school_year)[:4])
-
-
-def p_text(p) -> str:
-    """A p-value as readers see it: "< 0.001", "0.042"; "not tested" when there is none."""
-    if p is None or not np.isfinite(p):
-        return "not tested"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def pct(value, digits: int = 1) -> str:
@@ -171,26 +168,28 @@ def published_high_school_sro(published: dict) -> pd.DataFrame:
 # -- the peer comparison --------------------------------------------------------------------------
 
 
-def peer_comparison(estimates: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame:
-    """Peer group against all high schools, year by measure, with the tested difference."""
-    tests = differences[differences["kind"] == "peer_vs_high_schools"].set_index(["year", "indicator"])
+def peer_comparison(estimates: pd.DataFrame, differences: pd.DataFrame, peer_group: dict | None = None) -> pd.DataFrame:
+    """Peer group against all schools of its level, year by measure, with the tested difference.
+    Column names stay the same whatever the peer group (the caption names it)."""
+    tests = differences[differences["kind"] == PEER_KIND].set_index(["year", "indicator"])
+    compared = words.comparison_rows(estimates, peer_group)
     rows = []
     for _, peer in _rows(estimates, variable="peer_group").iterrows():
         if peer["indicator"] not in (*POLICE, "any_security_staff"):
             continue
-        hs = _rows(estimates, peer["indicator"], "level", "High school", peer["year"])
+        hs = _rows(compared, peer["indicator"], year=peer["year"])
         test = tests.loc[(peer["year"], peer["indicator"])] if (peer["year"], peer["indicator"]) in tests.index else None
         suppressed = peer["flag"] == SUPPRESS_FLAG
         rows.append({
             "Year": peer["year"], "Measure": SHORT_NAMES[peer["indicator"]],
-            "Like MPS high schools (%)": SUPPRESS_FLAG if suppressed else f"{peer['estimate']:.1f}{' ' + CAUTION_FLAG if peer['flag'] == CAUTION_FLAG else ''}",
+            "Peer group (%)": SUPPRESS_FLAG if suppressed else f"{peer['estimate']:.1f}{' ' + CAUTION_FLAG if peer['flag'] == CAUTION_FLAG else ''}",
             "95% CI": SUPPRESS_FLAG if suppressed else ci_text(peer),
             "Sampled schools": shown_n(peer["n"]),
             "Schools nationally (SE)": SUPPRESS_FLAG if suppressed else f"{peer['weighted_schools']:,.0f} ({peer['weighted_schools_se']:,.0f})",
-            "All high schools (%)": f"{hs.iloc[0]['estimate']:.1f}" if len(hs) else "—",
+            "All schools at its level (%)": f"{hs.iloc[0]['estimate']:.1f}" if len(hs) else "—",
             "Difference (points)": f"{test['difference']:+.1f}" if test is not None else "—",
-            "p-value": p_text(test["p_value"]) if test is not None else "not tested",
-            "Verdict": verdict(test) if test is not None else "not tested",
+            "p-value": p_value_text(test["p_value"], missing=NOT_TESTED) if test is not None else NOT_TESTED,
+            "Verdict": verdict(test) if test is not None else NOT_TESTED,
             "order": (list(POLICE) + ["any_security_staff"]).index(peer["indicator"]),
         })
     if not rows:
@@ -208,30 +207,31 @@ def peer_definition_table(definitions: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def peer_sentences(estimates: pd.DataFrame, differences: pd.DataFrame) -> str:
-    """What the peer comparison shows, year by year, with the tested verdict against all high schools."""
-    tests = differences[differences["kind"] == "peer_vs_high_schools"].set_index(["year", "indicator"])
+def peer_sentences(estimates: pd.DataFrame, differences: pd.DataFrame, peer_group: dict | None = None) -> str:
+    """What the peer comparison shows, year by year, with the tested verdict against all schools of its level."""
+    tests = differences[differences["kind"] == PEER_KIND].set_index(["year", "indicator"])
     lines = []
-    words = {"sworn_law_enforcement": "had sworn law enforcement officers (including SROs) at least once a week",
-             "any_sro": "had a School Resource Officer"}
+    measure_words = {"sworn_law_enforcement": "had sworn law enforcement officers (including SROs) at least once a week",
+                     "any_sro": "had a School Resource Officer"}
     for indicator in POLICE:
         for _, r in _rows(estimates, indicator, "peer_group").sort_values("year").iterrows():
             if r["flag"] == SUPPRESS_FLAG:
                 continue
             caution = f"{CAUTION_MEANING}; " if r["flag"] == CAUTION_FLAG else ""
             line = (f"- {r['year']}: an estimated **{r['estimate']:.0f}%** ({caution}95% CI {r['ci_low']:.0f}% to "
-                    f"{r['ci_high']:.0f}%) of U.S. public schools like MPS high schools ({shown_n(r['n'])} sampled schools) {words[indicator]}")
+                    f"{r['ci_high']:.0f}%) of the peer group's schools ({shown_n(r['n'])} sampled) {measure_words[indicator]}")
             if (r["year"], indicator) in tests.index:
                 t = tests.loc[(r["year"], indicator)]
-                line += (f": {verdict(t)} than the {t['estimate_from']:.0f}% of all U.S. public high schools "
-                         f"(difference {t['difference']:+.1f} points, p {p_text(t['p_value']) if p_text(t['p_value']).startswith('<') else '= ' + p_text(t['p_value'])})")
+                line += (f": {verdict(t)} than the {t['estimate_from']:.0f}% of {words.comparison_words(peer_group)} "
+                         f"(difference {t['difference']:+.1f} points, {p_statement(t['p_value'])})")
             lines.append(line + ".")
     certain = _rows(estimates, variable="peer_group")
     certain = certain[(certain["se"] == 0) & (certain["estimate"] >= 100)]
     if not certain.empty:
         lines.append(f"- Where an estimate is 100% ({', '.join(sorted(set(certain['year'])))}), every sampled school in the group "
-                     "said yes, so the replicate weights give no variance; the interval shown is the exact (Clopper-Pearson) "
-                     "interval from the sampled count, and the true share may be a little below 100%.")
+                     "said yes, so the [replicate weights](#glossary-replicate-weights) give no variance; the interval shown is the "
+                     "exact ([Clopper-Pearson](#glossary-korn-graubard)) interval from the sampled count, and the true share "
+                     "may be a little below 100%.")
     return "\n".join(lines)
 
 
@@ -246,47 +246,62 @@ def trend_sentences(differences: pd.DataFrame) -> str:
     for _, c in changes.iterrows():
         lines.append(f"- {TREND_INDICATORS[c['indicator']]}, all public schools, {c['from']} to {c['to']}: "
                      f"{c['estimate_from']:.1f}% to {c['estimate_to']:.1f}% ({c['difference']:+.1f} points, "
-                     f"p {'< 0.001' if c['p_value'] < 0.001 else '= ' + p_text(c['p_value'])}): {verdict(c)}.")
+                     f"{p_statement(c['p_value'])}): {verdict(c)}.")
     return "\n".join(lines)
 
 
+PEER_ANCHOR = "A-peer-group-of-similar-schools"  # nbconvert's id of the notebook's peer-group heading
+TREND_ANCHOR = "Security-staff-and-police-over-time"
+DISTRICT_SITES_LEVEL = "High school"  # the district's SRO sites (figure MPS_SITES_FIGURE) are comprehensive high schools
+
+
 def key_findings(estimates: pd.DataFrame, differences: pd.DataFrame, local: pd.DataFrame, digest: pd.DataFrame,
-                 counts: pd.DataFrame) -> list[tuple[str, str]]:
-    """3-6 computed sentences, each with the anchor of its section."""
+                 counts: pd.DataFrame, peer_group: dict | None = None) -> list[tuple[str, str]]:
+    """3-6 computed sentences, each with the anchor of its section; the peer group is named from
+    `peer_group` (the report's parameters), never from the default."""
     findings = []
     peer = _rows(estimates, "sworn_law_enforcement", "peer_group")
     peer = peer[peer["flag"] != SUPPRESS_FLAG]
-    tests = differences[(differences["kind"] == "peer_vs_high_schools") & (differences["indicator"] == "sworn_law_enforcement")]
+    tests = differences[(differences["kind"] == PEER_KIND) & (differences["indicator"] == "sworn_law_enforcement")]
     if not peer.empty:
-        years = sorted(peer["year"], key=start_year)
-        higher = tests["significant"].fillna(False).astype(bool)
-        verdict_words = ("significantly higher (p < .05) than all U.S. public high schools in every one of those years"
-                         if len(tests) and higher.all() else
-                         f"significantly higher (p < .05) than all U.S. public high schools in {int(higher.sum())} of {len(tests)} years")
-        findings.append((f"Among U.S. public high schools like MPS's (city, 1,000 or more students, mostly minority where recorded), "
-                         f"an estimated {peer['estimate'].min():.0f}% to {peer['estimate'].max():.0f}% had sworn law enforcement "
-                         f"officers, including SROs, at least once a week in {years[0]} to {years[-1]}: {verdict_words}.",
-                         "Schools-like-MPS-high-schools"))
+        compared = words.comparison_words(peer_group)
+        said = pd.Series([verdict(test) for _, test in tests.iterrows()], dtype=object).value_counts(sort=False)
+        if said.empty:
+            verdict_words = f"no year's difference from {compared} could be tested"
+        elif len(said) == 1:
+            gaps = tests["difference"].abs()
+            size = (f"{gaps.min():.0f} to {gaps.max():.0f}" if round(gaps.min()) != round(gaps.max()) else f"{gaps.min():.0f}")
+            by = f", by {size} percentage points" if said.index[0].startswith("significantly") else f" (differences of {size} points)"
+            verdict_words = f"{said.index[0]} than {compared} in every year tested{by}"
+        else:
+            verdict_words = (f"compared with {compared}, " + ", ".join(f"{v} in {n} of {len(tests)} years tested" for v, n in said.items()))
+        findings.append((f"Among U.S. public {words.peer_description(peer_group)}, an estimated "
+                         f"{peer['estimate'].min():.0f}% to {peer['estimate'].max():.0f}% had sworn law enforcement "
+                         f"officers, including SROs, at least once a week in {words.year_span(list(peer['year']))}: {verdict_words}.",
+                         PEER_ANCHOR))
         mps = local.iloc[0]
-        findings.append((f"MPS having an SRO in {mps['As published']} ({mps['Year']}) was in line with similar U.S. schools, "
-                         f"where an estimated {peer['estimate'].min():.0f}% to {peer['estimate'].max():.0f}% had police weekly; MPS "
-                         "counted all its schools, so no test of 'above' or 'below' applies.", "Schools-like-MPS-high-schools"))
+        if words.level_words(peer_group) == words.LEVEL_WORDS[DISTRICT_SITES_LEVEL]:
+            findings.append((f"{mps['Who']} all had an SRO ({mps['As published']}, {mps['Year']}); among the peer group an "
+                             f"estimated {peer['estimate'].min():.0f}% to {peer['estimate'].max():.0f}% had police at least "
+                             "weekly. The district counted all its schools, so no test of 'above' or 'below' applies.", PEER_ANCHOR))
     trend = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "all")
                         & (differences["indicator"] == "sworn_law_enforcement") & differences["comparable"]]
     if not trend.empty:
         span = trend.assign(length=trend["to"].map(start_year) - trend["from"].map(start_year)).sort_values("length").iloc[-1]
         findings.append((f"Across all U.S. public schools, sworn law enforcement at least once a week went from "
                          f"{span['estimate_from']:.1f}% in {span['from']} to {span['estimate_to']:.1f}% in {span['to']}: "
-                         f"{verdict(span)}.", "Security-staff-and-police-over-time"))
+                         f"{verdict(span)}.", TREND_ANCHOR))
     all_hs = _rows(estimates, "sworn_law_enforcement", "level", "High school")
     all_schools = _rows(estimates, "sworn_law_enforcement", "all")
     common = sorted(set(all_hs["year"]) & set(all_schools["year"]), key=start_year)
     if common:
         year = common[-1]
-        findings.append((f"National figures for all public schools, most of them elementary, understate police presence in high "
-                         f"schools: in {year}, {all_schools[all_schools['year'] == year].iloc[0]['estimate']:.0f}% of all public "
-                         f"schools against {all_hs[all_hs['year'] == year].iloc[0]['estimate']:.0f}% of high schools.",
-                         "Security-staff-and-police-over-time"))
+        overall = all_schools[all_schools["year"] == year].iloc[0]["estimate"]
+        high = all_hs[all_hs["year"] == year].iloc[0]["estimate"]
+        if high > overall:
+            findings.append((f"National figures for all public schools, most of them elementary, understate police presence in "
+                             f"high schools: in {year}, {overall:.0f}% of all public schools against {high:.0f}% of high schools.",
+                             TREND_ANCHOR))
     if not digest.empty:
         same = int((digest["Same to the printed decimal"] == "yes").sum())
         counted = f", and {int(counts['Within NCES rounding'].eq('yes').sum())} of {len(counts)} NCES published counts of schools to NCES's rounding" if len(counts) else ""
@@ -362,22 +377,5 @@ def differences_for_readers(differences: pd.DataFrame, kinds=("subgroup",)) -> p
         "Year": rows["year"], "Measure": rows["indicator"].map(SHORT_NAMES), "From": rows["from"], "To": rows["to"],
         "From (%)": rows["estimate_from"].map("{:.1f}".format), "To (%)": rows["estimate_to"].map("{:.1f}".format),
         "Difference (points)": rows["difference"].map("{:+.1f}".format), "SE": rows["se"].map("{:.2f}".format),
-        "p-value": rows["p_value"].map(p_text), "Verdict": rows.apply(verdict, axis=1),
+        "p-value": [p_value_text(p, missing=NOT_TESTED) for p in rows["p_value"]], "Verdict": rows.apply(verdict, axis=1),
     }).reset_index(drop=True)
-
-
-
-def show_appendix(summary: str, tables: list[tuple[pd.DataFrame, str, str]]) -> None:
-    """Long tables in a collapsed <details> block; each is also saved as CSV under its name."""
-    from IPython.display import HTML, display
-
-    from sro_research.reporting import save_table, table_html
-
-    parts = []
-    for table, name, caption in tables:
-        if table.empty:
-            continue
-        save_table(table, name)
-        parts.append(table_html(table, caption))
-    if parts:
-        display(HTML(f"<details class=\"sro-appendix\"><summary>{summary}</summary>{''.join(parts)}</details>"))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sro_research.analysis.ssocs_differences import MEASURE_BLOCKS
 from sro_research.reports.nces_comparisons import SHORT_NAMES, TREND_INDICATORS, start_year
+from sro_research.reports import nces_comparisons_peer as peer_words
 from sro_research.stats.nces_standards import CAUTION_FLAG, SUPPRESS_FLAG
 
 WIDTH_IN = 6.5
@@ -41,6 +42,17 @@ def _series(ax, rows: pd.DataFrame, indicator: str, label: str, colour: str, mar
         drawn = True
 
 
+def _finish(ax, fig, years, ylabel: str) -> None:
+    """A chart by school year: one tick per year drawn ('15-16'), 0-100 percent, light grid, legend below."""
+    ticks = sorted(years, key=start_year)
+    ax.set_xticks([start_year(y) for y in ticks], [y[2:] for y in ticks])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("School year")
+    ax.grid(axis="y", alpha=0.3)
+    _legend(ax, fig)
+
+
 def _legend(ax, fig) -> None:
     handles, labels = ax.get_legend_handles_labels()
     labels = ["\n".join(textwrap.wrap(label, 50)) for label in labels]  # keeps the image within WIDTH_IN
@@ -68,13 +80,7 @@ def trend_figure(estimates: pd.DataFrame | None, published: pd.DataFrame, mps_ci
             years.update(group["year"])
     ax.axhline(float(mps_cited["value"]), color="#555555", linestyle="--", linewidth=1.2,
                label=f"MPS's cited national SRO figure: {mps_cited['value_text']} ({mps_cited['school_year']}, unverified)")
-    ticks = sorted(years, key=start_year)
-    ax.set_xticks([start_year(y) for y in ticks], [y[2:] for y in ticks])
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("Percent of public schools")
-    ax.set_xlabel("School year")
-    ax.grid(axis="y", alpha=0.3)
-    _legend(ax, fig)
+    _finish(ax, fig, years, "Percent of public schools")
     return fig
 
 
@@ -92,35 +98,30 @@ def high_school_figure(estimates: pd.DataFrame | None, published_sro: pd.DataFra
                              & (estimates["domain_value"] == "High school")]
             _series(ax, rows, indicator, f"{SHORT_NAMES[indicator]}: SSOCS microdata, 95% CI", COLOURS[indicator])
             years.update(rows["year"])
-    ticks = sorted(years, key=start_year)
-    ax.set_xticks([start_year(y) for y in ticks], [y[2:] for y in ticks])
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("Percent of public high schools")
-    ax.set_xlabel("School year")
-    ax.grid(axis="y", alpha=0.3)
-    _legend(ax, fig)
+    _finish(ax, fig, years, "Percent of public high schools")
     return fig
 
 
-def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
-    """Schools like MPS high schools and all high schools (95% CIs) beside MPS and Minnesota as
-    published; the dashed line is MPS's share, the figure the national estimates are compared with."""
+def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame, peer_group: dict | None = None):
+    """The peer group and all schools of its level (95% CIs) beside MPS and Minnesota as published;
+    the dashed line is MPS's share, the figure the national estimates are compared with."""
     labels, rows = [], []
     if estimates is not None and not estimates.empty:
+        compared = peer_words.comparison_rows(estimates, peer_group).index
         wanted = estimates[estimates["indicator"].isin(["any_sro", "sworn_law_enforcement"]) & (
-            (estimates["domain_variable"] == "peer_group") | ((estimates["domain_variable"] == "level") & (estimates["domain_value"] == "High school")))]
+            (estimates["domain_variable"] == "peer_group") | estimates.index.isin(compared))]
         for (year, indicator), group in wanted.sort_values(["year", "indicator"]).groupby(["year", "indicator"], sort=False):
             for _, r in group.sort_values("domain_variable").iterrows():
                 if r["flag"] == SUPPRESS_FLAG:
                     continue
-                who = "like MPS" if r["domain_variable"] == "peer_group" else "all HS"
+                who = "peer group" if r["domain_variable"] == "peer_group" else "all"
                 caution = f" {CAUTION_FLAG}" if r["flag"] == CAUTION_FLAG else ""
                 labels.append(f"{year[2:]} {'SRO' if indicator == 'any_sro' else 'police'}: {who}{caution}")
-                rows.append(("peer" if who == "like MPS" else "all", r["estimate"], r["ci_low"], r["ci_high"]))
+                rows.append(("peer" if who == "peer group" else "all", r["estimate"], r["ci_low"], r["ci_high"]))
     for _, r in local.iloc[1:].iterrows():
         labels.append(r["Short"])
         rows.append(("local", r["Estimate (%)"], np.nan, np.nan))
-    fig, ax = _axes(0.42 * len(labels) + 2.2, "Police at schools like MPS high schools, nationally, and MPS's 100%")
+    fig, ax = _axes(0.42 * len(labels) + 2.2, "Police at peer-group schools, nationally, and MPS's 100%")
     y = np.arange(len(labels))[::-1]
     styles = {"peer": dict(fmt="o", color="#1f5f8b"), "all": dict(fmt="o", color="#9e9e9e")}
     for yi, (kind, v, lo, hi) in zip(y, rows, strict=True):
@@ -135,7 +136,7 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame):
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 105)
     ax.set_ylim(-0.7, len(labels) + 0.3)
-    ax.set_xlabel("Percent of schools (bars: 95% CI)\npolice: sworn officers incl. SROs\nHS: high schools")
+    ax.set_xlabel(f"Percent of schools (bars: 95% CI)\npolice: sworn officers incl. SROs\nall: {peer_words.comparison_words(peer_group)}")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from sro_research.analysis.engagement_stats import percent_as_published
+from sro_research.readers.engagement_export import shipped_responses_path
 from sro_research.readers.word_lists import load_names
-from sro_research.paths import data_dir
 
 SEED = 2017  # the seed of the shipped file
 COLUMNS = ["respondent_id", "data_status", "role", "race_ethnicity", "site",
@@ -238,7 +238,8 @@ def _comments(data: pd.DataFrame, rng) -> pd.Series:
 
 
 def shipped_path() -> Path:
-    return data_dir() / "engagement" / "engagement_2017_reconstruction.csv"
+    """Where the reconstruction is shipped: the file `readers.engagement.read_responses(None)` reads."""
+    return shipped_responses_path()
 
 
 def to_csv_bytes(data: pd.DataFrame) -> bytes:
