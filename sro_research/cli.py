@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from sro_research.build.pipeline import BuildError, build
 from sro_research.build.config import ConfigError, load_reports
@@ -56,10 +57,31 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+OUTPUT_MARKERS = ("manifest.json", "index.html")  # a folder holding one of these is a built output folder
+
+
+def review_destination(out: str, reports_dir) -> Path:
+    """`out` resolved, or ValueError when it would be published: in or under the project's reports/
+    folder, any folder named reports, or any build output folder (one holding a manifest or index.html)."""
+    out = Path(out).expanduser().resolve()
+    reports = Path(reports_dir).resolve()
+    folders = out.parents
+    if reports in folders or any(f.name == "reports" for f in folders) or \
+            any((f / marker).exists() for f in folders for marker in OUTPUT_MARKERS):
+        raise ValueError(
+            f"refusing to write the comment review file to {out}: it holds unreviewed comments and must stay "
+            f"out of every published output folder (reports/, or a folder holding a build's manifest.json or "
+            f"index.html); choose a private folder, e.g. --out ~/review.csv"
+        )
+    if out.suffix.lower() != ".csv":
+        raise ValueError(f"the review file must be a .csv file, got {out.name}")
+    return out
+
+
 def _comments(args: argparse.Namespace) -> int:
     # Imported here: `build` and `list` need none of the survey readers.
     from sro_research.paths import reports_dir
-    from sro_research.privacy.review import check_destination, review_table, write_review
+    from sro_research.privacy.review import review_table
     from sro_research.readers.engagement import read_responses
     from sro_research.readers.word_lists import load_names
 
@@ -68,18 +90,22 @@ def _comments(args: argparse.Namespace) -> int:
         if not (low.isdigit() and (high or low).isdigit()):
             raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
         id_lengths = (int(low), int(high or low))
-        out = check_destination(args.out, reports_dir())
+        out = review_destination(args.out, reports_dir())
         survey = read_responses(args.export, args.mapping)
-        table = review_table(survey.responses, load_names(args.names, id_lengths=id_lengths))
-        write_review(table, out)
+        if survey.id_warning:
+            print(f"sro-research: warning: {survey.id_warning}", file=sys.stderr)
+        names = load_names(args.names, id_lengths=id_lengths)
+        table = review_table(survey.responses, names, survey.comment_key, survey.sha256)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False, encoding="utf-8-sig")  # with a BOM, so Excel shows accents right
     except (ValueError, OSError) as exc:  # unreadable export, mapping or roster; a refused destination
         print(f"sro-research: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     flagged = int((table["detected"] != "").sum())
     hinted = int((table["possible_name"] != "").sum())
     print(f"wrote {len(table):,} comments ({flagged:,} with personal information found and marked, {hinted:,} "
-          f"more with a possible name to look at) to {out}; "
-          f"fill the approve column with yes or no and pass the file to the report as approved_comments_path")
+          f"more with a possible name to look at) to {out}; fill the approve column with yes or no and pass the "
+          f"file to the report as approved_comments_path (with the same names list); it is valid only for this export")
     return 0
 
 

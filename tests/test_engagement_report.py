@@ -14,6 +14,7 @@ from scipy.optimize import linprog
 from scipy.stats import chi2_contingency, fisher_exact
 
 from sro_research.privacy.freetext import personal_info_left
+from sro_research.privacy.review import Approvals, comment_id, text_fingerprint
 from sro_research.readers.word_lists import load_names, load_themes
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, SuppressedShares
 from sro_research.readers.engagement import load_codebook, read_responses
@@ -388,11 +389,16 @@ def test_real_export_shows_verbatim_comments_only_when_approved(recon_tables):
     assert ec.example_comments(tagged, responses, themes, names, CODEBOOK, None, illustrative=False) is None
     assert "not shown until a person has reviewed" in ec.not_reviewed_note()
     clean = tagged.index[~tagged["scrubbed"]][:2]
-    approved = frozenset(ec.comment_id(responses.loc[i, "respondent_id"]) for i in clean)
+    key = b"k" * 32
+    approved = Approvals(key, {comment_id(key, responses.loc[i, "respondent_id"], ec.COMMENT_ITEM):
+                               text_fingerprint(key, ec.COMMENT_ITEM, tagged.loc[i, "comment"]) for i in clean})
     shown = ec.example_comments(tagged, responses, themes, names, CODEBOOK, approved, illustrative=False)
-    assert set(shown["comment (reviewed and approved)"]) <= set(tagged.loc[clean, "comment"])
-    none = ec.example_comments(tagged, responses, themes, names, CODEBOOK, frozenset(), illustrative=False)
+    assert len(shown) and set(shown["comment (reviewed and approved)"]) <= set(tagged.loc[clean, "comment"])
+    none = ec.example_comments(tagged, responses, themes, names, CODEBOOK, Approvals(key, {}), illustrative=False)
     assert none.empty
+    # an approval of another text (a fingerprint that does not match) shows nothing
+    moved = Approvals(key, {cid: text_fingerprint(key, ec.COMMENT_ITEM, "another text") for cid in approved.fingerprints})
+    assert ec.example_comments(tagged, responses, themes, names, CODEBOOK, moved, illustrative=False).empty
 
 
 def test_reconstruction_examples_are_labelled_illustrative_and_scrubbed(recon_tables):

@@ -184,3 +184,39 @@ def test_relative_paths_given_with_p_resolve_against_the_callers_folder(tmp_path
     assert item.values["mapping_path"] is None
     with pytest.raises(ParameterError, match=re.escape(f"no such file: {tmp_path / 'data' / 'names.txt'}")):
         plan(["engagement_findings"], ["names_path=data/names.txt"])  # not the project's data/
+
+
+def test_no_input_may_lie_inside_the_output_folder(tmp_path):
+    from sro_research.build.parameters import check_outside_output
+
+    out = tmp_path / "site"
+    (out / "private").mkdir(parents=True)
+    check_outside_output("r", BOUNDED, {"names_path": str(tmp_path / "names.txt")}, tmp_path, out)
+    check_outside_output("r", BOUNDED, {"names_path": "site-names.txt"}, tmp_path, out)  # a sibling, not inside
+    for value in (str(out / "private" / "review.csv"), "site/private/../names.txt"):
+        with pytest.raises(ParameterError, match="parameter 'names_path': .* is inside the output folder"):
+            check_outside_output("r", BOUNDED, {"names_path": value}, tmp_path, out)
+    with pytest.raises(ParameterError, match="'ssocs_dir'.*inside the output folder"):
+        check_outside_output("r", BOUNDED, {"ssocs_dir": str(out)}, tmp_path, out)
+
+
+def test_a_reports_declared_check_runs_before_any_kernel_and_refuses_with_exit_2(tmp_path):
+    from sro_research.build.config import ConfigError, ReportSpec, load_reports
+    from sro_research.build.pipeline import Plan, run_check
+
+    export = tmp_path / "export.csv"
+    export.write_text("Timestamp,Email\n2017-05-01 10:00,amina@example.org\nx,y\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("header_rows: 2\n", encoding="utf-8")
+    spec = ReportSpec("r", tmp_path / "nb.ipynb", "R", check="sro_research.readers.engagement_inputs:check_inputs")
+    params = declared(responses_path=("Optional[str]", "None"), mapping_path=("Optional[str]", "None"))
+    run_check(Plan(spec, params, {}), tmp_path)  # no export given: the reconstruction, nothing to check
+    plan = Plan(spec, params, {"responses_path": "export.csv", "mapping_path": str(mapping)})  # relative to the root
+    with pytest.raises(ParameterError, match="(?s)inputs refused before running.*row 2 is read as a header row") as error:
+        run_check(plan, tmp_path)
+    assert "amina" not in str(error.value) and "2017-05-01" not in str(error.value)
+    toml = tmp_path / "reports.toml"
+    toml.write_text('[reports.r]\nnotebook = "nb.ipynb"\ncheck = "not a function"\n', encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'check' must name a function"):
+        load_reports(toml)

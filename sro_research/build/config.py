@@ -10,7 +10,8 @@ from pathlib import Path
 from sro_research.paths import MARKER, project_root
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints"}
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check"}
+CHECK = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")  # module:function
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
 
@@ -32,6 +33,10 @@ class ReportSpec:
     env: tuple[str, ...] = ()
     # Bounds on parameters, e.g. {"suppression_threshold": {"min": 1}}, checked before any kernel starts.
     constraints: dict = field(default_factory=dict)
+    # "module:function" run with the report's parameters (paths resolved) before any kernel starts; a
+    # ValueError or OSError it raises refuses the build (exit 2). The report's own input checks live
+    # there, so the build still knows no report's data.
+    check: str = ""
 
 
 def config_path(path: str | Path | None = None) -> Path:
@@ -81,6 +86,9 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             for bounds in constraints.values()
         ):
             raise ConfigError(f"{where}: 'constraints' must map parameter names to {{min = N, max = N}}")
+        check = table.get("check", "")
+        if not isinstance(check, str) or (check and not CHECK.match(check)):
+            raise ConfigError(f"{where}: 'check' must name a function as \"package.module:function\"")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
@@ -90,6 +98,7 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             timeout=timeout,
             env=tuple(env),
             constraints=constraints,
+            check=check,
         )
     return specs
 

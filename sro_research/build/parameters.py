@@ -325,11 +325,40 @@ def check_constraints(
             raise ParameterError(f"report {report!r}: parameter {name!r} must be at most {_number(bounds['max'])}, got {value!r}")
         if param.choices and isinstance(value, str) and value not in param.choices:
             raise ParameterError(f"report {report!r}: parameter {name!r} must be one of {', '.join(param.choices)}; got {value!r}")
+    for name, path in input_paths(declared, values, root).items():
+        kind = "folder" if name.endswith("_dir") else "file"
+        if not path.exists():
+            raise ParameterError(f"report {report!r}: parameter {name!r}: no such {kind}: {path}")
+        if kind == "folder" and not path.is_dir():
+            raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is not a folder")
+
+
+def effective_values(declared: dict[str, Parameter], values: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Every parameter the notebook will hold (given, or its literal default), paths resolved."""
+    merged = {name: p.default for name, p in declared.items() if p.default is not _NO_DEFAULT}
+    merged.update(values)
+    merged.update({name: str(path) for name, path in input_paths(declared, values, root).items()})
+    return merged
+
+
+def input_paths(declared: dict[str, Parameter], values: dict[str, Any], root: Path) -> dict[str, Path]:
+    """Every `*_path` / `*_dir` parameter that names something, resolved as the kernel sees it."""
+    paths = {}
+    for name, param in declared.items():
+        value = values[name] if name in values else param.default
         if name.endswith(("_path", "_dir")) and isinstance(value, str) and value.strip():
             path = Path(value).expanduser()
-            path = path if path.is_absolute() else root / path  # reports.toml: the kernel runs in the project root
-            kind = "folder" if name.endswith("_dir") else "file"
-            if not path.exists():
-                raise ParameterError(f"report {report!r}: parameter {name!r}: no such {kind}: {path}")
-            if kind == "folder" and not path.is_dir():
-                raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is not a folder")
+            paths[name] = path if path.is_absolute() else root / path  # the kernel runs in the project root
+    return paths
+
+
+def check_outside_output(report: str, declared: dict[str, Parameter], values: dict[str, Any], root: Path,
+                         out: Path) -> None:
+    """No input inside the output folder: whatever is there is published (a review file would be, whole)."""
+    out = out.resolve()
+    for name, path in input_paths(declared, values, root).items():
+        path = path.resolve()
+        if path == out or out in path.parents:
+            raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is inside the output folder {out}; "
+                                 f"everything there is published, so inputs (a comment review file above all) "
+                                 f"must be kept outside it")
