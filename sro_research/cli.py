@@ -1,4 +1,4 @@
-"""`sro-research build|list|comments`: the command-line face of the build.
+"""`sro-research build|list|render|comments`: the command-line face of the build.
 
 Exit status: 0 all reports built or up to date; 1 a report failed (the others were still built);
 2 the request was wrong (unknown report or parameter, bad value, bad reports.toml) and nothing ran;
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from sro_research.build.pipeline import BuildError, build
 from sro_research.build.config import ConfigError, load_reports
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
                           "(needs: pip install 'sro-research[dask]')")
     run.add_argument("--force", action="store_true", help="rebuild every report, even those up to date")
     commands.add_parser("list", help="list reports and their parameters")
+    render = commands.add_parser("render", help="make the build's page from a notebook executed by plain papermill")
+    render.add_argument("executed", metavar="EXECUTED", help="the notebook papermill wrote")
+    render.add_argument("--out", required=True, help="folder to write REPORT.html into")
+    render.add_argument("--report", help="the report in reports.toml (default: the one whose notebook and parameters fit)")
     review = commands.add_parser("comments", help="write a survey export's comments, scrubbed, for a person to approve")
     review.add_argument("export", metavar="EXPORT", help="the survey export (.csv or .xlsx)")
     review.add_argument("--mapping", help="column-mapping YAML (default: the export uses codebook names)")
@@ -53,10 +58,31 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+OUTPUT_MARKERS = ("manifest.json", "index.html")  # a folder holding one of these is a built output folder
+
+
+def review_destination(out: str, reports_dir) -> Path:
+    """`out` resolved, or ValueError when it would be published: in or under the project's reports/
+    folder, any folder named reports, or any build output folder (one holding a manifest or index.html)."""
+    out = Path(out).expanduser().resolve()
+    reports = Path(reports_dir).resolve()
+    folders = out.parents
+    if reports in folders or any(f.name == "reports" for f in folders) or \
+            any((f / marker).exists() for f in folders for marker in OUTPUT_MARKERS):
+        raise ValueError(
+            f"refusing to write the comment review file to {out}: it holds unreviewed comments and must stay "
+            f"out of every published output folder (reports/, or a folder holding a build's manifest.json or "
+            f"index.html); choose a private folder, e.g. --out ~/review.csv"
+        )
+    if out.suffix.lower() != ".csv":
+        raise ValueError(f"the review file must be a .csv file, got {out.name}")
+    return out
+
+
 def _comments(args: argparse.Namespace) -> int:
     # Imported here: `build` and `list` need none of the survey readers.
     from sro_research.paths import reports_dir
-    from sro_research.privacy.review import check_destination, review_table, write_review
+    from sro_research.privacy.review import review_table
     from sro_research.readers.engagement import read_responses
     from sro_research.readers.word_lists import load_names
 
@@ -65,18 +91,22 @@ def _comments(args: argparse.Namespace) -> int:
         if not (low.isdigit() and (high or low).isdigit()):
             raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
         id_lengths = (int(low), int(high or low))
-        out = check_destination(args.out, reports_dir())
+        out = review_destination(args.out, reports_dir())
         survey = read_responses(args.export, args.mapping)
-        table = review_table(survey.responses, load_names(args.names, id_lengths=id_lengths))
-        write_review(table, out)
+        if survey.id_warning:
+            print(f"sro-research: warning: {survey.id_warning}", file=sys.stderr)
+        names = load_names(args.names, id_lengths=id_lengths)
+        table = review_table(survey.responses, names, survey.comment_key, survey.sha256)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False, encoding="utf-8-sig")  # with a BOM, so Excel shows accents right
     except (ValueError, OSError) as exc:  # unreadable export, mapping or roster; a refused destination
         print(f"sro-research: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     flagged = int((table["detected"] != "").sum())
     hinted = int((table["possible_name"] != "").sum())
     print(f"wrote {len(table):,} comments ({flagged:,} with personal information found and marked, {hinted:,} "
-          f"more with a possible name to look at) to {out}; "
-          f"fill the approve column with yes or no and pass the file to the report as approved_comments_path")
+          f"more with a possible name to look at) to {out}; fill the approve column with yes or no and pass the "
+          f"file to the report as approved_comments_path (with the same names list); it is valid only for this export")
     return 0
 
 
@@ -93,6 +123,14 @@ def _list(config: str | None) -> int:
             required = " REQUIRED" if param.required and param.name not in spec.parameters else ""
             help_text = f"  # {param.help}" if param.help else ""
             print(f"  {param.name}: {param.describe_type()} = {default}{required}{help_text}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from sro_research.build.executed import render_executed
+
+    page = render_executed(args.executed, args.out, args.report, args.config)
+    print(f"rendered {page.stem}: {page}")
     return 0
 
 
@@ -126,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
             return _list(args.config)
         if args.command == "comments":
             return _comments(args)
+        if args.command == "render":
+            return _render(args)
         return _build(args)
     except (BuildError, ParameterError, ConfigError) as exc:
         print(f"sro-research: error: {exc}", file=sys.stderr)

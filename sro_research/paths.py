@@ -11,7 +11,8 @@ ROOT_ENV = "SRO_PROJECT_ROOT"
 ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])(?:/(?:[^\s/'\"<>]+/)+[^\s/'\"<>,;)]*|[A-Za-z]:\\(?:[^\s\\'\"<>]+\\)+[^\s\\'\"<>,;)]*)")
 MARKER = "reports.toml"  # the one file that only the project root holds
 REPORT_ENV = "SRO_REPORT_NAME"  # set by the build for each report
-TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; defaults to reports/tables/<report>
+TABLES_ENV = "SRO_TABLES_DIR"  # set by the build; by hand, tables go to the scratch folder
+SCRATCH = "scratch"  # git-ignored, at the project root: what notebooks run by hand write, never published
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path:
@@ -42,6 +43,10 @@ def data_dir() -> Path:
 
 def reports_dir() -> Path:
     return project_root() / "reports"
+
+
+def scratch_dir() -> Path:
+    return project_root() / SCRATCH
 
 
 def without_absolute_paths(text: str, root: Path | None = None) -> str:

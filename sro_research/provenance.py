@@ -1,20 +1,22 @@
 """Checksums of the input files a report reads, so every computed number traces to a file.
 
-Readers call `record_input(path)` for each file they open. Inside a build the build sets
-$SRO_INPUTS_MANIFEST (a JSON-lines file) and the kernel appends one line per file; the build then
-shows those checksums in the report footer and in reports/index.html.
+Readers call `record_input(path)` for each file they open. In a kernel each file is also displayed
+as a hidden output (INPUTS_MIME), so the executed notebook itself carries what it read: the build,
+and `sro-research render` on a notebook run by plain papermill, show those checksums in the report
+footer and in reports/index.html.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import sys
 from pathlib import Path
 
 from sro_research.paths import project_relative
 
-MANIFEST_ENV = "SRO_INPUTS_MANIFEST"
+INPUTS_MIME = "application/vnd.sro-research.input+json"  # one output per input file read
+INPUT_FIELDS = ("name", "path", "sha256", "bytes", "role")
 _recorded: dict[str, dict] = {}
 
 
@@ -41,11 +43,19 @@ def record_input(path: str | os.PathLike, role: str = "", sha256: str | None = N
     }
     if _recorded.get(entry["path"]) != entry:
         _recorded[entry["path"]] = entry
-        manifest = os.environ.get(MANIFEST_ENV)
-        if manifest:
-            with open(manifest, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry) + "\n")
+        _display_in_notebook(entry)
     return entry["sha256"]
+
+
+def _display_in_notebook(entry: dict) -> None:
+    if "IPython" not in sys.modules:  # not in a kernel: nothing to display into (and no import to pay)
+        return
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():  # renders as nothing; the build and render read it back
+        from IPython.display import display
+
+        display({INPUTS_MIME: entry}, raw=True)
 
 
 def recorded_inputs() -> list[dict]:
@@ -53,13 +63,12 @@ def recorded_inputs() -> list[dict]:
     return list(_recorded.values())
 
 
-def read_manifest(path: str | os.PathLike) -> list[dict]:
-    """The inputs a build's kernel recorded, one per file (the last entry for a path wins)."""
+def notebook_inputs(nb: dict) -> list[dict]:
+    """The inputs an executed notebook recorded, one per file (the last entry for a path wins)."""
     entries: dict[str, dict] = {}
-    manifest = Path(path)
-    if manifest.exists():
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                entry = json.loads(line)
-                entries[entry["path"]] = entry
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            entry = output.get("data", {}).get(INPUTS_MIME)
+            if entry:
+                entries[entry["path"]] = {key: entry[key] for key in INPUT_FIELDS}
     return list(entries.values())

@@ -1,7 +1,8 @@
 """What a report shows a reader: tables (also saved as CSV), banners and notes.
 
 Notebooks call these instead of printing, so every table a reader sees is also written,
-machine-readable, to reports/tables/<report>/<name>.csv, and banners look the same everywhere.
+machine-readable, to reports/tables/<report>/<name>.csv in a build (scratch/tables/<notebook>/ when a
+researcher runs a notebook by hand), and banners look the same everywhere.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 from sro_research import data_package, readable_tables
 from sro_research.data_status import DATA_STATUSES, STATUS_LABELS, check_status
 from sro_research.data_status import labelled as _labelled
-from sro_research.paths import REPORT_ENV, TABLES_ENV, reports_dir
+from sro_research.paths import REPORT_ENV, TABLES_ENV, scratch_dir
 
 INTERACTIVE = "interactive"  # the report name when a researcher runs a notebook by hand
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -35,11 +36,15 @@ _page = {"data_status": None, "data_status_detail": "", "key_findings": []}
 
 
 def report_name() -> str:
-    return os.environ.get(REPORT_ENV) or INTERACTIVE
+    """The build's report; by hand, the notebook JupyterLab runs (it sets JPY_SESSION_NAME), else 'interactive'."""
+    session = os.environ.get("JPY_SESSION_NAME")
+    return os.environ.get(REPORT_ENV) or (Path(session).stem if session else INTERACTIVE)
 
 
 def tables_dir() -> Path:
-    folder = Path(os.environ.get(TABLES_ENV) or reports_dir() / "tables" / report_name())
+    """The build's staging folder; by hand (JupyterLab, plain papermill) a git-ignored scratch folder
+    outside the published reports/, so a trial run never lands beside published tables."""
+    folder = Path(os.environ.get(TABLES_ENV) or scratch_dir() / "tables" / report_name())
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

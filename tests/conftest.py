@@ -1,3 +1,4 @@
+import os
 import re
 import shutil
 from pathlib import Path
@@ -54,3 +55,54 @@ def ssocs_table(ssocs_frame):
     from sro_research.analysis import ssocs_estimates
 
     return ssocs_estimates.estimate_table(data=ssocs_frame)
+
+
+# --------------------------------------------------------------------------- built sites, once per session
+# Each notebook configuration is executed once per test session: the tests that read a built page,
+# table, executed notebook or index share these folders instead of building their own.
+
+
+def _build_site(out, names=None, env=None):
+    from sro_research.build.pipeline import build
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SSOCS_DIR", raising=False)  # as on a fresh clone: the repository's data/ssocs
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        results = build(names, out=out, config=PROJECT_ROOT / "reports.toml")
+    failed = [f"{r.name}: {r.failure}" for r in results if not r.ok]
+    assert not failed, failed
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """Every report of the project, built as `make reports` builds them (or $SRO_TEST_SITE, already built)."""
+    if os.environ.get("SRO_TEST_SITE"):
+        return Path(os.environ["SRO_TEST_SITE"])
+    return _build_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def fallback_site(tmp_path_factory):
+    """The two SSOCS reports built with SSOCS_DIR naming a folder without the files: published figures only."""
+    empty = tmp_path_factory.mktemp("no-ssocs-files")
+    return _build_site(tmp_path_factory.mktemp("fallback"), ["nces_comparisons", "claims_ledger"], {"SSOCS_DIR": str(empty)})
+
+
+def notebook_outputs(path: Path) -> tuple[str, int]:
+    """(the HTML and markdown an executed notebook displayed, its figure count)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    text = "".join(
+        str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
+        for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    # Figures go out through reporting.show_figure: a PNG inside an <img> that carries alt text.
+    return text, text.count('class="sro-figure"')
+
+
+def executed_outputs(site: Path, report: str) -> tuple[str, int, Path]:
+    """notebook_outputs of a built report, and its tables folder."""
+    return (*notebook_outputs(site / "executed" / f"{report}.ipynb"), site / "tables" / report)

@@ -9,8 +9,10 @@ import pytest
 
 from sro_research.analysis import police_contacts as pc
 from sro_research.privacy.suppression import TOTAL, check_suppressed_table
-from sro_research.readers.incidents import IncidentDataError, load_incident_mapping, read_incidents, school_year_of
+from sro_research.readers.incidents import RACES, IncidentDataError, load_incident_mapping, read_incidents, school_year_of
 from sro_research.reports import annual_review as ar
+from sro_research.reports import annual_review_figures as arf
+from sro_research.reports import annual_review_incidents as ari
 from sro_research.synthetic import incidents as synthetic
 from tests.conftest import EXTERNAL_RESOURCE, FIXTURES
 
@@ -19,7 +21,7 @@ THRESHOLD = 10
 
 @pytest.fixture(scope="module")
 def shipped():
-    return read_incidents(synthetic.incidents_path(), synthetic.enrollment_path(), synthetic.mapping_path())
+    return read_incidents()  # no export given: the reader reads the shipped SYNTHETIC files
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def test_the_shipped_export_reads_through_the_example_mapping_and_is_synthetic(s
     assert shipped.is_synthetic
     assert shipped.years() == list(synthetic.YEARS)
     rows = shipped.incidents
-    assert set(rows["race_ethnicity"].dropna()) <= set(ar.RACES)
+    assert set(rows["race_ethnicity"].dropna()) <= set(RACES)
     assert set(rows["outcome"]) <= {"none", "suspension", "citation", "arrest", "county_attorney_referral"}
     assert rows["incident_id"].str.startswith("SYN-").all()
     assert set(shipped.sha256) == {"incidents", "enrollment", "mapping"}
@@ -124,11 +126,11 @@ def test_enrollment_and_mapping_rules(files, tmp_path):
 
 @pytest.fixture(scope="module")
 def year_2017(shipped):
-    return ar.export_tables(shipped, "2017-18", THRESHOLD)
+    return pc.year_tables(shipped, "2017-18", THRESHOLD)
 
 
 def test_every_year_table_is_suppressed_and_shared_totals_agree(year_2017):
-    tables = year_2017["tables"]
+    tables = year_2017.tables
     for table in tables.values():
         check_suppressed_table(table)
     outcome_totals = {name: tables[name].hidden.loc[TOTAL] for name in ("race_outcome", "type_outcome", "level_outcome")}
@@ -139,16 +141,98 @@ def test_every_year_table_is_suppressed_and_shared_totals_agree(year_2017):
 
 
 def test_a_rate_is_shown_only_with_its_counts(year_2017):
-    tables, enrolled = year_2017["tables"], year_2017["enrolled"]
+    tables = year_2017.tables
     for outcome in ("suspension", "police", "sro"):
-        measures = pc.race_measures(tables, enrolled, outcome, THRESHOLD)
+        measures = pc.race_measures(year_2017, outcome, THRESHOLD)
         assert (measures.loc[measures["shown"], "count"] >= THRESHOLD).all()
         assert measures.loc[~measures["shown"], ["count", "risk", "rr_reference", "rr_others"]].isna().all().all()
-    police = pc.race_measures(tables, enrolled, "police", THRESHOLD).set_index("race")
+    police = pc.race_measures(year_2017, "police", THRESHOLD).set_index("race")
     hidden = tables["race_outcome"].hidden["police"]
     assert (police["shown"] == ~hidden.reindex(police.index)).all()
-    shown_table = ar.race_table(pc.race_measures(tables, enrolled, "police", THRESHOLD))
+    shown_table = ari.race_table(pc.race_measures(year_2017, "police", THRESHOLD))
     assert (shown_table.loc[~police["shown"].to_numpy(), "Per 100 students (95% CI)"] == "suppressed").all()
+
+
+def test_involvement_intervals_allow_for_clustering_in_schools(year_2017):
+    """Black students' police contacts spread across schools well beyond Poisson (phi about 2.4), so the
+    school-clustered interval of their rate is wider than the exact Poisson one. The ratio to white
+    students in the same schools need not widen (a school's own level moves both), but it is no longer
+    the Poisson interval. Point estimates are unchanged."""
+    from sro_research.stats.disproportionality import rate, rate_ratio
+
+    police = pc.race_measures(year_2017, "police", THRESHOLD).set_index("race")
+    black, white = police.loc["black"], police.loc["white"]
+    assert black["phi"] == pytest.approx(2.43, abs=0.01)
+    exact = rate(black["count"], black["enrolled"])
+    assert black["risk"] == pytest.approx(exact[0])
+    assert black["risk_high"] - black["risk_low"] > 1.3 * (exact[2] - exact[1])
+    poisson = rate_ratio(black["count"], black["enrolled"], white["count"], white["enrolled"])
+    assert black["rr_reference"] == pytest.approx(poisson[0])
+    assert black["rr_reference_low"] != pytest.approx(poisson[1], rel=0.01)
+    assert police.attrs["clusters"] == year_2017.by_school["school"].nunique()
+    # the school-level counts are the table's counts
+    assert year_2017.by_school.groupby("race")["police"].sum()["black"] == black["count"]
+
+
+def test_an_export_without_its_enrollment_file_is_refused(files):
+    export, _, mapping = files
+    with pytest.raises(IncidentDataError, match="no enrollment file given"):
+        read_incidents(export, None, mapping)
+
+
+def test_the_first_key_finding_is_about_the_year_under_review(year_2017):
+    from sro_research.readers.published import load_published
+
+    published = load_published("mps_discipline")
+    measures = ari.year_measures(year_2017, THRESHOLD)
+    assert ar.key_findings(published, "2017-18", measures, [], THRESHOLD)[0][0].startswith("Incident export, 2017-18")
+    first = ar.key_findings(published, "2016-17", None, [], THRESHOLD)[0][0]
+    assert first.startswith("Published: in 2016-17") and "6.5%" in first
+    assert "2019-20" in ar.key_findings(published, "2019-20", None, [], THRESHOLD)[0][0]
+
+
+def test_sections_without_data_fold_into_one_plain_note():
+    note = ar.absent_sections_note("2016-17", has_export=False, has_crdc=False)
+    assert note.startswith("**Not in this review for 2016-17.**") and "Civil Rights Data Collection" in note
+    for developer_word in ("crdc_dir", "_path", ".csv", "reader", "folder", "parameter"):
+        assert developer_word not in note.lower()
+    assert ar.absent_sections_note("2017-18", True, True) is None
+
+
+def _smallest_text_on_a_phone(fig, screen_px: float = 390) -> float:
+    """CSS pixels of the smallest text when the image (cut to its tight box, as the page saves it) is shown
+    `screen_px` wide."""
+    import matplotlib.text
+
+    fig.canvas.draw()
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes) / 72 * screen_px / width
+
+
+def test_trend_panels_one_per_source_and_measure_and_readable_on_a_phone(shipped, year_2017):
+    import matplotlib.pyplot as plt
+
+    from sro_research.readers.published import load_published
+
+    series = ar.same_point_series(load_published("mps_discipline"))
+    trend = arf.trend_table(series, {"2017-18": year_2017}, True, {}, {}, THRESHOLD)
+    published = arf.plot_trend(trend, published=True)
+    others = arf.plot_trend(trend, published=False)
+    try:
+        groups = trend.groupby(["Source", "Measure"]).ngroups
+        assert len(published.axes) == 1 and len(others.axes) == groups - 1
+        assert len({round(ax.get_position().x0, 3) for ax in others.axes}) == 1  # stacked in one column
+        for ax in others.axes:
+            series = [line for line in ax.lines if line.get_marker() == "o"]  # error-bar caps are lines too
+            assert len(series) == 1 and "Published" not in ax.get_title(loc="left")  # one series per panel
+        assert "SYNTHETIC" not in published.axes[0].get_title(loc="left")
+        measures = ari.year_measures(year_2017, THRESHOLD)
+        rates = arf.plot_race_rates({o: measures[o] for o in ("suspension", "police")}, "2017-18")
+        for fig in (published, others, rates):
+            assert _smallest_text_on_a_phone(fig) >= 9
+    finally:
+        plt.close("all")
 
 
 def test_data_status_says_synthetic_whenever_synthetic_data_is_on_the_page(shipped):
@@ -203,13 +287,15 @@ def test_report_builds_on_the_synthetic_export_and_the_crdc_fixture(tmp_path):
 
 
 @pytest.mark.slow
-def test_published_only_year_builds_and_says_so(tmp_path):
-    from sro_research.build.pipeline import build
-
-    results = build(["annual_review_2016_17"], out=tmp_path)
-    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
+def test_published_only_year_builds_and_says_so(built_site):
+    tmp_path = built_site
     page = _page(tmp_path, "annual_review_2016_17")
     assert "published figures only" in _first_screen(page)
+    assert "2016-17 annual review" in page[page.index("<h1"):page.index("</h1>")]
+    reader_facing = page[:page.index('id="How-the-figures-were-computed"')]
+    for developer_word in ("crdc_dir", "saved under a folder", "the reader knows", "_synthetic.csv"):
+        assert developer_word not in reader_facing
+    assert "Not in this review for 2016-17" in page and 'id="Incidents-this-year"' not in page
     assert 'class="sro-banner sro-banner-reconstruction"' not in page and "(SYNTHETIC" not in page
     assert "ocrdata.ed.gov" in page
     summary = json.loads((tmp_path / "tables" / "annual_review_2016_17" / "page.json").read_text(encoding="utf-8"))
@@ -235,7 +321,7 @@ def test_incident_tables_pass_the_cross_table_audit():
     below the threshold by combining them; the audit hides more until no range is that narrow."""
     from sro_research.privacy.disclosure import inferable_ranges
 
-    export = read_incidents(*ar.export_paths(None, None, None))
+    export = read_incidents()
     rows = pc.year_rows(export.incidents, "2017-18")
     threshold = 10
     categories = {f: sorted(rows[f].astype(str).unique()) for fields in pc.PARTITIONS.values() for f in fields}
@@ -249,3 +335,19 @@ def test_incident_tables_pass_the_cross_table_audit():
     tables, audit = pc.audited_tables(rows, threshold)
     assert audit.newly_hidden and audit.smallest_range >= threshold
     assert narrowest(tables) >= threshold - 1e-6  # solved again, independently of the audit's own record
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", ["2015-16", "2020-21", "2021-22"])
+def test_every_crdc_year_builds_from_its_fixture_folder(tmp_path, year):
+    """2017-18 is built with the export above; the other CRDC years build with CRDC and published figures."""
+    from sro_research.build.pipeline import build
+
+    results = build(["annual_review_2016_17"], [f"crdc_dir={FIXTURES / 'crdc'}", f"school_year={year}"], out=tmp_path)
+    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
+    page = _page(tmp_path, "annual_review_2016_17")
+    assert f"{year} annual review" in page[page.index("<h1"):page.index("</h1>")]
+    assert f"CRDC {year}: referred to law enforcement, per 100 enrolled students, by race" in page
+    assert "With disabilities (IDEA)" in page and "Female" in page
+    tables = tmp_path / "tables" / "annual_review_2016_17"
+    assert (tables / "crdc_coverage.csv").exists() and (tables / "crdc_referred_race_by_disability.csv").exists()

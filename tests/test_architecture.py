@@ -119,10 +119,7 @@ DUMPERS_GIVEN_A_STREAM = {"yaml": {"dump", "safe_dump", "dump_all", "safe_dump_a
 # matplotlib's plt.show. Report modules return objects; the notebook shows them with `reporting`.
 DISPLAYS = {"print", "display"}
 # (module path, function) -> why it may open or write a file. Keep it empty: pass objects in instead.
-ALLOWED: dict[tuple[str, str], str] = {
-    # moved by issue 16 work: the review file is written by the comment command, not by privacy/.
-    ("sro_research/privacy/review.py", "write_review"): "writes the private comment review file",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _calls(source: str) -> list[tuple[int, str, str, str]]:

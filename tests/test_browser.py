@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -39,15 +38,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """Every report of the project, built into a temporary folder (or $SRO_TEST_SITE, already built)."""
-    if os.environ.get("SRO_TEST_SITE"):
-        return Path(os.environ["SRO_TEST_SITE"])
-    out = tmp_path_factory.mktemp("site")
-    results = build(None, out=out, config=PROJECT_ROOT / "reports.toml")
-    failed = [f"{r.name}: {r.failure}" for r in results if not r.ok]
-    assert not failed, failed
-    return out
+def site(built_site):
+    """Every report of the project, built once per session (conftest's built_site, or $SRO_TEST_SITE)."""
+    return built_site
 
 
 @pytest.fixture(scope="module")

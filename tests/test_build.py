@@ -290,6 +290,25 @@ def test_cache_key_covers_notebook_configuration_parameters_environment_package_
     assert cache.decide(out, entry, current, force=False) == (True, "outputs missing")
 
 
+def test_cache_keys_on_what_a_notebook_runs_not_on_saved_outputs(tmp_path):
+    """JupyterLab saves a notebook with its outputs: that alone must not rebuild its reports."""
+    from sro_research.build import cache
+    from tests.conftest import FIXTURES
+
+    source = FIXTURES / "project" / "notebooks" / "demo.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    code = next(cell for cell in nb.cells if cell.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="ran in Lab\n")]
+    code.execution_count = 7
+    nb.metadata["widgets"] = {"state": {}}
+    saved = tmp_path / "saved.ipynb"
+    nbformat.write(nb, saved)
+    assert cache.notebook_digest(saved) == cache.notebook_digest(source)
+    code.source += "\nrows = 2"
+    nbformat.write(nb, saved)
+    assert cache.notebook_digest(saved) != cache.notebook_digest(source)
+
+
 def test_declared_environment_variables_are_passed_recorded_and_keyed(fixture_project, monkeypatch):
     from sro_research.build.pipeline import plan
 

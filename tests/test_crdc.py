@@ -15,8 +15,6 @@ from sro_research.readers.crdc import (
     read_crdc,
     read_crdc_year,
     required_columns,
-    scope_totals,
-    staff_totals,
 )
 from sro_research.readers.text_files import detect_encoding
 from tests.conftest import FIXTURES
@@ -68,21 +66,6 @@ def test_every_fixture_year_reads_and_is_labelled_synthetic():
     assert read_crdc(None) == {}
 
 
-def test_district_state_and_nation_totals_match_the_file():
-    data = read_crdc_year(CRDC, "2017-18")
-    raw = _raw(CRDC, "2017-18", "Referrals and Arrests.csv")
-    mps = raw[raw["LEAID"] == MPS_LEAID]
-    totals = scope_totals(data, MPS_LEAID).set_index(["scope", "measure", "race"])
-    expected = mps[["SCH_DISCWODIS_REF_BL_M", "SCH_DISCWODIS_REF_BL_F",
-                    "SCH_DISCWDIS_REF_IDEA_BL_M", "SCH_DISCWDIS_REF_IDEA_BL_F"]].astype(int).to_numpy().sum()
-    assert totals.loc[("district", "referred", "black"), "count"] == expected
-    assert totals.loc[("district", "referred", "black"), "schools"] == len(mps)
-    assert totals.loc[("state", "referred", "black"), "schools"] == (raw["LEA_STATE"] == "MN").sum()
-    assert totals.loc[("nation", "referred", "black"), "schools"] == len(raw)
-    with pytest.raises(CrdcLayoutError, match="no school with LEAID 9999999"):
-        scope_totals(data, "9999999")
-
-
 def test_reserve_codes_become_missing_with_their_reason():
     data = read_crdc_year(CRDC, "2017-18")
     reserve = data.reserve.set_index("column")
@@ -92,10 +75,6 @@ def test_reserve_codes_become_missing_with_their_reason():
     cell = data.counts[(data.counts["COMBOKEY"] == MPS_LEAID + "00003") & (data.counts["measure"] == "referred")
                        & (data.counts["race"] == "pacific_islander") & (data.counts["sex"] == "female")]
     assert math.isnan(cell["count"].iloc[0]) and cell["reserve_code"].iloc[0] == -11
-    totals = scope_totals(data).set_index(["scope", "measure", "race"])
-    assert totals.loc[("district", "referred", "pacific_islander"), "schools_missing"] == 1
-    staff = staff_totals(data).set_index("scope")
-    assert staff.loc["state", "schools_reporting"] == staff.loc["state", "schools"] - 1
     assert read_crdc_year(CRDC, "2015-16").reserve["reserve_code"].tolist().count(-2) == 1
 
 

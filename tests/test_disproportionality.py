@@ -78,7 +78,7 @@ def test_rate_ratio_and_difference_for_event_counts():
     diff, low, high = rate_difference(40, 400, 10, 500)
     se = math.sqrt(40 / 400**2 + 10 / 500**2)
     assert (diff, low, high) == pytest.approx((8.0, 100 * (0.08 - Z * se), 100 * (0.08 + Z * se)))
-    assert math.isnan(rate_ratio(0, 400, 10, 500)[0])
+    assert rate_ratio(0, 400, 10, 500)[0] == pytest.approx((0.5 / 400) / (10.5 / 500))  # Haldane–Anscombe
 
 
 def test_composition_index_is_share_of_outcome_over_share_of_enrollment():

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sro_research.cli import main
+from sro_research.privacy.review import REVIEW_COLUMNS
 from sro_research.readers.comment_review import ReviewFileError, load_approved
+from sro_research.readers.engagement import read_responses
+from sro_research.readers.word_lists import load_names
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "data" / "engagement" / "mapping_example.yaml"
@@ -34,14 +39,32 @@ def _names(tmp_path):
     return path
 
 
+def _comments(tmp_path, export, out=None, names=True):
+    out = out or tmp_path / "private" / "review.csv"
+    extra = ["--names", str(_names(tmp_path))] if names else []
+    assert main(["comments", str(export), "--mapping", str(MAPPING), *extra, "--out", str(out)]) == 0
+    return out
+
+
+def _approve(review: Path, answers: list[str]) -> Path:
+    table = pd.read_csv(review, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table["approve"] = answers
+    table.to_csv(review, index=False, encoding="utf-8-sig")
+    return review
+
+
 def test_comments_command_writes_scrubbed_review_file(tmp_path, capsys):
-    out = tmp_path / "private" / "review.csv"
-    code = main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--names", str(_names(tmp_path)),
-                 "--out", str(out)])
-    assert code == 0, capsys.readouterr().err
+    export = _export(tmp_path)
+    out = _comments(tmp_path, export)
     review = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    assert list(review.columns) == ["comment_id", "item", "comment", "detected", "possible_name", "approve"]
-    assert list(review["comment_id"]) == ["R1:comment", "R2:comment", "R3:comment"]  # the empty comment is left out
+    assert list(review.columns) == list(REVIEW_COLUMNS)
+    assert list(review.columns) == ["comment_id", "item", "comment", "detected", "possible_name", "fingerprint",
+                                    "export_sha256", "approve"]
+    assert len(review) == 3  # the empty comment is left out
+    # ids and fingerprints are keyed hashes: opaque, never the export's own respondent ids
+    assert all(re.fullmatch(r"[0-9a-f]{20}", v) for v in [*review["comment_id"], *review["fingerprint"]])
+    assert review["comment_id"].nunique() == 3 and not review["comment_id"].str.contains("R1").any()
+    assert (review["export_sha256"] == hashlib.sha256(export.read_bytes()).hexdigest()).all()
     assert review.loc[0, "comment"] == "Call [name] at [phone] please"
     assert review.loc[0, "detected"] == "name; phone" and review.loc[1, "detected"] == "email"
     assert review.loc[2, "detected"] == "" and (review["approve"] == "").all()
@@ -50,52 +73,86 @@ def test_comments_command_writes_scrubbed_review_file(tmp_path, capsys):
         assert secret not in text.lower()
 
 
-@pytest.mark.parametrize("where", ["reports/review.csv", "out/reports/x/review.csv", "built/review.csv"])
-def test_comments_command_refuses_the_published_folder(tmp_path, capsys, monkeypatch, where):
+@pytest.mark.parametrize("where", ["reports/review.csv", "out/reports/x/review.csv", "built/review.csv",
+                                   "built/deeper/review.csv", "site/review.csv"])
+def test_comments_command_refuses_any_build_output_folder(tmp_path, capsys, monkeypatch, where):
     monkeypatch.setenv("SRO_PROJECT_ROOT", str(ROOT))
     (tmp_path / "built").mkdir()
     (tmp_path / "built" / "manifest.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html></html>", encoding="utf-8")
     out = (ROOT / where) if where.startswith("reports/") else tmp_path / where
     code = main(["comments", str(_export(tmp_path)), "--mapping", str(MAPPING), "--out", str(out)])
     assert code == 2 and "refusing to write the comment review file" in capsys.readouterr().err
     assert not out.exists()
 
 
-def _review(tmp_path, rows: str, header="comment_id,item,comment,detected,approve\n"):
-    path = tmp_path / "review.csv"
-    path.write_text(header + rows, encoding="utf-8")
-    return path
-
-
-def test_load_approved_reads_yes_answers(tmp_path):
-    path = _review(tmp_path, "R1:comment,comment,x,,Yes\nR2:comment,comment,y,,no\nR3:comment,comment,z,, \n")
-    assert load_approved(path) == frozenset({"R1:comment"})
-    assert load_approved(path, known_ids={"R1:comment", "R2:comment", "R3:comment"}) == frozenset({"R1:comment"})
+def test_load_approved_keeps_approvals_bound_to_id_and_text(tmp_path):
+    export = _export(tmp_path)
+    review = _approve(_comments(tmp_path, export), ["Yes", "no", " "])
+    survey, names = read_responses(export, MAPPING), load_names(_names(tmp_path))
+    approvals = load_approved(review, survey, names)
+    assert len(approvals) == 1
+    assert approvals.shows("R1", "comment", "Call [name] at [phone] please")
+    assert not approvals.shows("R1", "comment", "Call me please")  # another text under the same id
+    assert not approvals.shows("R2", "comment", "write me: [email]")  # rejected
 
 
 def test_load_approved_names_file_row_and_column_never_the_value(tmp_path):
-    path = _review(tmp_path, "R1:comment,comment,x,,maybe 612-555-0143\nR9:comment,comment,y,,yes\n"
-                             "R1:comment,comment,x,,no\n")
+    export = _export(tmp_path)
+    review = _approve(_comments(tmp_path, export), ["maybe 612-555-0143", "yes", "no"])
+    table = pd.read_csv(review, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    pd.concat([table, table.iloc[[0]]]).to_csv(review, index=False, encoding="utf-8-sig")
     with pytest.raises(ReviewFileError) as error:
-        load_approved(path, known_ids={"R1:comment"})
+        load_approved(review, read_responses(export, MAPPING), load_names(_names(tmp_path)))
     message = str(error.value)
-    assert f"{path}: row 2, column approve: must be yes, no or blank" in message
-    assert f"{path}: row 3, column comment_id: not a comment of this export" in message
-    assert f"{path}: row 4, column comment_id: repeats row 2" in message
-    assert "612" not in message and "maybe" not in message and "R9" not in message
+    assert f"{review}: row 2, column approve: must be yes, no or blank" in message
+    assert f"{review}: row 5, column comment_id: repeats row 2" in message
+    assert "612" not in message and "maybe" not in message and table.loc[0, "comment_id"] not in message
 
 
-def test_load_approved_missing_columns(tmp_path):
-    with pytest.raises(ReviewFileError, match="column\\(s\\) approve missing"):
-        load_approved(_review(tmp_path, "R1:comment\n", header="comment_id\n"))
+def test_review_file_of_an_older_version_or_missing_is_refused(tmp_path):
+    old = tmp_path / "old.csv"
+    old.write_text("comment_id,item,comment,detected,approve\nR1:comment,comment,x,,yes\n", encoding="utf-8")
+    survey = read_responses(_export(tmp_path), MAPPING)
+    with pytest.raises(ReviewFileError, match="column\\(s\\) fingerprint, export_sha256 missing.*older version"):
+        load_approved(old, survey, ["Jamal"])
     with pytest.raises(FileNotFoundError, match="approved_comments_path"):
-        load_approved(tmp_path / "none.csv")
+        load_approved(tmp_path / "none.csv", survey, ["Jamal"])
+
+
+def test_a_review_of_another_export_or_of_moved_rows_is_refused(tmp_path):
+    # No id column (the Google Forms default): ids are row numbers. Deleting a test row moves them.
+    header = "Timestamp,Role,Agree?,Time,Scenario,Comments\n"
+    rows = ["2017-05-01 10:00,student,agree,less,eliminate,test row please ignore\n",
+            "2017-05-01 10:05,parent,agree,more,eliminate,I trust our officer\n",
+            "2017-05-01 10:09,parent,agree,more,eliminate,Officers scare my kids\n"]
+    mapping = _mapping(tmp_path, columns={**{k: v for k, v in MINIMAL.items() if k != "respondent_id"},
+                                          "comment": "Comments"})
+    first = tmp_path / "first.csv"
+    first.write_text(header + "".join(rows), encoding="utf-8")
+    review = tmp_path / "private" / "review.csv"
+    assert main(["comments", str(first), "--mapping", str(mapping), "--out", str(review)]) == 0
+    _approve(review, ["no", "yes", "no"])  # the third comment was rejected
+    assert len(load_approved(review, read_responses(first, mapping), ["Jamal"])) == 1
+    again = tmp_path / "again.csv"
+    again.write_text(header + "".join(rows[1:]), encoding="utf-8")  # the test row removed
+    with pytest.raises(ReviewFileError) as error:
+        load_approved(review, read_responses(again, mapping), ["Jamal"])
+    message = str(error.value)
+    assert "1 of 1 approvals no longer match a comment of this export" in message
+    assert "3 of its 3 rows were written for another export" in message
+    assert "trust" not in message and "scare" not in message
+    # the same export, a comment's scrubbed text no longer what the reviewer read (another names list)
+    _approve(review, ["yes", "yes", "no"])
+    with pytest.raises(ReviewFileError, match="1 of 2 approvals no longer match"):
+        load_approved(review, read_responses(first, mapping), ["Jamal", "Ignore"])
 
 
 # --------------------------------------------------------------------------- readers for real survey tools
 
 from sro_research.privacy.review import review_table  # noqa: E402
-from sro_research.readers.engagement import EngagementDataError, read_responses  # noqa: E402
+from sro_research.readers.engagement import EngagementDataError  # noqa: E402
 
 MINIMAL = {"respondent_id": "ID", "role": "Role", "sro_agree": "Agree?", "sro_time": "Time", "scenario": "Scenario"}
 
@@ -173,7 +230,7 @@ def test_one_column_per_option_with_two_header_rows(tmp_path):
     survey = read_responses(path, mapping)
     assert survey.responses["reasons"].tolist()[:2] == ["general_safety", "deterrence"]
     assert pd.isna(survey.responses["reasons"].iloc[2])
-    assert "Why? / Other" in survey.ignored_columns
+    assert survey.unused_columns == 1 and survey.ignored_columns == []  # counted, never named
 
 
 def test_qualtrics_three_header_rows_and_row_numbers(tmp_path):
@@ -181,7 +238,7 @@ def test_qualtrics_three_header_rows_and_row_numbers(tmp_path):
     path.write_text(
         "ResponseId,Q1,Q2,Q3,Q4\n"
         "Response ID,I am a,SROs should work in my school,Time,Scenario\n"
-        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2""}",x,y\n'
+        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}","{""ImportId"":""QID2""}","{""ImportId"":""QID3""}",\n'
         "R_1,student,agree,less,eliminate\n"
         "R_2,student,kinda,less,eliminate\n", encoding="utf-8")
     mapping = _mapping(tmp_path, columns={"respondent_id": "ResponseId", "role": "I am a",
@@ -211,8 +268,8 @@ def test_other_please_specify_is_routed_and_kept_only_as_a_comment(tmp_path):
     responses = read_responses(path, mapping).responses
     assert list(responses["race_ethnicity"]) == ["white", "other"]
     assert pd.isna(responses.loc[0, "race_ethnicity_other"])
-    review = review_table(responses, ["Jamal"])
-    assert list(review["comment_id"]) == ["A2:race_ethnicity_other"]
+    review = review_table(responses, ["Jamal"], b"key", "sha")
+    assert list(review["item"]) == ["race_ethnicity_other"]
     assert review.loc[0, "comment"] == "my son [name] ([phone]) was searched"
     without = _mapping(tmp_path, columns={**MINIMAL, "race_ethnicity": "Race"}, name="strict.yaml")
     with pytest.raises(EngagementDataError) as error:
@@ -239,10 +296,69 @@ def test_comments_command_takes_the_id_length(tmp_path, capsys):
     assert "--id-digits: expected MIN-MAX digits" in capsys.readouterr().err
 
 
-def test_review_ids_are_the_exports_comment_ids(tmp_path):
-    from sro_research.privacy.review import comment_ids
+# --------------------------------------------------------------------------- header rows proven, ids warned
 
-    responses = read_responses(_export(tmp_path), MAPPING).responses
-    path = _review(tmp_path, "R1:comment,comment,x,,yes\n")
-    assert load_approved(path, known_ids=comment_ids(responses)) == {"R1:comment"}
-    assert comment_ids(responses) == {"R1:comment", "R2:comment", "R3:comment"}
+GOOGLE = ("Timestamp,Email Address,IP Address,ID,Role,Agree?,Time,Scenario\n"
+          "2017/05/01 10:00:00,amina.osman@example.org,10.1.2.3,A1,student,agree,less,eliminate\n"
+          "2017/05/01 10:05:00,chidi.okonkwo@example.org,10.1.2.4,A2,parent,agree,more,eliminate\n")
+
+
+@pytest.mark.parametrize("header_rows", [2, 3])
+def test_a_respondent_read_as_a_header_row_is_refused_without_quoting_it(tmp_path, header_rows):
+    path = tmp_path / "export.csv"
+    path.write_text(GOOGLE, encoding="utf-8")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, _mapping(tmp_path, extra=f"header_rows: {header_rows}\n"))
+    message = str(error.value)
+    assert f"row 2 is read as a header row (the mapping's header_rows: {header_rows})" in message
+    assert "an email address in column(s) 2" in message and "an IP address in column(s) 3" in message
+    for value in ("amina", "osman", "10.1.2.3", "2017/05/01", "chidi", "A1", "A2", "student"):
+        assert value not in message.lower()
+
+
+def test_a_surveymonkey_export_read_with_three_header_rows_is_refused(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Respondent ID,Role,Agree?,Time,Scenario,Comments\n"
+                    ",Response,Response,Response,Response,Open-Ended Response\n"
+                    "Amina Osman,student,agree,less,eliminate,call me\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, _mapping(tmp_path, extra="header_rows: 3\n"))
+    message = str(error.value)
+    assert "row 3 is read as a header row" in message and "not Qualtrics' ImportId text in column(s) 1, 2" in message
+    assert "amina" not in message.lower() and "call me" not in message
+
+
+def test_a_missing_mapped_header_does_not_list_the_files_headers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("ID,Role,Agree?,Time,Scenario,Secret header\nA1,student,agree,less,eliminate,x\n", encoding="utf-8")
+    with pytest.raises(EngagementDataError) as error:
+        read_responses(path, _mapping(tmp_path, columns={**MINIMAL, "comment": "Comments"}))
+    assert "mapped column 'Comments' (codebook item comment) is missing" in str(error.value)
+    assert "Secret header" not in str(error.value) and "6 columns" in str(error.value)
+
+
+def test_unused_columns_are_counted_and_only_declared_ones_named(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("ID,Role,Agree?,Time,Scenario,IP Address,Location\nA1,student,agree,less,eliminate,,\n",
+                    encoding="utf-8")
+    survey = read_responses(path, _mapping(tmp_path, extra="ignored_columns: [IP Address, Not There]\n"))
+    assert survey.unused_columns == 2 and survey.ignored_columns == ["IP Address"]
+    with pytest.raises(EngagementDataError, match="ignored_columns: expected a list of headers"):
+        read_responses(path, _mapping(tmp_path, extra="ignored_columns: IP Address\n"))
+
+
+@pytest.mark.parametrize("ids, kind", [(["amina@example.org", "chidi@example.org"], "email addresses"),
+                                       (["612-555-0101", "(651) 555 0102"], "phone numbers"),
+                                       (["1234567", "7654321"], "student numbers"),
+                                       (["R_1abc", "R_2def"], ""), (["10234567890", "10234567891"], "")])
+def test_an_id_column_of_emails_phones_or_student_numbers_is_warned_about(tmp_path, capsys, ids, kind):
+    path = tmp_path / "export.csv"
+    rows = "".join(f'"{i}",student,agree,less,eliminate\n' for i in ids)
+    path.write_text("ID,Role,Agree?,Time,Scenario\n" + rows, encoding="utf-8")
+    survey = read_responses(path, _mapping(tmp_path))
+    assert (kind in survey.id_warning) if kind else survey.id_warning == ""
+    assert not any(i in survey.id_warning for i in ids)
+    if kind:
+        out = tmp_path / "private" / "review.csv"
+        assert main(["comments", str(path), "--mapping", str(_mapping(tmp_path)), "--out", str(out)]) == 0
+        assert f"warning: {path}: column 'ID', the respondent id, holds {kind}" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from scipy.optimize import linprog
 from scipy.stats import chi2_contingency, fisher_exact
 
 from sro_research.privacy.freetext import personal_info_left
+from sro_research.privacy.review import Approvals, comment_id, text_fingerprint
 from sro_research.readers.word_lists import load_names, load_themes
 from sro_research.privacy.suppression import SUPPRESSED, TOTAL, SuppressedShares
 from sro_research.readers.engagement import load_codebook, read_responses
@@ -388,11 +389,16 @@ def test_real_export_shows_verbatim_comments_only_when_approved(recon_tables):
     assert ec.example_comments(tagged, responses, themes, names, CODEBOOK, None, illustrative=False) is None
     assert "not shown until a person has reviewed" in ec.not_reviewed_note()
     clean = tagged.index[~tagged["scrubbed"]][:2]
-    approved = frozenset(ec.comment_id(responses.loc[i, "respondent_id"]) for i in clean)
+    key = b"k" * 32
+    approved = Approvals(key, {comment_id(key, responses.loc[i, "respondent_id"], ec.COMMENT_ITEM):
+                               text_fingerprint(key, ec.COMMENT_ITEM, tagged.loc[i, "comment"]) for i in clean})
     shown = ec.example_comments(tagged, responses, themes, names, CODEBOOK, approved, illustrative=False)
-    assert set(shown["comment (reviewed and approved)"]) <= set(tagged.loc[clean, "comment"])
-    none = ec.example_comments(tagged, responses, themes, names, CODEBOOK, frozenset(), illustrative=False)
+    assert len(shown) and set(shown["comment (reviewed and approved)"]) <= set(tagged.loc[clean, "comment"])
+    none = ec.example_comments(tagged, responses, themes, names, CODEBOOK, Approvals(key, {}), illustrative=False)
     assert none.empty
+    # an approval of another text (a fingerprint that does not match) shows nothing
+    moved = Approvals(key, {cid: text_fingerprint(key, ec.COMMENT_ITEM, "another text") for cid in approved.fingerprints})
+    assert ec.example_comments(tagged, responses, themes, names, CODEBOOK, moved, illustrative=False).empty
 
 
 def test_reconstruction_examples_are_labelled_illustrative_and_scrubbed(recon_tables):
@@ -444,16 +450,21 @@ def test_reconstruction_title_banner_and_watermark(reconstruction):
     assert not ef.report_title(real, "2016-17").startswith("Illustrative")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("assignments, reconstruction_data", [
-    ([], True),
-    ([f"responses_path={FIXTURES / 'export.xlsx'}", f"mapping_path={MAPPING}", "suppression_threshold=5"], False),
-])
-def test_report_builds_with_a_banner_only_for_the_reconstruction(tmp_path, assignments, reconstruction_data):
+@pytest.fixture(scope="module")
+def export_site(tmp_path_factory):
     from sro_research.build.pipeline import build
 
-    results = build(["engagement_findings"], assignments, out=tmp_path)
+    out = tmp_path_factory.mktemp("export")
+    results = build(["engagement_findings"], [f"responses_path={FIXTURES / 'export.xlsx'}", f"mapping_path={MAPPING}",
+                                              "suppression_threshold=5"], out=out)
     assert all(r.ok for r in results), [str(r.failure) for r in results]
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("site, reconstruction_data", [("built_site", True), ("export_site", False)])
+def test_report_builds_with_a_banner_only_for_the_reconstruction(request, site, reconstruction_data):
+    tmp_path = request.getfixturevalue(site)  # the shipped reconstruction (the session's site), or a real-layout export
     page = (tmp_path / "engagement_findings.html").read_text(encoding="utf-8")
     assert ('class="sro-banner sro-banner-reconstruction"' in page) == reconstruction_data
     # The heading is the report's title (reports.toml), labelled only when the data are the reconstruction.

@@ -1,4 +1,4 @@
-"""pyproject.toml and environment.yml must list the same dependencies at the same minimum versions."""
+"""pyproject.toml (runtime, test and lab) and environment.yml must list the same dependencies at the same minimum versions."""
 
 import re
 import tomllib
@@ -17,7 +17,8 @@ def _normalise(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    wanted = dict(_normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    wanted = dict(_normalise(r) for r in project["dependencies"] + extras["test"] + extras["lab"])
     conda = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())["dependencies"]
     listed = dict(_normalise(d) for d in conda if isinstance(d, str) and not d.startswith(("python", "pip")))
     assert listed == wanted, {

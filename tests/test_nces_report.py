@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import SSOCS, needs_ssocs
+from tests.conftest import SSOCS, executed_outputs, needs_ssocs, notebook_outputs
 from sro_research.analysis import ssocs_estimates as est
 from sro_research.paths import project_root
 from sro_research.readers import ssocs
 from sro_research.readers.published import load_published
 
-needs_data = needs_ssocs
 
 
 # -- the report's pieces and the notebook itself ---------------------------------------------------
@@ -26,7 +25,7 @@ def published_figures(folder=None) -> dict:
     return {name: load_published(name, folder) for name in nc.PUBLISHED_DATASETS}
 
 
-@needs_data
+@needs_ssocs
 def test_report_pieces(ssocs_table, ssocs_frame):
     from sro_research.analysis import ssocs_differences as sd
     from sro_research.reports import nces_comparisons as nc
@@ -86,23 +85,13 @@ def run_notebook(tmp_path, monkeypatch, ssocs_dir, **parameters):
         str(project_root() / "notebooks" / "nces_comparisons.ipynb"), str(out), cwd=str(project_root()), progress_bar=False,
         parameters=parameters,
     )
-    import nbformat
-
-    nb = nbformat.read(out, as_version=4)
-    text = "".join(
-        str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}).get("text/markdown", ""))
-        for c in nb.cells if c.cell_type == "code" for o in c.outputs
-    )
-    # Figures go out through reporting.show_figure: a PNG inside an <img> that carries alt text.
-    figures = text.count('class="sro-figure"')
+    text, figures = notebook_outputs(out)
     return text, figures, tmp_path / "tables"
 
 
 @pytest.mark.slow
-def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_missing(tmp_path, monkeypatch):
-    empty = tmp_path / "no-files"
-    empty.mkdir()
-    text, figures, tables = run_notebook(tmp_path, monkeypatch, empty)
+def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_missing(fallback_site):
+    text, figures, tables = executed_outputs(fallback_site, "nces_comparisons")
     assert "sro-banner-fallback" in text
     for name in ssocs.expected_files().values():
         assert name in text
@@ -112,10 +101,10 @@ def test_notebook_with_an_empty_folder_shows_published_figures_and_says_what_is_
     assert (tables / "published_trend_points.csv").exists()
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.slow
-def test_notebook_with_no_folder_set_reads_the_repository_copy(tmp_path, monkeypatch):
-    text, figures, tables = run_notebook(tmp_path, monkeypatch, None)
+def test_notebook_with_no_folder_set_reads_the_repository_copy(built_site):
+    text, figures, tables = executed_outputs(built_site, "nces_comparisons")
     assert "sro-banner-fallback" not in text and figures == 3
     assert text.index("Key findings") < text.index("The peer group (high schools in cities")
     written = pd.read_csv(tables / "ssocs_estimates.csv", keep_default_na=False)
@@ -187,7 +176,7 @@ def test_downloadable_estimates_hide_sample_sizes_under_the_threshold():
     assert out["n"].dropna().tolist() == [DEFAULT_THRESHOLD, 2724]
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.slow
 def test_notebook_with_no_peer_estimates_shows_no_empty_peer_table(tmp_path, monkeypatch):
     # 2017-18 does not measure any_sro: nothing to put in the peer table, so no empty table.
@@ -209,7 +198,7 @@ def test_a_missing_published_trend_figure_is_named(tmp_path):
         nc.published_trend_points(published_figures(folder))
 
 
-@needs_data
+@needs_ssocs
 def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
     import io
     import struct
@@ -240,7 +229,7 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
     assert float(nc.mps_cited(published)["value"]) in trend_lines  # the 30% MPS cited
 
 
-@needs_data
+@needs_ssocs
 def test_trend_draws_no_line_across_a_changed_item(ssocs_table):
     from sro_research.reports import nces_comparisons as nc
     from sro_research.reports import nces_comparisons_figures as figures
@@ -256,6 +245,16 @@ def test_trend_draws_no_line_across_a_changed_item(ssocs_table):
             xs = list(line.get_xdata())
             assert not (2007 in xs and 2015 in xs), "a line joins 2007-08 to 2015-16"
             assert not (2005 in xs and 2015 in xs)
+
+
+def test_the_notebook_declares_the_peer_groups_the_ssocs_files_hold():
+    """The build refuses any other value before a kernel starts (`(one of: ...)` in the parameters cell)."""
+    from sro_research.build.parameters import notebook_parameters
+
+    declared = notebook_parameters(project_root() / "notebooks" / "nces_comparisons.ipynb")
+    assert list(declared["peer_level"].choices) == ssocs.LEVELS
+    assert list(declared["peer_locale"].choices) == ssocs.LOCALES
+    assert list(declared["peer_enrollment"].choices) == ssocs.SIZES
 
 
 def test_the_peer_groups_words_come_from_its_parameters():

@@ -38,15 +38,3 @@ def test_every_report_notebook_is_declared_and_every_declared_report_is_valid():
     declared = {spec.notebook for spec in reports.values()}
     assert set((PROJECT_ROOT / "notebooks").glob("*.ipynb")) <= declared
     plan(None, None)  # checks every reports.toml value against its notebook, without running
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
-def test_report_notebook_runs_top_to_bottom_as_in_jupyterlab(path, tmp_path, monkeypatch):
-    """As JupyterLab runs it: cwd notebooks/, no build environment, the defaults in the cell."""
-    import papermill as pm
-
-    for variable in ("SRO_PROJECT_ROOT", "SRO_REPORT_NAME", "SRO_INPUTS_MANIFEST"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SRO_TABLES_DIR", str(tmp_path / "tables"))  # keep the checkout clean
-    pm.execute_notebook(str(path), str(tmp_path / path.name), cwd=str(path.parent), progress_bar=False)

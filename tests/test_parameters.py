@@ -115,6 +115,8 @@ BOUNDED = {
     "share": Parameter("share", "float", "0.5", "a share (min: 0, max: 1)"),
     "names_path": Parameter("names_path", "Optional[str]", "None", "names to scrub"),
     "ssocs_dir": Parameter("ssocs_dir", "Optional[str]", "None", "folder of files"),
+    "locale": Parameter("locale", "str", '"City"', "peer locale (one of: City, Suburb)"),
+    "size": Parameter("size", "str", '"1,000 or more"', 'enrollment (one of: "Less than 300", "1,000 or more")'),
 }
 
 
@@ -126,6 +128,8 @@ BOUNDED = {
         ({"share": 1.5}, "parameter 'share' must be at most 1, got 1.5"),
         ({"names_path": "no/such/names.txt"}, "parameter 'names_path': no such file: "),
         ({"ssocs_dir": "/no/such/folder"}, "parameter 'ssocs_dir': no such folder: /no/such/folder"),
+        ({"locale": "Moon"}, "parameter 'locale' must be one of City, Suburb; got 'Moon'"),
+        ({"size": "1,000"}, "parameter 'size' must be one of Less than 300, 1,000 or more; got '1,000'"),
     ],
 )
 def test_constraints_are_checked_before_any_kernel(tmp_path, values, message):
@@ -156,3 +160,63 @@ def test_real_reports_reject_a_bad_threshold_and_a_missing_path_with_exit_2(caps
         "sro-research: error: report 'engagement_findings': parameter 'suppression_threshold' must be at least 1, got -3"]
     assert main(["build", "engagement_findings", "-p", "names_path=missing-names.txt"]) == 2
     assert "parameter 'names_path': no such file" in capsys.readouterr().err
+
+
+def test_a_value_outside_the_notebooks_fixed_set_exits_2_before_any_kernel(capsys, tmp_path, monkeypatch):
+    from sro_research.cli import main
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # a kernel or worker would leave its folders here
+    assert main(["build", "nces_comparisons", "-p", "peer_locale=Moon", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "sro-research: error: report 'nces_comparisons': parameter 'peer_locale' must be one of "
+        "City, Suburb, Urban fringe, Town, Rural; got 'Moon'"]
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob("sro-*"))
+
+
+def test_relative_paths_given_with_p_resolve_against_the_callers_folder(tmp_path, monkeypatch):
+    from sro_research.build.pipeline import plan
+
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "names.txt").write_text("Ann\n")
+    monkeypatch.chdir(tmp_path)  # a researcher's own folder, outside the project
+    [item] = plan(["engagement_findings"], ["names_path=lists/names.txt", "mapping_path=none"])
+    assert item.values["names_path"] == str(tmp_path / "lists" / "names.txt")
+    assert item.values["mapping_path"] is None
+    with pytest.raises(ParameterError, match=re.escape(f"no such file: {tmp_path / 'data' / 'names.txt'}")):
+        plan(["engagement_findings"], ["names_path=data/names.txt"])  # not the project's data/
+
+
+def test_no_input_may_lie_inside_the_output_folder(tmp_path):
+    from sro_research.build.parameters import check_outside_output
+
+    out = tmp_path / "site"
+    (out / "private").mkdir(parents=True)
+    check_outside_output("r", BOUNDED, {"names_path": str(tmp_path / "names.txt")}, tmp_path, out)
+    check_outside_output("r", BOUNDED, {"names_path": "site-names.txt"}, tmp_path, out)  # a sibling, not inside
+    for value in (str(out / "private" / "review.csv"), "site/private/../names.txt"):
+        with pytest.raises(ParameterError, match="parameter 'names_path': .* is inside the output folder"):
+            check_outside_output("r", BOUNDED, {"names_path": value}, tmp_path, out)
+    with pytest.raises(ParameterError, match="'ssocs_dir'.*inside the output folder"):
+        check_outside_output("r", BOUNDED, {"ssocs_dir": str(out)}, tmp_path, out)
+
+
+def test_a_reports_declared_check_runs_before_any_kernel_and_refuses_with_exit_2(tmp_path):
+    from sro_research.build.config import ConfigError, ReportSpec, load_reports
+    from sro_research.build.pipeline import Plan, run_check
+
+    export = tmp_path / "export.csv"
+    export.write_text("Timestamp,Email\n2017-05-01 10:00,amina@example.org\nx,y\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("header_rows: 2\n", encoding="utf-8")
+    spec = ReportSpec("r", tmp_path / "nb.ipynb", "R", check="sro_research.readers.engagement_inputs:check_inputs")
+    params = declared(responses_path=("Optional[str]", "None"), mapping_path=("Optional[str]", "None"))
+    run_check(Plan(spec, params, {}), tmp_path)  # no export given: the reconstruction, nothing to check
+    plan = Plan(spec, params, {"responses_path": "export.csv", "mapping_path": str(mapping)})  # relative to the root
+    with pytest.raises(ParameterError, match="(?s)inputs refused before running.*row 2 is read as a header row") as error:
+        run_check(plan, tmp_path)
+    assert "amina" not in str(error.value) and "2017-05-01" not in str(error.value)
+    toml = tmp_path / "reports.toml"
+    toml.write_text('[reports.r]\nnotebook = "nb.ipynb"\ncheck = "not a function"\n', encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'check' must name a function"):
+        load_reports(toml)

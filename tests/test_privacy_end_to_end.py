@@ -1,8 +1,9 @@
-"""End to end through the command line: a SYNTHETIC Google-Forms-style export with personal
-information planted everywhere a district's export carries it (comments, an "Other (please specify)"
-answer, a metadata email column, an email used as the respondent id), built with and without a
-comment review file. No planted string, in any case or spacing, may appear in any file under the
-output folder, whether the build succeeds or fails.
+"""End to end through the command line: SYNTHETIC Google-Forms, Qualtrics and SurveyMonkey exports
+with personal information planted everywhere a district's export carries it (comments, "Other (please
+specify)" answers, free-text questions, metadata columns, an email used as the respondent id), built
+without a review file, with a careful review, with a stale review after a re-export, with a review that
+approved every comment, and with a wrong header_rows. No planted string, in any case or spacing, may
+appear in any file under the output folder, whether the build succeeds or fails.
 """
 
 from __future__ import annotations
@@ -17,28 +18,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from planted_exports import (
+    AGREE, FIRST, LAST, OTHER, RACES, REASONS, ROLES, SCENARIO, TIME, TITLED, TITLES, VALUES, respondents, roster,
+    write_qualtrics, write_surveymonkey,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 9
 
-# Planted items, at least 25 of each kind. All made up.
-FIRST = ["Chidi", "Abdirahman", "DeShawn", "Siobhan", "Fartun", "Zoë", "Yusuf", "Ngozi", "Khadija", "Dmitri",
-         "Ifrah", "Guadalupe", "Søren", "Rosalía", "Brandon", "Kayla", "Tyrone", "Ana", "Marcus", "Amina",
-         "Pa Nhia", "Mai Nou", "Tou", "Anh", "Chue", "José"]
-LAST = ["Okonkwo", "Warsame", "Carterfield", "O'Brien", "Abdullahi", "Bergström", "Hassanov", "Adeyemi", "Mohamud",
-        "Sokolov", "Jama", "Ortizano", "Nygaard", "Méndez", "Kowalczyk", "Johansson", "Whitfield", "Lopezgarza",
-        "Lindahl", "Osman", "Thao", "Xiong", "Vang", "Nguyen", "Lor", "Hernández"]
-TITLED = ["Kowalski", "Lindqvist", "Petrovic", "Halvorsen", "Brennagh", "Okafor", "Duartez", "Szymanski",
-          "Gallagher", "Thorsen", "Yamamoto", "Delacroix", "Fitzgerald", "Novak", "Ruiz-Tagle", "Oyelaran",
-          "Castellanos", "Mbeki", "Haugland", "Rasmussen", "Pietrowski", "Villanueva", "Achterberg", "Quist",
-          "Marchetti"]
-TITLES = ["Officer", "Ms.", "Mr.", "Mrs.", "Dr.", "Coach", "Principal", "Sgt.", "officer", "Deputy"]
-ROLES = ["Student", "Staff member", "Parent or guardian", "Community member"]
-RACES = ["Black or African American", "Asian", "Hispanic or Latino", "White", "Two or more races"]
-AGREE = ["Strongly Agree", "Agree", "Disagree", "Strongly Disagree"]
-TIME = ["More", "About the same", "Less"]
-SCENARIO = ["Scenario 1: Maintain/Modify", "Scenario 2: Reduce and Support", "Scenario 3: Eliminate"]
-REASONS = ["For general safety", "They build relationships with students", "They are intimidating to students"]
+# Planted items, at least 25 of each kind. All made up (names shared with the Qualtrics and
+# SurveyMonkey exports of planted_exports).
 HEADERS = ["Timestamp", "Email Address", "IP Address", "Contact email (optional)", "I am a", "Race/Ethnicity",
            "SROs should work in my school", "I want SROs to spend ___ time in my school",
            "Which scenario do you prefer?", "Why? (select all that apply)", "Comments"]
@@ -52,21 +41,11 @@ MAPPING = """columns:
   reasons: Why? (select all that apply)
   comment: Comments
   site: ""
-values:
-  role: {Student: student, Staff member: staff, Parent or guardian: parent, Community member: community}
-  race_ethnicity: {Black or African American: african_american, Asian: asian_american,
-                   Hispanic or Latino: hispanic_latino, White: white, Two or more races: multiracial}
-  sro_agree: {Strongly Agree: strongly_agree, Agree: agree, Disagree: disagree, Strongly Disagree: strongly_disagree}
-  sro_time: {More: more, About the same: same, Less: less}
-  scenario: {"Scenario 1: Maintain/Modify": maintain_modify, "Scenario 2: Reduce and Support": reduce_support,
-             "Scenario 3: Eliminate": eliminate}
-  reasons: {For general safety: general_safety, They build relationships with students: relationships,
+""" + VALUES + """  reasons: {For general safety: general_safety, They build relationships with students: relationships,
             They are intimidating to students: intimidating}
 separators:
   reasons: ", "
-other:
-  race_ethnicity: other
-"""
+""" + OTHER
 
 
 def _planted(rng: random.Random) -> dict[str, list[str]]:
@@ -153,14 +132,16 @@ def _leaks(out: Path, secrets: list[str]) -> list[str]:
     or spacing; a single name as a whole word in any case (so "Amina" is not found in "examination")."""
     words = [s for s in secrets if re.fullmatch(r"[^\W\d_]+", s)]
     whole = re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(w.casefold()) for w in words) + r")(?![^\W\d_])")
-    by_fold = {w.casefold(): w for w in words}
+    by_fold: dict[str, set[str]] = {}
+    for w in words:
+        by_fold.setdefault(w.casefold(), set()).add(w)
     found = []
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         views = _views(path)
         squashed = "\n".join(_squash(v) for v in views)
         folded = "\n".join(v.casefold() for v in views)
         hits = {s for s in secrets if s not in words and _squash(s) in squashed}
-        hits |= {by_fold[m.group()] for m in whole.finditer(folded)}
+        hits |= {w for m in whole.finditer(folded) for w in by_fold[m.group()]} if words else set()
         found += [f"{path.relative_to(out)}: {hit!r}" for hit in sorted(hits)]
     return found
 
@@ -214,3 +195,131 @@ def test_nothing_planted_reaches_the_output_folder(inputs, tmp_path, with_review
     leaks = _leaks(out, secrets) if out.is_dir() else []
     assert not leaks, "\n".join(leaks[:40])
     assert built.returncode == 0, built.stderr[-3000:]
+
+
+# --------------------------------------------------------------------------- Qualtrics and SurveyMonkey layouts
+
+WRITERS = {"qualtrics": write_qualtrics, "surveymonkey": write_surveymonkey}
+
+
+@pytest.fixture(scope="module")
+def layouts(tmp_path_factory):
+    """Per layout: its export, mapping and roster in a private folder, and what was planted."""
+    made = {}
+    for seed, (layout, write) in enumerate(WRITERS.items(), start=16):
+        folder = tmp_path_factory.mktemp(f"private_{layout}")
+        people, planted = respondents(seed)
+        export, mapping = write(folder, people)
+        names = folder / "roster.txt"
+        names.write_text("\n".join(roster(planted)) + "\n", encoding="utf-8")
+        made[layout] = (folder, people, planted, export, mapping, names)
+    return made
+
+
+def _holds(text: str, secrets) -> bool:
+    """A careful reviewer's eye: does this text still show any planted value (searched as _leaks does)?"""
+    words = [s for s in secrets if re.fullmatch(r"[^\W\d_]+", s)]
+    if any(re.search(r"(?<![^\W\d_])" + re.escape(w.casefold()) + r"(?![^\W\d_])", text.casefold()) for w in words):
+        return True
+    return any(_squash(s) in _squash(text) for s in secrets if s not in words)
+
+
+def _write_review(review: Path, decide) -> list[dict]:
+    rows = list(csv.DictReader(review.open(encoding="utf-8-sig")))
+    for row in rows:
+        row["approve"] = decide(row)
+    with review.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+def _no_secret_printed(result: subprocess.CompletedProcess, secrets) -> None:
+    printed = result.stdout + result.stderr
+    assert not [s for s in secrets if _holds(printed, [s])], "a planted value was printed"
+
+
+def test_planted_layout_exports_hold_every_kind(layouts):
+    for folder, _, planted, export, *_ in layouts.values():
+        text = export.read_text(encoding="utf-8-sig")
+        for kind, values in planted.by_kind.items():
+            assert sum(v in text for v in values) >= 10, kind
+        found = {line.split(": ", 1)[1] for line in _leaks(folder, sorted(planted.secrets))}
+        assert found == {repr(s) for s in planted.secrets}  # the leak search finds each where it is
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("review", ["none", "careful", "stale", "every comment"])
+@pytest.mark.parametrize("layout", list(WRITERS))
+def test_real_layouts_publish_nothing_planted(layouts, tmp_path, layout, review):
+    folder, people, planted, export, mapping, names = layouts[layout]
+    out = tmp_path / "out"
+    secrets = sorted(planted.secrets)
+    parameters = ["-p", f"mapping_path={mapping}", "-p", f"names_path={names}"]
+    if review != "none":
+        private = tmp_path / "private"
+        private.mkdir()
+        path = private / "review.csv"
+        made = _cli("comments", str(export), "--mapping", str(mapping), "--names", str(names), "--out", str(path))
+        assert made.returncode == 0, made.stderr
+        _no_secret_printed(made, secrets)
+        if review == "every comment":
+            _write_review(path, lambda row: "yes")
+        else:  # a careful reviewer approves only what shows nothing personal and had nothing removed
+            rows = _write_review(path, lambda row: "no" if row["detected"] or row["possible_name"]
+                                 or _holds(row["comment"], secrets) else "yes")
+            assert {r["approve"] for r in rows} == {"yes", "no"}
+        parameters += ["-p", f"approved_comments_path={path}"]
+    if review == "stale":  # a re-export with one test row removed: the review no longer matches
+        again = tmp_path / "reexport"
+        again.mkdir()
+        export, mapping = WRITERS[layout](again, people[:40] + people[41:])
+    built = _cli("build", "engagement_findings", "-p", f"responses_path={export}", *parameters, "--out", str(out))
+    _no_secret_printed(built, secrets)
+    leaks = _leaks(out, sorted(planted.structured if review == "every comment" else secrets)) if out.is_dir() else []
+    assert not leaks, "\n".join(leaks[:40])
+    if review == "stale":
+        assert built.returncode == 2, built.stderr[-3000:]
+        assert "approvals no longer match a comment of this export" in built.stderr
+        assert not (out / "engagement_findings.html").exists()
+        return
+    assert built.returncode == 0, built.stderr[-3000:]
+    page = html.unescape((out / "engagement_findings.html").read_text(encoding="utf-8"))
+    assert "Columns not used:" in page and ("IP Address" in page or "IPAddress" in page)
+    if review == "careful":
+        assert any(comment in page for comment in planted.clean_comments)  # approved comments are shown
+
+
+@pytest.mark.parametrize("layout, header_rows", [("surveymonkey", 3), ("qualtrics", 2), ("google", 2)])
+def test_a_wrong_header_rows_exits_2_and_prints_no_value(layouts, inputs, tmp_path, layout, header_rows):
+    if layout == "google":
+        export, mapping, _, secrets = inputs
+        wrong = tmp_path / "mapping.yaml"
+        wrong.write_text(f"header_rows: {header_rows}\n" + mapping.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        folder, people, planted, *_ = layouts[layout]
+        export, wrong = WRITERS[layout](tmp_path, people, header_rows=header_rows)
+        secrets = sorted(planted.secrets)
+    out = tmp_path / "out"
+    built = _cli("build", "engagement_findings", "-p", f"responses_path={export}", "-p", f"mapping_path={wrong}",
+                 "--out", str(out))
+    assert built.returncode == 2, built.stderr[-3000:]
+    assert "header_rows" in built.stderr or "unknown answer" in built.stderr
+    _no_secret_printed(built, secrets)
+    assert not (_leaks(out, secrets) if out.is_dir() else [])
+    made = _cli("comments", str(export), "--mapping", str(wrong), "--out", str(tmp_path / "private" / "review.csv"))
+    assert made.returncode == 2 and not (tmp_path / "private" / "review.csv").exists()
+    _no_secret_printed(made, secrets)
+
+
+def test_an_input_inside_the_output_folder_is_refused(inputs, tmp_path):
+    export, mapping, roster_path, _ = inputs
+    out = tmp_path / "out"
+    (out / "private").mkdir(parents=True)
+    review = out / "private" / "review.csv"
+    review.write_text("comment_id,fingerprint,export_sha256,approve\n", encoding="utf-8")
+    built = _cli("build", "engagement_findings", "-p", f"responses_path={export}", "-p", f"mapping_path={mapping}",
+                 "-p", f"approved_comments_path={review}", "--out", str(out))
+    assert built.returncode == 2 and "is inside the output folder" in built.stderr
+    assert not (out / "engagement_findings.html").exists() and not (out / "manifest.json").exists()

@@ -57,15 +57,22 @@ def test_show_figure_embeds_png_with_alt_text(shown):
     assert not plt.get_fignums()  # closed, so the inline backend does not show it again
 
 
-def test_record_input_writes_the_build_manifest(tmp_path, monkeypatch):
+def test_record_input_is_carried_in_the_executed_notebook(tmp_path, monkeypatch):
+    """In a kernel each input is displayed as a hidden output, which the build and `render` read back."""
+    from IPython.core.interactiveshell import InteractiveShell
+
     data = tmp_path / "input.csv"
     data.write_text("a\n1\n")
-    manifest = tmp_path / "inputs.jsonl"
-    monkeypatch.setenv(provenance.MANIFEST_ENV, str(manifest))
+    shown = []
+    monkeypatch.setattr(InteractiveShell, "initialized", classmethod(lambda cls: True))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     digest = provenance.record_input(data, role="test")
     provenance.record_input(data, role="test")  # the same file twice is one entry
     assert digest == hashlib.sha256(b"a\n1\n").hexdigest()
-    entries = provenance.read_manifest(manifest)
+    assert len(shown) == 1 and list(shown[0]) == [provenance.INPUTS_MIME]
+    nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": shown[0]}]},
+                    {"cell_type": "markdown", "source": "text"}]}
+    entries = provenance.notebook_inputs(nb)
     assert [(e["name"], e["sha256"], e["bytes"], e["role"]) for e in entries] == [("input.csv", digest, 4, "test")]
 
 
@@ -208,3 +215,21 @@ def test_figures_are_small_and_need_alt_text(shown):
 def test_an_appendix_table_can_be_collapsed_under_its_caption(shown):
     reporting.show_table(pd.DataFrame({"year": ["2005-06", "2007-08"]}), "appendix", caption="By level", collapsed=True)
     assert shown[0].startswith('<details class="sro-collapsed"><summary>By level (2 rows)</summary><div class="sro-table-box"')
+
+
+def test_a_notebook_run_by_hand_writes_its_tables_to_the_ignored_scratch_folder(tmp_path, monkeypatch):
+    """Not under reports/ (the published folder): JupyterLab or plain papermill, no build around it."""
+    import subprocess
+
+    from tests.conftest import PROJECT_ROOT
+
+    (tmp_path / "reports.toml").write_text("")
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(tmp_path))
+    for variable in (reporting.TABLES_ENV, reporting.REPORT_ENV, "JPY_SESSION_NAME"):
+        monkeypatch.delenv(variable, raising=False)
+    assert reporting.save_table(pd.DataFrame({"a": [1]}), "t") == tmp_path / "scratch" / "tables" / "interactive" / "t.csv"
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/claims_ledger.ipynb")  # set by JupyterLab for its kernels
+    assert reporting.save_table(pd.DataFrame({"a": [1]}), "t") == tmp_path / "scratch" / "tables" / "claims_ledger" / "t.csv"
+    assert not (tmp_path / "reports").exists()
+    ignored = subprocess.run(["git", "check-ignore", "-q", "scratch/tables/claims_ledger/t.csv"], cwd=PROJECT_ROOT)
+    assert ignored.returncode == 0, "scratch/ must be git-ignored"

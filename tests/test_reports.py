@@ -1,4 +1,4 @@
-"""The real reports, built end to end as `make reports` builds them (slow: a kernel per report)."""
+"""The real reports, built end to end as `make reports` builds them (the session's built_site)."""
 
 import csv
 import hashlib
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sro_research.build.config import load_reports
 from sro_research.build.pipeline import build
 from sro_research.readers.ssocs import expected_files, find_ssocs_dir
-from tests.conftest import EXTERNAL_RESOURCE
+from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT
 
 SSOCS = find_ssocs_dir()
 
@@ -25,26 +26,22 @@ def _assert_reader_page(page: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def with_microdata(tmp_path_factory):
+def with_microdata(built_site):
     if SSOCS is None:
         pytest.skip("SSOCS_DIR is not set to a folder with the NCES files")
-    out = tmp_path_factory.mktemp("reports")
-    results = build(out=out)
-    return out, {r.name: r for r in results}
+    return built_site
 
 
 @pytest.mark.slow
 def test_every_report_builds_with_the_microdata(with_microdata):
-    out, results = with_microdata
-    failed = {name: str(r.failure) for name, r in results.items() if not r.ok}
-    assert not failed
-    for name in results:
-        _assert_reader_page((out / f"{name}.html").read_text(encoding="utf-8"))
+    # built_site fails on any report that did not build
+    for name in load_reports(PROJECT_ROOT / "reports.toml"):
+        _assert_reader_page((with_microdata / f"{name}.html").read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
 def test_tables_have_the_promised_columns(with_microdata):
-    out, _ = with_microdata
+    out = with_microdata
     assert _columns(out / "tables" / "claims_ledger" / "claims.csv") == [
         "Claim", "Status", "What the page claims (our words)", "The page prints", "What the check computes or finds", "Why", "Sources", "data_status"
     ]
@@ -58,7 +55,7 @@ def test_tables_have_the_promised_columns(with_microdata):
 
 @pytest.mark.slow
 def test_index_lists_the_checksum_of_every_ssocs_file(with_microdata):
-    out, _ = with_microdata
+    out = with_microdata
     index = (out / "index.html").read_text(encoding="utf-8")
     for name in expected_files().values():
         digest = hashlib.sha256((SSOCS / name).read_bytes()).hexdigest()
@@ -66,16 +63,12 @@ def test_index_lists_the_checksum_of_every_ssocs_file(with_microdata):
 
 
 @pytest.mark.slow
-def test_reports_fall_back_to_published_figures_without_the_microdata(tmp_path, monkeypatch):
-    empty = tmp_path / "no-ssocs-files"  # the repository's data/ssocs is the default, so name an empty folder
-    empty.mkdir()
-    monkeypatch.setenv("SSOCS_DIR", str(empty))
-    results = build(["nces_comparisons", "claims_ledger"], out=tmp_path)
-    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
-    for result in results:
-        page = result.html.read_text(encoding="utf-8")
+def test_reports_fall_back_to_published_figures_without_the_microdata(fallback_site):
+    # fallback_site: SSOCS_DIR names an empty folder (the repository's data/ssocs is the default)
+    for name in ("nces_comparisons", "claims_ledger"):
+        page = (fallback_site / f"{name}.html").read_text(encoding="utf-8")
         _assert_reader_page(page)
-        assert "sro-banner-fallback" in page, result.name
+        assert "sro-banner-fallback" in page, name
         assert "nces.ed.gov/surveys/ssocs/data_products.asp" in page
 
 

@@ -132,7 +132,7 @@ def test_review_file_hints_a_possible_name_in_an_unchanged_comment():
     responses = pd.DataFrame({"respondent_id": ["r1", "r2", "r3", "r4"],
                               "comment": ["We asked Bjornstad about it.", "We asked Will Brown about it.",
                                           "The SRO is fine. Thanks.", "Will the board decide in May?"]})
-    table = review_table(responses, ROSTER)
+    table = review_table(responses, ROSTER, b"key", "sha")
     assert list(table["possible_name"]) == ["yes", "", "", ""]
     assert "Bjornstad" not in "".join(table["detected"] + table["possible_name"])
 

@@ -18,7 +18,6 @@ from sro_research.provenance import recorded_inputs
 from sro_research.readers.published import load_published
 
 
-needs_data = needs_ssocs
 
 
 # -- NCES Digest Table 233.70a, 2015-16, to the printed decimal ----------------------------------
@@ -38,7 +37,7 @@ def digest_domain(group: str) -> tuple[str, str]:
     raise AssertionError(f"Digest 233.70a group {group!r} has no SSOCS domain")
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_2015_16_matches_digest_233_70a_to_the_printed_decimal(ssocs_table):
     digest = load_published("nces_digest_233_70a")
@@ -58,7 +57,7 @@ def test_2015_16_matches_digest_233_70a_to_the_printed_decimal(ssocs_table):
         assert round(got["se"], 2) == pytest.approx(row["se"]), f"{row['figure_id']} {row['group']} SE"
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_other_published_nces_figures(ssocs_table, ssocs_frame):
     published = load_published("ssocs_published_tables")
@@ -88,7 +87,7 @@ def test_other_published_nces_figures(ssocs_table, ssocs_frame):
         assert round(got["estimate"] / 100 * got["weighted_n"], -2) == row["value"], group
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_harmonized_frame_matches_the_readme(ssocs_frame):
     sums = ssocs_frame.groupby("year")["FINALWGT"].sum().round(1).to_dict()
@@ -110,7 +109,7 @@ def test_harmonized_frame_matches_the_readme(ssocs_frame):
     assert ssocs_frame[ssocs.REPWEIGHTS].notna().all().all()
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_every_file_read_is_recorded_with_its_checksum(ssocs_frame):
     recorded = {entry["name"]: entry["sha256"] for entry in recorded_inputs()}
@@ -118,7 +117,7 @@ def test_every_file_read_is_recorded_with_its_checksum(ssocs_frame):
         assert len(recorded[name]) == 64, year
 
 
-@needs_data
+@needs_ssocs
 def test_a_load_reads_the_checksum_list_once_and_opens_each_file_once(monkeypatch):
     """One load: SHA256SUMS read once, each data file opened once (hashed and parsed from the same bytes)."""
     import sys
@@ -142,7 +141,7 @@ def test_a_load_reads_the_checksum_list_once_and_opens_each_file_once(monkeypatc
 # -- the estimate table ---------------------------------------------------------------------------
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_estimate_table_shape_and_contents(ssocs_table):
     assert list(ssocs_table.columns) == est.ESTIMATE_COLUMNS
@@ -163,7 +162,7 @@ def test_estimate_table_shape_and_contents(ssocs_table):
     assert peer["domain_value"].str.contains("minority share not in this year's file").sum() > 0
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_claims_ledger_calls(ssocs_frame):
     sro = est.estimate_table(years=["2005-06"], indicators=["any_sro"], domains=["all"], data=ssocs_frame)
@@ -173,7 +172,7 @@ def test_claims_ledger_calls(ssocs_frame):
     assert sro.iloc[0]["domain_variable"] == "all" and sro.iloc[0]["domain_value"] == ssocs.ALL_SCHOOLS
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_peer_group_is_the_schools_it_says(ssocs_frame):
     y16 = ssocs_frame[ssocs_frame.year == "2015-16"]
@@ -233,7 +232,7 @@ def test_a_changed_file_is_refused_by_its_checksum(tmp_path):
         ssocs.load_ssocs(years=["2017-18"], ssocs_dir=tmp_path)
 
 
-@needs_data
+@needs_ssocs
 def test_committed_files_match_the_readme_checksums():
     readme = (project_root() / "data" / "ssocs" / "README.md").read_text(encoding="utf-8")
     for name, digest in ssocs.known_checksums().items():

@@ -21,7 +21,6 @@ from sro_research.stats.differences import holm_significant, independent_differe
 from sro_research.stats.intervals import clopper_pearson, korn_graubard, t_interval
 
 R_DIR = Path(__file__).parent / "fixtures" / "r_survey"
-needs_data = needs_ssocs
 TOLERANCE = 1e-6
 
 
@@ -59,13 +58,13 @@ def _compare(reference: pd.DataFrame, table, differences) -> None:
         assert got == pytest.approx(float(ref["value"]), abs=TOLERANCE), ref.to_dict()
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_intervals_deff_df_and_differences_equal_the_committed_r_reference(ssocs_table, differences):
     _compare(pd.read_csv(R_DIR / "ssocs_reference.csv"), ssocs_table, differences)
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript is not installed")
@@ -112,7 +111,7 @@ def test_t_interval_and_differences():
 # -- the table's new columns ---------------------------------------------------------------------
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_zero_variance_cells_get_clopper_pearson_and_say_so(ssocs_table):
     certain = ssocs_table[(ssocs_table["se"] == 0) & (ssocs_table["estimate"].isin([0.0, 100.0]))]
@@ -124,7 +123,7 @@ def test_zero_variance_cells_get_clopper_pearson_and_say_so(ssocs_table):
     assert set(ssocs_table["df"].unique()) <= {47.0, 48.0, 49.0}
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_weighted_counts_agree_with_every_nces_published_count(ssocs_table):
     check = est.published_count_check(ssocs_table, load_published("ssocs_published_tables"))
@@ -134,7 +133,7 @@ def test_weighted_counts_agree_with_every_nces_published_count(ssocs_table):
     assert all_2016["published"] == "47,200" and all_2016["se"] > 0
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_peer_group_definitions_and_drop_outs(ssocs_frame):
     table = est.peer_definition_table(ssocs_frame)
@@ -145,7 +144,7 @@ def test_peer_group_definitions_and_drop_outs(ssocs_frame):
     assert "not in the public file" in table.set_index("year").loc["2017-18", "cannot_match"]
 
 
-@needs_data
+@needs_ssocs
 @pytest.mark.ssocs
 def test_differences_table(differences):
     assert list(differences.columns) == sd.DIFFERENCE_COLUMNS

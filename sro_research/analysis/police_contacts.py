@@ -10,11 +10,14 @@ when every count it is computed from is shown ("a rate with a suppressed numerat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from sro_research.privacy.disclosure import Audit, cell, protect
 from sro_research.privacy.suppression import TOTAL, SuppressedTable, suppress
-from sro_research.readers.incidents import BEHAVIOR_LEVELS, POLICE_OUTCOMES, RACES, SCHOOL_TYPES
+from sro_research.readers.incidents import BEHAVIOR_LEVELS, POLICE_OUTCOMES, RACES, SCHOOL_TYPES, IncidentData
+from sro_research.stats.clustered_rates import clustered_rate_measures
 from sro_research.stats.disproportionality import disproportionality, relative_rate_index
 
 NOT_GIVEN = "not_given"
@@ -118,18 +121,67 @@ def enrollment_by(enrollment: pd.DataFrame, school_year: str, field: str) -> pd.
     return year.groupby(field)["students"].sum()
 
 
+@dataclass
+class YearTables:
+    """One school year of the export: its protected tables, the audit, enrollment, and counts by school."""
+
+    school_year: str
+    rows: int
+    tables: dict[str, SuppressedTable]
+    audit: Audit
+    enrolled: pd.Series  # by race
+    enrolled_by_type: pd.Series
+    by_school: pd.DataFrame  # school, race, enrolled and each outcome's involvements (for clustered intervals)
+
+
+def year_tables(export: IncidentData, school_year: str, threshold: int) -> YearTables | None:
+    """The year's tables, computed once and passed on (None when the export has no rows for the year)."""
+    rows = year_rows(export.incidents, school_year)
+    if rows.empty:
+        return None
+    tables, audit = audited_tables(rows, threshold)
+    return YearTables(school_year, len(rows), tables, audit, enrollment_by(export.enrollment, school_year, "race_ethnicity"),
+                      enrollment_by(export.enrollment, school_year, "school_type"),
+                      school_counts(rows, export.enrollment, school_year))
+
+
+def school_counts(rows: pd.DataFrame, enrollment: pd.DataFrame, school_year: str) -> pd.DataFrame:
+    """Per school and race: enrolled and involvements at each stage and outcome (0 where none)."""
+    year = enrollment[enrollment["school_year"] == school_year]
+    frame = year.groupby(["school", "race_ethnicity"])["students"].sum().rename("enrolled").to_frame()
+    rows = rows.assign(incident=1, suspension=rows["outcome_group"] == "suspension",
+                       police=rows["outcome_group"] == "police", sro=rows["sro_stage"] != "no_sro",
+                       sro_police=rows["sro_stage"] == "sro_police")
+    counted = rows.groupby(["school", "race_ethnicity"])[["incident", "suspension", "police", "sro", "sro_police"]].sum()
+    frame = frame.join(counted, how="left").fillna(0)
+    return frame.astype({c: "int64" for c in counted.columns}).reset_index().rename(columns={"race_ethnicity": "race"})
+
+
+def _clustered(measures: pd.DataFrame, by_school: pd.DataFrame, count: str, exposure: str) -> pd.DataFrame:
+    """Replace Poisson intervals with school-clustered ones (same point estimates); add each race's phi."""
+    clustered = clustered_rate_measures(by_school, "race", count, exposure, "school", REFERENCE).set_index("race")
+    for stem in ("risk", "rr_reference", "rd_reference", "rr_others"):
+        for suffix in ("", "_low", "_high"):
+            measures[stem + suffix] = measures["race"].map(clustered[stem + suffix])
+    measures["phi"] = measures["race"].map(clustered["phi"])
+    measures.attrs.update(clustered.attrs)
+    return measures
+
+
 def _shown(table: SuppressedTable, row: str, column: str) -> bool:
     return row in table.hidden.index and not bool(table.hidden.loc[row, column])
 
 
-def race_measures(tables: dict[str, SuppressedTable], enrolled: pd.Series, outcome: str, threshold: int) -> pd.DataFrame:
+def race_measures(year: YearTables, outcome: str, threshold: int) -> pd.DataFrame:
     """Rates per 100 enrolled students by race for one outcome group ('suspension' or 'police') or 'sro'.
 
-    Counts are student involvements (a student may be counted once per incident), so measures are event
-    rates. A row's measures are hidden (NaN, `shown` False) when its count, its enrollment, the white
-    students' count (for the ratio against them) or the outcome's total (for the ratio against all others
-    and the composition index) is suppressed.
+    Counts are student involvements (a student may be counted once per incident, and involvements
+    cluster in schools), so measures are event rates with school-clustered intervals
+    (stats.clustered_rates). A row's measures are hidden (NaN, `shown` False) when its count, its
+    enrollment, the white students' count (for the ratio against them) or the outcome's total (for the
+    ratio against all others and the composition index) is suppressed.
     """
+    tables, enrolled = year.tables, year.enrolled
     if outcome == "sro":
         table = tables["race_sro"]
         counts = table.counts["sro_only"] + table.counts["sro_police"]
@@ -141,11 +193,12 @@ def race_measures(tables: dict[str, SuppressedTable], enrolled: pd.Series, outco
     frame = pd.DataFrame({"race": races, "count": [int(counts[r]) for r in races],
                           "enrolled": [int(enrolled[r]) for r in races]})
     measures = disproportionality(frame, "race", "count", "enrolled", REFERENCE, events=True)
+    measures = _clustered(measures, year.by_school[year.by_school["race"].isin(races)], outcome, "enrolled")
     total_shown = bool(visible[TOTAL])
     measures["shown"] = [bool(visible[r]) and enrolled[r] >= threshold for r in races]
     ref_shown = bool(measures.loc[measures["race"] == REFERENCE, "shown"].iloc[0]) if REFERENCE in races else False
     for column in measures.columns:
-        if column.startswith(("risk", "count")):
+        if column.startswith(("risk", "count", "phi")):
             measures[column] = measures[column].where(measures["shown"])
         if column.startswith(("rr_reference", "rd_reference")):
             measures[column] = measures[column].where(measures["shown"] & ref_shown)
@@ -171,68 +224,37 @@ def stage_counts(tables: dict[str, SuppressedTable], enrolled: pd.Series) -> tup
     return stages, shown
 
 
-def incident_rri(tables: dict[str, SuppressedTable], enrolled: pd.Series, threshold: int) -> pd.DataFrame:
-    """RRI at incident (per 100 enrolled), SRO involved (per 100 incidents), citation/arrest (per 100 SRO-involved)."""
-    stages, shown = stage_counts(tables, enrolled)
-    rri = relative_rate_index(stages, "race", ["enrolled", "incident", "sro_involved", "citation_or_arrest"],
-                              REFERENCE, events_at=("incident",))
-    return _hide_rri(rri, shown & (stages.set_index("race")["enrolled"] >= threshold))
+STAGE_COUNTS = {"enrolled": "enrolled", "incident": "incident", "sro_involved": "sro", "citation_or_arrest": "sro_police"}
 
 
-def _hide_rri(rri: pd.DataFrame, shown: pd.Series) -> pd.DataFrame:
+def incident_rri(year: YearTables, threshold: int) -> pd.DataFrame:
+    """RRI at incident (per 100 enrolled), SRO involved (per 100 incidents), citation/arrest (per 100 SRO-involved).
+
+    Every stage counts involvements, which cluster in schools: rates and indexes take school-clustered
+    intervals (a Poisson working model with robust errors is also valid for a share of involvements).
+    """
+    stages, shown = stage_counts(year.tables, year.enrolled)
+    names = list(STAGE_COUNTS)
+    rri = relative_rate_index(stages, "race", names, REFERENCE, events_at=("incident",)).set_index(["race", "stage"])
+    by_school = year.by_school[year.by_school["race"].isin(stages["race"])]
+    for before, stage in zip(names, names[1:]):
+        clustered = clustered_rate_measures(by_school, "race", STAGE_COUNTS[stage], STAGE_COUNTS[before], "school",
+                                            REFERENCE).set_index("race")
+        for race in clustered.index:
+            rri.loc[(race, stage), ["rate_low", "rate_high"]] = clustered.loc[race, ["risk_low", "risk_high"]].to_numpy()
+            if race != REFERENCE:
+                rri.loc[(race, stage), ["rri_low", "rri_high"]] = clustered.loc[
+                    race, ["rr_reference_low", "rr_reference_high"]].to_numpy()
+    return hide_rri(rri.reset_index(), shown & (stages.set_index("race")["enrolled"] >= threshold))
+
+
+def hide_rri(rri: pd.DataFrame, shown: pd.Series, reference: str = REFERENCE) -> pd.DataFrame:
+    """Hide a race's stage rates unless its counts are shown, and its RRI unless the reference's are too."""
     rri = rri.copy()
     rri["shown"] = rri["race"].map(shown).fillna(False).astype(bool)
-    ref_shown = bool(shown.get(REFERENCE, False))
+    ref_shown = bool(shown.get(reference, False))
     for column in ("count", "base_count", "rate", "rate_low", "rate_high"):
         rri[column] = rri[column].where(rri["shown"])
     for column in ("rri", "rri_low", "rri_high"):
         rri[column] = rri[column].where(rri["shown"] & ref_shown)
     return rri
-
-
-def crdc_race_counts(totals: pd.DataFrame, scope: str) -> pd.DataFrame:
-    """CRDC counts of one scope, one row per race, one column per measure."""
-    frame = totals[totals["scope"] == scope].pivot(index="race", columns="measure", values="count")
-    return frame.reindex([r for r in RACES if r in frame.index])
-
-
-def _crdc_protected(counts: pd.DataFrame, measure: str, threshold: int) -> SuppressedTable:
-    """Race x (students with the outcome, enrolled students without it): a partition whose row totals are enrollment."""
-    table = pd.DataFrame({measure: counts[measure], "without": counts["enrolled"] - counts[measure]})
-    return suppress(table.clip(lower=0), threshold, totals=True)
-
-
-def crdc_measures(totals: pd.DataFrame, scope: str, measure: str, threshold: int) -> pd.DataFrame:
-    """Risk per 100 enrolled students of `measure` by race in one scope, with ratios; small counts hidden.
-
-    CRDC counts students (each once), so these are risks. The race x (with, without) table is suppressed
-    with its complements before any measure is shown.
-    """
-    counts = crdc_race_counts(totals, scope).fillna(0).astype("int64")
-    protected = _crdc_protected(counts, measure, threshold)
-    frame = counts.reset_index()[["race", measure, "enrolled"]]
-    measures = disproportionality(frame, "race", measure, "enrolled", REFERENCE)
-    hidden = protected.hidden
-    shown = [not bool(hidden.loc[r, measure]) and not bool(hidden.loc[r, TOTAL]) for r in counts.index]
-    measures["shown"] = shown
-    ref_shown = bool(dict(zip(counts.index, shown)).get(REFERENCE, False))
-    for column in measures.columns:
-        if column.startswith(("risk", measure)):
-            measures[column] = measures[column].where(measures["shown"])
-        if column.startswith(("rr_reference", "rd_reference")):
-            measures[column] = measures[column].where(measures["shown"] & ref_shown)
-        if column.startswith(("rr_others", "outcome_share", "composition")):
-            measures[column] = measures[column].where(measures["shown"] & (not bool(hidden.loc[TOTAL, measure])))
-    measures["enrolled"] = measures["enrolled"].where(~hidden[TOTAL].drop(TOTAL).to_numpy())
-    return measures.rename(columns={measure: "count"}).assign(scope=scope, measure=measure)
-
-
-def crdc_rri(totals: pd.DataFrame, scope: str, threshold: int) -> pd.DataFrame:
-    """RRI enrolled -> referred -> arrested. CRDC's arrested students need not be among those referred,
-    so the arrest stage is a ratio of counts (Poisson interval), not a share."""
-    counts = crdc_race_counts(totals, scope).fillna(0).astype("int64")
-    hidden = [_crdc_protected(counts, m, threshold).hidden for m in ("referred", "arrested")]
-    shown = pd.Series([not any(h.loc[r].any() for h in hidden) for r in counts.index], index=counts.index)
-    stages = counts.reset_index()[["race", "enrolled", "referred", "arrested"]]
-    rri = relative_rate_index(stages, "race", ["enrolled", "referred", "arrested"], REFERENCE, events_at=("arrested",))
-    return _hide_rri(rri, shown).assign(scope=scope)

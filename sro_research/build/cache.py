@@ -1,7 +1,7 @@
 """Whether a report must be rebuilt, decided without importing any notebook machinery.
 
 A report is up to date when its outputs exist and none of these changed since its last successful
-build: its notebook, its configuration (title, resolved parameters, declared environment
+build: its notebook's code and text (not outputs a researcher saved), its configuration (title, resolved parameters, declared environment
 variables), the checksums of the input files it read, the package's own source, and the
 dependency lock. The record of the last build is kept in manifest.json, beside the provenance.
 
@@ -52,6 +52,15 @@ def package_digest() -> str:
     return digest.hexdigest()
 
 
+def notebook_digest(notebook: Path) -> str:
+    """What the notebook runs: each cell's kind, source and tags, and the kernel. Not its outputs or
+    execution counts, so saving a notebook run in JupyterLab does not rebuild its reports."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    cells = [[cell.get("cell_type"), "".join(cell.get("source", "")), cell.get("metadata", {}).get("tags", [])]
+             for cell in nb.get("cells", [])]
+    return _digest([cells, nb.get("metadata", {}).get("kernelspec", {}).get("name")])
+
+
 def lock_digest(root: Path) -> str:
     lock = root / LOCK_FILE
     return file_sha256(lock) if lock.is_file() else "no lock file"
@@ -60,7 +69,7 @@ def lock_digest(root: Path) -> str:
 def key(notebook: Path, title: str, description: str, values: dict, environment: dict, root: Path) -> dict:
     """The parts of a report's cache key that are known before it runs (inputs are checked apart)."""
     return {
-        "notebook": file_sha256(notebook),
+        "notebook": notebook_digest(notebook),
         "configuration": _digest([title, description]),
         "parameters": _digest(values),
         "environment": _digest(environment),

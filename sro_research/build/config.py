@@ -11,7 +11,8 @@ from sro_research.paths import MARKER, project_root
 from sro_research.data_status import DATA_STATUSES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "data_status"}
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check", "data_status"}
+CHECK = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")  # module:function
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
 
@@ -36,6 +37,10 @@ class ReportSpec:
     # What the report's numbers are with these parameters ("real", "reconstruction", "synthetic",
     # "published"): lists of reports label a title with it before (or without) a build.
     data_status: str | None = None
+    # "module:function" run with the report's parameters (paths resolved) before any kernel starts; a
+    # ValueError or OSError it raises refuses the build (exit 2). The report's own input checks live
+    # there, so the build still knows no report's data.
+    check: str = ""
 
 
 def config_path(path: str | Path | None = None) -> Path:
@@ -88,6 +93,9 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
         data_status = table.get("data_status")
         if data_status is not None and data_status not in DATA_STATUSES:
             raise ConfigError(f"{where}: 'data_status' must be one of {', '.join(DATA_STATUSES)}")
+        check = table.get("check", "")
+        if not isinstance(check, str) or (check and not CHECK.match(check)):
+            raise ConfigError(f"{where}: 'check' must name a function as \"package.module:function\"")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
@@ -98,6 +106,7 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             env=tuple(env),
             constraints=constraints,
             data_status=data_status,
+            check=check,
         )
     return specs
 

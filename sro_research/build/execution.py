@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,25 @@ class _ProgressEngine(NBClientEngine):
 
 papermill_engines.register(ENGINE, _ProgressEngine)
 
+# Kernels running in this process, with their private folder: what `stop_kernels_now` removes.
+_running: dict[int, tuple[KernelManager, str]] = {}
+_running_lock = threading.Lock()
+
+
+def stop_kernels_now() -> None:
+    """On SIGTERM: kill every kernel this process started (its whole process group) and remove its
+    folder, without the polite shutdown that waits seconds for each kernel to answer."""
+    with _running_lock:
+        running = list(_running.values())
+    for kernel, folder in running:
+        process = getattr(kernel.provisioner, "process", None)
+        if process is not None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # jupyter_client starts each kernel in a session of its own
+            except OSError:
+                pass
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 class _ReportKernelManager(KernelManager):
     """A kernel started with its own environment and working folder.
@@ -136,16 +157,20 @@ def execute(
     """
     source = nbformat.read(notebook, as_version=4)
     # IPC sockets instead of TCP: the kernel is only ever local, and ipykernel warns on plain TCP.
-    # The sockets are files named from `ip`; keep them in a short private temp folder, not the cwd.
+    # The sockets, the connection file and Jupyter's runtime folder are all in one short private
+    # temp folder, not the cwd or the user's runtime folder, so removing it leaves nothing behind.
     sockets = tempfile.mkdtemp(prefix="sro-kernel-")
     kernel = _ReportKernelManager(
-        report_env=env,
+        report_env={**env, "JUPYTER_RUNTIME_DIR": os.path.join(sockets, "runtime")},
         report_cwd=str(cwd),
         kernel_name=source.metadata.get("kernelspec", {}).get("name", "python3"),
         transport="ipc",
         ip=os.path.join(sockets, "ipc"),
+        connection_file=os.path.join(sockets, "kernel.json"),
     )
     progress.report_start(report, len(source.cells) + (1 if parameters else 0))
+    with _running_lock:
+        _running[id(kernel)] = (kernel, sockets)
     try:
         pm.execute_notebook(
             str(notebook),
@@ -165,6 +190,8 @@ def execute(
     except Exception as exc:  # kernel could not start, notebook unreadable: still one clear line
         return CellFailure(notebook.name, None, "", type(exc).__name__, _first_line(exc))
     finally:
+        with _running_lock:
+            _running.pop(id(kernel), None)
         if kernel.has_kernel:  # nbclient leaves a kernel it did not create running
             kernel.shutdown_kernel(now=True)
         shutil.rmtree(sockets, ignore_errors=True)

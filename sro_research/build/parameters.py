@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,9 @@ _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 _NO_DEFAULT = object()  # the default is an expression, not a literal we can show or check
 # A bound written in a parameter's comment: `threshold: int = 10  # smallest count shown (min: 1)`.
 _BOUND = re.compile(r"\b(?P<kind>min|max)\s*:\s*(?P<value>-?\d+(?:\.\d+)?)", re.IGNORECASE)
+# The values a parameter may take: `# peer group (one of: City, Suburb)`, or quoted when they hold
+# commas: `(one of: "Less than 300", "1,000 or more")`.
+_CHOICES = re.compile(r"\(one of:\s*(?P<values>[^)]*)\)", re.IGNORECASE)
 
 
 class ParameterError(Exception):
@@ -79,6 +83,16 @@ class Parameter:
     def bounds(self) -> dict[str, float]:
         """Bounds written in the comment, e.g. {'min': 1} for `# ... (min: 1)`."""
         return {m.group("kind").lower(): float(m.group("value")) for m in _BOUND.finditer(self.help)}
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values written in the comment as `(one of: a, b)`; () when any value will do."""
+        match = _CHOICES.search(self.help)
+        if not match:
+            return ()
+        text = match.group("values")
+        values = re.findall(r'"([^"]*)"', text) if '"' in text else text.split(",")
+        return tuple(value.strip() for value in values if value.strip())
 
 
 def _segment(lines: list[bytes], node: ast.AST) -> str:
@@ -237,6 +251,18 @@ def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
     return values
 
 
+def from_callers_folder(given: dict[str, str], cwd: Path) -> dict[str, str]:
+    """`-p` file and folder parameters as the caller meant them: relative to the folder the command
+    runs in (as any command-line tool reads a path), not to the project root the kernel runs in."""
+    absolute = dict(given)
+    for name, value in given.items():
+        text = value.strip()
+        if name.endswith(("_path", "_dir")) and text and text.lower() not in {"none", "null"}:
+            path = Path(text).expanduser()
+            absolute[name] = str(path if path.is_absolute() else Path(os.path.abspath(cwd / path)))
+    return absolute
+
+
 def resolve(
     report: str,
     declared: dict[str, Parameter],
@@ -282,7 +308,8 @@ def check_constraints(
     root: Path,
     configured: dict[str, dict] | None = None,
 ) -> None:
-    """Bounds (`(min: 1)` in the comment or `constraints` in reports.toml) and that `*_path`/`*_dir` exist.
+    """Bounds (`(min: 1)` in the comment or `constraints` in reports.toml), values from a fixed set
+    (`(one of: a, b)` in the comment) and that `*_path`/`*_dir` exist.
 
     Run before any kernel starts, so a bad value is one line and exit 2, not a traceback in a cell.
     """
@@ -296,11 +323,42 @@ def check_constraints(
             raise ParameterError(f"report {report!r}: parameter {name!r} must be at least {_number(bounds['min'])}, got {value!r}")
         if is_number and "max" in bounds and value > bounds["max"]:
             raise ParameterError(f"report {report!r}: parameter {name!r} must be at most {_number(bounds['max'])}, got {value!r}")
+        if param.choices and isinstance(value, str) and value not in param.choices:
+            raise ParameterError(f"report {report!r}: parameter {name!r} must be one of {', '.join(param.choices)}; got {value!r}")
+    for name, path in input_paths(declared, values, root).items():
+        kind = "folder" if name.endswith("_dir") else "file"
+        if not path.exists():
+            raise ParameterError(f"report {report!r}: parameter {name!r}: no such {kind}: {path}")
+        if kind == "folder" and not path.is_dir():
+            raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is not a folder")
+
+
+def effective_values(declared: dict[str, Parameter], values: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Every parameter the notebook will hold (given, or its literal default), paths resolved."""
+    merged = {name: p.default for name, p in declared.items() if p.default is not _NO_DEFAULT}
+    merged.update(values)
+    merged.update({name: str(path) for name, path in input_paths(declared, values, root).items()})
+    return merged
+
+
+def input_paths(declared: dict[str, Parameter], values: dict[str, Any], root: Path) -> dict[str, Path]:
+    """Every `*_path` / `*_dir` parameter that names something, resolved as the kernel sees it."""
+    paths = {}
+    for name, param in declared.items():
+        value = values[name] if name in values else param.default
         if name.endswith(("_path", "_dir")) and isinstance(value, str) and value.strip():
             path = Path(value).expanduser()
-            path = path if path.is_absolute() else root / path  # the kernel runs in the project root
-            kind = "folder" if name.endswith("_dir") else "file"
-            if not path.exists():
-                raise ParameterError(f"report {report!r}: parameter {name!r}: no such {kind}: {path}")
-            if kind == "folder" and not path.is_dir():
-                raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is not a folder")
+            paths[name] = path if path.is_absolute() else root / path  # the kernel runs in the project root
+    return paths
+
+
+def check_outside_output(report: str, declared: dict[str, Parameter], values: dict[str, Any], root: Path,
+                         out: Path) -> None:
+    """No input inside the output folder: whatever is there is published (a review file would be, whole)."""
+    out = out.resolve()
+    for name, path in input_paths(declared, values, root).items():
+        path = path.resolve()
+        if path == out or out in path.parents:
+            raise ParameterError(f"report {report!r}: parameter {name!r}: {path} is inside the output folder {out}; "
+                                 f"everything there is published, so inputs (a comment review file above all) "
+                                 f"must be kept outside it")

@@ -27,7 +27,8 @@ from sro_research.build import buildlog, cache
 from sro_research.build.config import ReportSpec, config_path, load_reports
 from sro_research.build.index import read_build_manifest, record_build, write_index
 from sro_research.build.parameters import (
-    Parameter, ParameterError, check_constraints, notebook_parameters, parse_assignments, resolve,
+    Parameter, ParameterError, check_constraints, check_outside_output, effective_values, from_callers_folder,
+    notebook_parameters, parse_assignments, resolve,
 )
 
 from sro_research.paths import without_absolute_paths
@@ -72,7 +73,7 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
     unknown = [name for name in selected if name not in specs]
     if unknown:
         raise BuildError(f"unknown report {unknown[0]!r}; reports: {', '.join(specs)}")
-    given = parse_assignments(assignments)
+    given = from_callers_folder(parse_assignments(assignments), Path.cwd())
     plans = []
     for name in selected:
         spec = specs[name]
@@ -91,6 +92,24 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
             f"unknown parameter {stray[0]!r} for report(s) {', '.join(selected)}; valid parameters: {', '.join(sorted(known)) or '(none)'}"
         )
     return plans
+
+
+def run_check(item: Plan, root: Path) -> None:
+    """The report's declared input check (`check` in reports.toml), with every parameter as the kernel
+    will see it; what it refuses becomes a ParameterError (exit 2)."""
+    if not item.spec.check:
+        return
+    import importlib
+
+    module, _, function = item.spec.check.partition(":")
+    try:
+        check = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as exc:
+        raise BuildError(f"report {item.spec.name!r}: check {item.spec.check!r} cannot be loaded ({exc})") from exc
+    try:
+        check(effective_values(item.declared, item.values, root))
+    except (ValueError, OSError) as exc:  # reader errors name file, row, column and rule, never a cell
+        raise ParameterError(f"report {item.spec.name!r}: inputs refused before running: {exc}") from None
 
 
 def git_commit(root: Path) -> str:
@@ -116,10 +135,25 @@ def _shown(value, root: Path):
     return without_absolute_paths(value, root) if isinstance(value, str) else value
 
 
-def _task(item: Plan, root: Path, commit: str) -> dict:
-    """Everything a worker needs, as plain data (it may run on another machine)."""
+def page_provenance(item: Plan, root: Path, commit: str) -> dict:
+    """What the footer and the index say about how a report was made, known before it runs."""
     from sro_research import __version__
 
+    spec = item.spec
+    return {
+        "report": spec.name,
+        "title": spec.title,
+        "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
+        "package_version": __version__,
+        "git_commit": commit,
+        # Shown on the page and in manifest.json: no absolute path of the build machine.
+        "parameters": {k: _shown(v, root) for k, v in effective_parameters(item).items()},
+        "environment": {k: _shown(v, root) for k, v in item.environment.items()},
+    }
+
+
+def _task(item: Plan, root: Path, commit: str) -> dict:
+    """Everything a worker needs, as plain data (it may run on another machine)."""
     spec = item.spec
     return {
         "name": spec.name,
@@ -129,16 +163,7 @@ def _task(item: Plan, root: Path, commit: str) -> dict:
         "root": str(root),
         "env": item.environment,
         "timeout": spec.timeout,
-        "provenance": {
-            "report": spec.name,
-            "title": spec.title,
-            "notebook": str(spec.notebook.relative_to(root)) if spec.notebook.is_relative_to(root) else str(spec.notebook),
-            "package_version": __version__,
-            "git_commit": commit,
-            # Shown on the page and in manifest.json: no absolute path of the build machine.
-            "parameters": {k: _shown(v, root) for k, v in effective_parameters(item).items()},
-            "environment": {k: _shown(v, root) for k, v in item.environment.items()},
-        },
+        "provenance": page_provenance(item, root, commit),
     }
 
 
@@ -321,6 +346,8 @@ def build(
     plans = plan(names, assignments, config)
     root = config_path(config).parent
     out = Path(out).resolve() if out else root / "reports"
+    for item in plans:
+        check_outside_output(item.spec.name, item.declared, item.values, root, out)
     out.mkdir(parents=True, exist_ok=True)
     build_id = buildlog.now()
     log: list[dict] = []
@@ -339,6 +366,15 @@ def build(
                                   html=out / f"{item.spec.name}.html", executed=out / "executed" / f"{item.spec.name}.ipynb"))
             log.append(buildlog.entry(build_id, item.spec.name, start=start, end=buildlog.now(),
                                       seconds=time.monotonic() - clock, status="up to date", cache="hit", reason=item.reason))
+        for item in todo:  # before any kernel: a refused input is exit 2 and nothing is written
+            run_check(item, root)
+        if todo or not (out / "index.html").exists():
+            from sro_research.build.worker import skip_iri_format_check
+
+            skip_iri_format_check()  # before the workers fork: they and the index page skip it
+            # The index page's imports (pandas, via the page helpers), now rather than at the end: the
+            # forked workers share them, and a SIGTERM is not kept waiting for them (seconds, loaded).
+            import sro_research.build.landing  # noqa: F401
         try:
             if todo:
                 if progress is None:

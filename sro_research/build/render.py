@@ -13,16 +13,20 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import nbformat
+from typing import TYPE_CHECKING
+
 from bs4 import BeautifulSoup, NavigableString
-from nbconvert import HTMLExporter
 
 from sro_research.build.config import ConfigError, load_reports, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.paths import project_root, without_absolute_paths
+from sro_research.provenance import INPUTS_MIME
 from sro_research.readable_tables import URL
 from sro_research.data_status import STATUS_LABELS, STATUS_WORDS, labelled
 from sro_research.reporting import PAGE_MIME
+
+if TYPE_CHECKING:  # nbconvert and nbformat are imported when a page is rendered: the index page and
+    import nbformat  # an interrupted build's parent need only this module's words (seconds of imports)
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "sro_report"  # lab's cell markup, none of its CSS or scripts; our styles and footer
@@ -79,7 +83,8 @@ def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = [
                 o for o in cell.outputs
-                if not (o.output_type == "stream" and o.get("name") == "stderr") and PAGE_MIME not in o.get("data", {})
+                if not (o.output_type == "stream" and o.get("name") == "stderr")
+                and not {PAGE_MIME, INPUTS_MIME} & set(o.get("data", {}))
             ]
     return nb
 
@@ -255,6 +260,8 @@ def finish_page(page: str, status: str | None, root: Path | None = None, detail:
 
 def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     """HTML with code hidden, figures embedded as data URIs and no external script, style or font."""
+    from nbconvert import HTMLExporter
+
     summary = page_summary(nb)
     status = summary.get("data_status")
     nb = _reader_facing(nb)

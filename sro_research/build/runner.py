@@ -40,9 +40,9 @@ class LocalRunner:
         processes = list(getattr(self.executor, "_processes", {}).values())  # no public accessor
         for process in processes:
             if process.is_alive():
-                process.terminate()  # SIGTERM: the worker's handler unwinds and shuts its kernel down
+                process.terminate()  # SIGTERM: the worker kills its kernel, removes its folders and exits
         for process in processes:
-            process.join(timeout=15)
+            process.join(timeout=3)
             if process.is_alive():
                 process.kill()
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -8,6 +8,7 @@ interrupted build leaves nothing half-written where readers look.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -18,13 +19,32 @@ from pathlib import Path
 
 from sro_research.build.progress import NoProgress, QueueProgress
 from sro_research.paths import REPORT_ENV, ROOT_ENV, TABLES_ENV, without_absolute_paths
-from sro_research.provenance import MANIFEST_ENV, read_manifest
+from sro_research.provenance import notebook_inputs
 
 _queue = None  # set in each local worker process by `start_worker`
+_staging: set[Path] = set()  # this process's report folders in $TMPDIR, removed on SIGTERM too
 
 
 def _stop(signum, frame):
-    raise SystemExit(128 + signum)  # unwinds through `finally`: the kernel is shut down, temp files go
+    """SIGTERM (the build is stopping): kill the kernels, remove our temp folders, exit at once.
+
+    Unwinding through papermill instead waits for each kernel to answer a shutdown request and
+    prints ZMQ errors: 20 s and more on a loaded machine.
+    """
+    from sro_research.build.execution import stop_kernels_now
+
+    stop_kernels_now()
+    for folder in list(_staging):
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(128 + signum)
+
+
+def skip_iri_format_check() -> None:
+    """jsonschema, imported by nbformat, checks the "iri" string format with rfc3987_syntax when that
+    is installed, which builds a parser grammar at import: measured 9-13 s per process on the 2-core
+    build machine, more than a whole small report. Notebook schemas use no "iri" format; skip it.
+    Called by the build's parent (the index imports nbconvert) and by each worker."""
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def start_worker(queue) -> None:
@@ -36,10 +56,7 @@ def start_worker(queue) -> None:
     _queue = queue
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # jsonschema, imported by nbformat, checks the "iri" string format with rfc3987_syntax when that is
-    # installed, which builds a parser grammar at import: measured 9-13 s per process on the 2-core
-    # build machine, more than a whole small report. Notebook schemas use no "iri" format; skip it.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_iri_format_check()
     # Import the heavy machinery once per worker, not once per report.
     import sro_research.build.execution  # noqa: F401
     import sro_research.build.render  # noqa: F401
@@ -69,6 +86,7 @@ def run_report(task: dict) -> dict:
     name = task["name"]
     progress = QueueProgress(_queue) if _queue is not None else NoProgress()
     staging = Path(tempfile.mkdtemp(prefix=f"sro-build-{name}-"))
+    _staging.add(staging)
     try:
         (staging / "tables").mkdir()
         executed_path = staging / f"{name}.ipynb"
@@ -77,7 +95,6 @@ def run_report(task: dict) -> dict:
             ROOT_ENV: task["root"],
             REPORT_ENV: name,
             TABLES_ENV: str(staging / "tables"),
-            MANIFEST_ENV: str(staging / "inputs.jsonl"),
         }
         started, clock = datetime.now(timezone.utc), time.monotonic()
         failure = execute(
@@ -85,14 +102,11 @@ def run_report(task: dict) -> dict:
             cwd=Path(task["root"]), env=env, timeout=task["timeout"], report=name, progress=progress,
         )
         seconds = time.monotonic() - clock
-        inputs = [
-            {key: entry[key] for key in ("name", "path", "sha256", "bytes", "role")}
-            for entry in read_manifest(staging / "inputs.jsonl")
-        ]
-        result = {"name": name, "started": started.isoformat(timespec="milliseconds"), "seconds": seconds, "inputs": inputs,
+        result = {"name": name, "started": started.isoformat(timespec="milliseconds"), "seconds": seconds, "inputs": [],
                   "failure": failure, "html": None, "executed": None, "tables": {}}
         if failure is None:
             nb = nbformat.read(executed_path, as_version=4)
+            result["inputs"] = inputs = notebook_inputs(nb)
             nb.metadata["sro_research"] = provenance = {
                 **task["provenance"],
                 "built_at": started.replace(microsecond=0).isoformat(),
@@ -113,6 +127,7 @@ def run_report(task: dict) -> dict:
         progress.report_done(name, failure is None, result["seconds"], str(failure) if failure else "")
         return result
     finally:
+        _staging.discard(staging)
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -84,13 +84,14 @@ def _members(cells: list[Cell], atoms: pd.DataFrame) -> np.ndarray:
     return matrix
 
 
-def _atom_counts(frame: pd.DataFrame, atoms: pd.DataFrame) -> np.ndarray:
+def _atom_counts(frame: pd.DataFrame, atoms: pd.DataFrame, weight: str | None = None) -> np.ndarray:
+    """Respondents per atom; with `weight`, frame rows are already counts (e.g. a published aggregate file)."""
     names = list(atoms.columns)
     unknown = {n: sorted(set(frame[n]) - set(atoms[n])) for n in names}
     unknown = {n: v for n, v in unknown.items() if v}
     if unknown:
         raise ValueError(f"disclosure audit: answers outside the declared categories: {unknown}")
-    counts = frame.groupby(names, sort=False).size()
+    counts = frame.groupby(names, sort=False)[weight].sum() if weight else frame.groupby(names, sort=False).size()
     index = pd.MultiIndex.from_frame(atoms)
     return counts.reindex(index, fill_value=0).to_numpy(dtype=float)
 
@@ -124,17 +125,19 @@ def _range(objective: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray) -> tuple[f
 
 
 def protect(frame: pd.DataFrame, categories: dict[str, list], cells: list[Cell],
-            threshold: int) -> tuple[list[Cell], Audit]:
+            threshold: int, weight: str | None = None) -> tuple[list[Cell], Audit]:
     """Audit `cells` (all the report's published counts over the respondents in `frame`, whose
     columns are the variables of `categories`) and hide more until every hidden count's inferable
-    range is at least `threshold` wide. Returns the cells (with `hidden` updated) and the audit."""
+    range is at least `threshold` wide. Returns the cells (with `hidden` updated) and the audit.
+    With `weight`, each row of `frame` stands for that column's number of respondents."""
     if threshold < 1:
         raise ValueError(f"suppression threshold must be at least 1, got {threshold}")
     cells = list(cells)
     if not cells:
         return cells, Audit(threshold, 0, 0, np.inf)
     atoms = _atoms(categories)
-    members, counts = _merged(_members(cells, atoms), _atom_counts(frame[list(categories)], atoms))
+    columns = [*categories, *([weight] if weight else [])]
+    members, counts = _merged(_members(cells, atoms), _atom_counts(frame[columns], atoms, weight))
     values = members @ counts
     hidden = np.array([c.hidden for c in cells])
     ranges: dict[int, tuple[float, float]] = {}

@@ -1,28 +1,46 @@
 """The comment review file: every comment scrubbed, what was found in it named by kind (never the
 value), and an empty `approve` column for a person to fill with yes or no.
 
-Only comments a person approved are ever shown verbatim in a report on a real export; the review
-file is a working file for the district, written where the user chooses, never into the published
-output folder. readers/comment_review.py reads a filled one back.
+Only comments a person approved are ever shown verbatim in a report on a real export. An approval is
+bound to the text the person read: each row carries the comment's id, a fingerprint of its scrubbed
+text and the SHA-256 of the export it came from, and a report shows a comment only when its id and
+fingerprint both match an approval. Ids and fingerprints are HMAC-SHA256 under a key derived from the
+export's own bytes (readers/engagement_export.comment_key): opaque, never a raw email or student
+number, and not reversible by hashing guesses without the export itself.
+
+No file I/O here: the command line writes the table (cli.py), readers/comment_review.py reads a
+filled one back.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import hashlib
+import hmac
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from sro_research.privacy.scrub import replace, scrubber_for
 
-REVIEW_COLUMNS = ("comment_id", "item", "comment", "detected", "possible_name", "approve")
+REVIEW_COLUMNS = ("comment_id", "item", "comment", "detected", "possible_name", "fingerprint", "export_sha256",
+                  "approve")
 APPROVE_VALUES = ("yes", "no")
 COMMENT_ITEMS = ("comment",)  # free-text items; "<item>_other" columns (Other, please specify) too
-OUTPUT_MARKERS = ("manifest.json",)  # a folder holding one of these is a built output folder
+HASH_CHARS = 20  # hex characters kept of an HMAC: 80 bits, no collision among a survey's comments
 
 
-def comment_id(respondent_id: str, item: str) -> str:
-    return f"{respondent_id}:{item}"
+def _keyed(key: bytes, *parts: str) -> str:
+    return hmac.new(key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()[:HASH_CHARS]
+
+
+def comment_id(key: bytes, respondent_id, item: str) -> str:
+    """The opaque id of one respondent's comment in `item`."""
+    return _keyed(key, "id", str(respondent_id), item)
+
+
+def text_fingerprint(key: bytes, item: str, scrubbed: str) -> str:
+    """What binds an approval to the text a person read: the scrubbed text, and its item."""
+    return _keyed(key, "text", item, scrubbed)
 
 
 def comment_columns(responses: pd.DataFrame) -> list[str]:
@@ -30,52 +48,45 @@ def comment_columns(responses: pd.DataFrame) -> list[str]:
     return [c for c in responses.columns if c in COMMENT_ITEMS or c.endswith("_other")]
 
 
-def comment_ids(responses: pd.DataFrame) -> set[str]:
-    """Ids of every non-empty comment in `responses`: what a review file for this export may name."""
-    return {comment_id(str(r), item) for item in comment_columns(responses)
-            for r, text in zip(responses["respondent_id"], responses[item]) if isinstance(text, str) and text.strip()}
-
-
-def review_table(responses: pd.DataFrame, names) -> pd.DataFrame:
-    """One row per non-empty comment: id, item, scrubbed text, kinds found (e.g. "name; phone"),
-    possible_name ("yes" when nothing was found but a capitalised word outside the common-word list
-    may be a name no rule knew; the word is never quoted), approve ''."""
+def export_comments(responses: pd.DataFrame, names, key: bytes) -> pd.DataFrame:
+    """One row per non-empty comment: comment_id, item, scrubbed comment, kinds detected (e.g. "name; phone"),
+    possible_name ("yes" when nothing was found but a capitalised word outside the common-word list may be
+    a name no rule knew; the word is never quoted) and fingerprint; the index is the respondent's row."""
     scrubber = scrubber_for(names)
-    rows = []
+    rows, index = [], []
     for item in comment_columns(responses):
-        for respondent, text in zip(responses["respondent_id"], responses[item]):
+        for row, respondent, text in zip(responses.index, responses["respondent_id"], responses[item]):
             if not isinstance(text, str) or not text.strip():
                 continue
             found = scrubber.detect(text)
-            rows.append({
-                "comment_id": comment_id(str(respondent), item),
-                "item": item,
-                "comment": replace(text, found),
-                "detected": "; ".join(dict.fromkeys(d.kind for d in found)),
-                "possible_name": "yes" if not found and scrubber.possible_name(text) else "",
-                "approve": "",
-            })
-    return pd.DataFrame(rows, columns=list(REVIEW_COLUMNS))
+            scrubbed = replace(text, found)
+            rows.append({"comment_id": comment_id(key, respondent, item), "item": item, "comment": scrubbed,
+                         "detected": "; ".join(dict.fromkeys(d.kind for d in found)),
+                         "possible_name": "yes" if not found and scrubber.possible_name(text) else "",
+                         "fingerprint": text_fingerprint(key, item, scrubbed)})
+            index.append(row)
+    return pd.DataFrame(rows, index=index, columns=[c for c in REVIEW_COLUMNS if c not in ("export_sha256", "approve")])
 
 
-def check_destination(out: str | os.PathLike, reports_dir: str | os.PathLike) -> Path:
-    """`out` resolved, or ValueError when it lies in the published output: under the project's
-    reports/ folder, under any folder named reports, or in a built output folder (one with a manifest)."""
-    out = Path(out).expanduser().resolve()
-    reports = Path(reports_dir).resolve()
-    folders = out.parents
-    if reports in folders or any(f.name == "reports" for f in folders) or \
-            any((f / marker).exists() for f in folders for marker in OUTPUT_MARKERS):
-        raise ValueError(
-            f"refusing to write the comment review file to {out}: it holds unreviewed comments and must stay "
-            f"out of the published reports folder ({reports}); choose a private folder, e.g. --out ~/review.csv"
-        )
-    if out.suffix.lower() != ".csv":
-        raise ValueError(f"the review file must be a .csv file, got {out.name}")
-    return out
+def review_table(responses: pd.DataFrame, names, key: bytes, export_sha256: str) -> pd.DataFrame:
+    """The review file's rows: every comment of the export, scrubbed, with `approve` empty."""
+    table = export_comments(responses, names, key).reset_index(drop=True)
+    table["export_sha256"] = export_sha256
+    table["approve"] = ""
+    return table[list(REVIEW_COLUMNS)]
 
 
-def write_review(table: pd.DataFrame, out: Path) -> None:
-    """Write the review table as UTF-8 CSV with a BOM, so Excel shows accents right."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, encoding="utf-8-sig")
+@dataclass(frozen=True)
+class Approvals:
+    """The comments a person approved, each bound to the fingerprint of the text they read."""
+
+    key: bytes = field(repr=False)
+    fingerprints: dict[str, str]  # comment id -> fingerprint of the approved text
+
+    def shows(self, respondent_id, item: str, scrubbed: str) -> bool:
+        """Whether this scrubbed text of this respondent's `item` is exactly what a person approved."""
+        approved = self.fingerprints.get(comment_id(self.key, respondent_id, item))
+        return approved is not None and hmac.compare_digest(approved, text_fingerprint(self.key, item, scrubbed))
+
+    def __len__(self) -> int:
+        return len(self.fingerprints)

@@ -45,7 +45,7 @@ from sro_research.readers.text_files import read_csv_table
 
 __all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "RESERVE_CODES",
            "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "measure_columns",
-           "read_crdc", "read_crdc_year", "required_columns", "scope_totals", "staff_totals"]
+           "read_crdc", "read_crdc_year", "required_columns"]
 
 MPS_LEAID = "2721240"
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
@@ -232,46 +232,6 @@ def _long(rows: pd.DataFrame, blocks: list[dict]) -> pd.DataFrame:
     data["count"] = np.where(reserved, np.nan, np.concatenate([b["count"] for b in blocks]))
     data["reserve_code"] = pd.arrays.IntegerArray(code.astype("int64"), ~reserved)
     return pd.DataFrame(data, columns=COUNT_COLUMNS)
-
-
-def scope_totals(crdc: CrdcYear, leaid: str = MPS_LEAID, state: str | None = None) -> pd.DataFrame:
-    """Counts by race for the district (LEAID), its state and the nation (every school in the files).
-
-    Columns: scope, measure, race, count (sum over schools with a reported value), schools,
-    schools_missing (schools whose value is a reserve code: the count leaves them out).
-    """
-    counts = crdc.counts
-    counts = counts[(counts["measure"] != "enrolled") | (counts["disability"] == "all")]  # IDEA enrollment is part of all
-    district = counts[counts["LEAID"] == str(leaid).zfill(7)]
-    if district.empty:
-        raise CrdcLayoutError(f"CRDC {crdc.year}: no school with LEAID {leaid} (rule: the district's NCES LEA id)")
-    state = state or district["LEA_STATE"].iloc[0]
-    scopes = {"district": district, "state": counts[counts["LEA_STATE"] == state], "nation": counts}
-    rows = []
-    for scope, frame in scopes.items():
-        keys = [frame["measure"], frame["race"], frame["COMBOKEY"]]
-        # a school's count for a race is missing when any sex's (or disability's) count is a reserve code
-        reserved = frame["count"].isna().groupby(keys).any()
-        by_school_race = frame["count"].groupby(keys).sum().where(~reserved).reset_index()
-        grouped = by_school_race.groupby(["measure", "race"])
-        summary = grouped["count"].agg(count="sum", schools="size", schools_missing=lambda s: int(s.isna().sum()))
-        rows.append(summary.reset_index().assign(scope=scope, state=state))
-    return pd.concat(rows, ignore_index=True)[["scope", "state", "measure", "race", "count", "schools", "schools_missing"]]
-
-
-def staff_totals(crdc: CrdcYear, leaid: str = MPS_LEAID, state: str | None = None) -> pd.DataFrame:
-    """Law enforcement and security FTE, and schools with any sworn officer, for district, state and nation."""
-    staff = crdc.staff
-    district = staff[staff["LEAID"] == str(leaid).zfill(7)]
-    state = state or (district["LEA_STATE"].iloc[0] if len(district) else None)
-    rows = []
-    for scope, frame in {"district": district, "state": staff[staff["LEA_STATE"] == state], "nation": staff}.items():
-        rows.append({"scope": scope, "schools": len(frame),
-                     "schools_reporting": int(frame["law_enforcement_fte"].notna().sum()),
-                     "schools_with_officer": int((frame["law_enforcement_fte"] > 0).sum()),
-                     "law_enforcement_fte": float(frame["law_enforcement_fte"].sum()),
-                     "security_guard_fte": float(frame["security_guard_fte"].sum())})
-    return pd.DataFrame(rows)
 
 
 def read_crdc(crdc_dir: str | os.PathLike | None, years: list[str] | None = None) -> dict[str, CrdcYear]:

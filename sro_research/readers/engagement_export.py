@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +37,17 @@ class Survey:
     source: Path
     sha256: str
     mapping: Path | None
-    ignored_columns: list[str]  # export columns the mapping does not use
+    # Export columns the mapping does not use: only how many, and those the mapping names under
+    # `ignored_columns`; other headers are never kept, since a wrong header row makes them answers.
+    unused_columns: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
     absent_items: list[str] = field(default_factory=list)  # optional codebook items the export lacks
     ids_from_rows: bool = False  # no respondent id column: ids are the rows' numbers in the file
     layout: str = "one header row"
+    id_warning: str = ""  # the id column looks like emails, phone or student numbers (never quoted)
+    # Key of the comment ids and fingerprints in the review file (privacy.review): derived from the
+    # export's own bytes, so only someone holding the export can compute or reverse an id.
+    comment_key: bytes = field(default=b"", repr=False)
 
     @property
     def is_reconstruction(self) -> bool:
@@ -81,9 +90,17 @@ def read_responses(path: str | os.PathLike | None = None, mapping: str | os.Path
         raise EngagementDataError([f"{path}: no responses (a header row but no data rows)"])
     reader = _Reader(path, table, mapping, codebook)
     responses = reader.read()
+    unused, declared = reader.unused()
     return Survey(responses=responses, source=path, sha256=sha256, mapping=mapping.path,
-                  ignored_columns=reader.ignored(), absent_items=reader.absent, ids_from_rows=reader.ids_from_rows,
-                  layout=table.layout)
+                  unused_columns=unused, ignored_columns=declared, absent_items=reader.absent,
+                  ids_from_rows=reader.ids_from_rows, layout=table.layout, id_warning=reader.id_warning,
+                  comment_key=comment_key(path))
+
+
+def comment_key(path: Path) -> bytes:
+    """The export's secret for comment ids: a hash of its bytes under a label of its own, so it is not
+    the SHA-256 the pages publish, and guessing an email's id needs the whole export."""
+    return hashlib.sha256(b"sro-research comment id key\0" + path.read_bytes()).digest()
 
 
 class _Reader:
@@ -93,6 +110,7 @@ class _Reader:
         self.used: set[int] = set()
         self.absent: list[str] = []
         self.ids_from_rows = False
+        self.id_warning = ""
         self.missing = {norm(m) for m in mapping.missing} | {""}  # a blank cell is always unanswered
 
     def _where(self, position: int) -> str:
@@ -119,8 +137,10 @@ class _Reader:
             close = difflib.get_close_matches(header, self.table.headers, n=3, cutoff=0.6)
             hint = f"; closest headers: {', '.join(map(repr, close))}" if close else ""
             what = "required column" if item.required else "mapped column"
+            # The file's other headers are not listed: with a wrong header_rows they are a respondent's answers.
             self.problems.append(f"{self.path}: {what} {header!r} (codebook item {item.name}) is missing{hint}; "
-                                 f"columns in the file: {', '.join(repr(h) for h in self.table.headers)}")
+                                 f"the file has {len(self.table.headers)} columns read as {self.table.layout} "
+                                 f"(check the header names and header_rows in the column-mapping file)")
         return None
 
     def read(self) -> pd.DataFrame:
@@ -209,6 +229,10 @@ class _Reader:
             return
         ids = out["respondent_id"]
         where = self._where(position)
+        kind = identifying_ids(ids.dropna())
+        if kind:
+            self.id_warning = (f"{self.path}: {where}, the respondent id, holds {kind}; the review file and the "
+                               f"reports use only keyed hashes of it, but an id the survey tool made is safer")
         for row in ids[ids.isna()].index:
             self.problems.append(f"{self.path}: row {row}, {where}: respondent id is empty")
         duplicated = ids[ids.notna() & ids.duplicated(keep=False)]
@@ -216,8 +240,29 @@ class _Reader:
             self.problems.append(f"{self.path}: rows {', '.join(map(str, rows))}, {where}: the same respondent id "
                                  f"repeats (rule: one row per respondent)")
 
-    def ignored(self) -> list[str]:
-        return [h for i, h in enumerate(self.table.headers) if i not in self.used and h]
+    def unused(self) -> tuple[int, list[str]]:
+        """How many columns no item uses, and which of them the mapping declares as ignored."""
+        unused = [i for i, h in enumerate(self.table.headers) if i not in self.used and h]
+        found = {norm(n) for i in unused for n in self.table.aliases[i]}
+        return len(unused), [h for h in self.mapping.ignored_columns if norm(h) in found]  # as the mapping writes them
+
+
+ID_KINDS = {
+    "email addresses": re.compile(r"[^@\s]+@[^@\s]+\.\w+"),
+    # written with separators, or ten digits: a survey tool's numeric ids have no separators and 10-11 digits
+    # (SurveyMonkey's start with 1, so eleven digits are not read as a phone number)
+    "phone numbers": re.compile(r"\+\d[\d\s().-]{6,}\d|(?:1[\s.-])?\(?\d{3}\)?[\s.-]*\d{3}[\s.-]\d{4}|\d{3}[.-]\d{4}|[2-9]\d{9}"),
+    "student numbers": re.compile(r"\d{5,9}"),  # a survey tool's own numeric ids are longer (SurveyMonkey: 10-11)
+}
+
+
+def identifying_ids(ids: pd.Series) -> str:
+    """The kind of personal value most ids are ("email addresses", ...), or '' when they look opaque."""
+    texts = [str(v).strip() for v in ids]
+    for kind, pattern in ID_KINDS.items():
+        if texts and sum(bool(pattern.fullmatch(t)) for t in texts) * 2 >= len(texts):
+            return kind
+    return ""
 
 
 def _split(value: str, separator: str, lookup: dict[str, str]) -> list[str]:

@@ -4,7 +4,8 @@ which answer code (see data/engagement/mapping_example.yaml and data/engagement/
 Keys (all optional): columns, values, separators, missing_values (the original format, unchanged),
 and option_columns (one column per option, as SurveyMonkey writes), other (route an item's unknown
 labels to a code, keeping the text only as a comment to scrub), header_rows (2 for SurveyMonkey;
-Qualtrics' 3 rows are detected).
+Qualtrics' 3 rows are detected), ignored_columns (headers the report may name as not used; the
+headers of other unused columns are never shown, only counted).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from sro_research.readers.errors import InputFileError
 
 from sro_research.provenance import record_input
 
-MAPPING_KEYS = {"columns", "values", "separators", "missing_values", "option_columns", "other", "header_rows"}
+MAPPING_KEYS = {"columns", "values", "separators", "missing_values", "option_columns", "other", "header_rows",
+                "ignored_columns"}
 
 
 class EngagementDataError(InputFileError):
@@ -40,6 +42,7 @@ class Mapping:
     option_columns: dict[str, dict[str, str]] = field(default_factory=dict)  # item -> {header: code}
     other: dict[str, str] = field(default_factory=dict)  # item -> code for labels the mapping does not know
     header_rows: int | None = None  # None: detect (1, or Qualtrics' 3)
+    ignored_columns: tuple[str, ...] = ()  # headers declared as not used (e.g. metadata), named on the page
 
     @classmethod
     def identity(cls) -> "Mapping":
@@ -137,6 +140,10 @@ def load_mapping(path: str | os.PathLike | None, codebook) -> Mapping:
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         problems.append(f"{path}: missing_values: expected a list of labels, e.g. [\"\", \"N/A\"], found {_shape(missing)}")
         missing = [""]
+    ignored = raw.get("ignored_columns", [])
+    if not isinstance(ignored, list) or not all(isinstance(h, str) for h in ignored):
+        problems.append(f"{path}: ignored_columns: expected a list of headers, e.g. [\"IP Address\"], found {_shape(ignored)}")
+        ignored = []
     header_rows = raw.get("header_rows")
     if header_rows is not None:
         if header_rows not in ("1", "2", "3"):
@@ -171,7 +178,8 @@ def load_mapping(path: str | os.PathLike | None, codebook) -> Mapping:
     if problems:
         raise EngagementDataError(problems)
     return Mapping(columns=columns, values=values, missing=tuple(missing), separators=separators, path=path,
-                   option_columns=option_columns, other=other, header_rows=header_rows)
+                   option_columns=option_columns, other=other, header_rows=header_rows,
+                   ignored_columns=tuple(ignored))
 
 
 def _check_codes(path, where, name, labels, codebook, problems) -> None:

@@ -5,12 +5,17 @@ comma, semicolon or tab delimiters (detected); .xlsx; Qualtrics' three header ro
 text, ImportId JSON); SurveyMonkey's two header rows (question, then one option per column).
 Each column gets the header names it may be mapped by (`aliases`). Messages name the file, the row
 and the column, and describe the file's shape; they never quote a cell, which may be personal.
+
+A header row is accepted only when it is one: a header cell that looks like a respondent's answer (an
+email, an IP address, a date, a long number, a long free text) means `header_rows` is wrong, and the
+file is refused before any of its headers is used; a header row read from data would be published.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +25,21 @@ from sro_research.readers.errors import InputFileError
 from sro_research.readers.text_files import DELIMITER_NAMES, detect_delimiter, read_text
 
 QUALTRICS_IMPORT = '{"importid"'
+LAYOUTS = {1: "one header row", 2: "two header rows (SurveyMonkey)", 3: "three header rows (Qualtrics)"}
+# What a respondent's cell holds and a header never does. Emails and IP addresses anywhere in the cell;
+# dates, times and numbers as the whole cell (a rating scale's "1".."10" is a legitimate option label).
+DATA_PATTERNS = {
+    "an email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "an IP address": re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b", re.I),
+}
+WHOLE_CELL_PATTERNS = {
+    "a date or time": re.compile(
+        r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*(?:[ap]\.?m\.?)?)?(?:z|[+-]\d{2}:?\d{2})?"
+        r"|\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?"
+        r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}", re.I),
+}
+NUMBER = re.compile(r"\+?[\d\s().,-]*\d[\d\s().,-]*")  # digits and separators only: a phone, an id, a coordinate
+LONG_LABEL = 150  # characters: more than an option label; only the SurveyMonkey option row is held to it
 
 
 class ExportFileError(InputFileError):
@@ -77,11 +97,13 @@ def _with_headers(path: Path, rows: list[list[str]], header_rows: int | None) ->
     width = max(len(r) for r in rows)
     rows = [[str(c) for c in r] + [""] * (width - len(r)) for r in rows]
     first = [c.strip() for c in rows[0]]
+    declared = header_rows is not None
     if header_rows is None:
         header_rows = 3 if len(rows) > 2 and any(c.strip().casefold().startswith(QUALTRICS_IMPORT) for c in rows[2]) else 1
     if header_rows not in (1, 2, 3):
         raise ExportFileError([f"{path}: header_rows must be 1, 2 or 3, not {header_rows}"])
-    layout = {1: "one header row", 2: "two header rows (SurveyMonkey)", 3: "three header rows (Qualtrics)"}[header_rows]
+    check_header_rows(path, rows, header_rows, declared)
+    layout = LAYOUTS[header_rows]
     if header_rows == 2:  # question on the first of its columns, option label under each
         question, headers, aliases = "", [], []
         tops = first + ["next"]
@@ -104,3 +126,58 @@ def _with_headers(path: Path, rows: list[list[str]], header_rows: int | None) ->
         cells = pd.DataFrame(columns=range(width), dtype="object")
     cells = cells[(cells.map(lambda v: str(v).strip()) != "").any(axis=1)] if len(cells) else cells
     return ExportTable(cells=cells, headers=headers, aliases=aliases, layout=layout)
+
+
+def data_like(cell: str, long_text: int | None = None) -> str | None:
+    """What respondent value `cell` looks like ("an email address", ...), or None when it may be a header."""
+    text = cell.strip()
+    for kind, pattern in DATA_PATTERNS.items():
+        if pattern.search(text):
+            return kind
+    for kind, pattern in WHOLE_CELL_PATTERNS.items():
+        if pattern.fullmatch(text):
+            return kind
+    if NUMBER.fullmatch(text):
+        digits = sum(c.isdigit() for c in text)
+        # "1".."10" or "1 - 5" are option labels; a coordinate (-93.265011), a phone or an id is not.
+        if digits >= 5 or re.search(r"[.,]\d{2,}$", text) or text.startswith(("-", "+")):
+            return "a number"
+    if long_text is not None and len(text) > long_text:
+        return "a long free text"
+    return None
+
+
+def check_header_rows(path: Path, rows: list[list[str]], header_rows: int, declared: bool) -> None:
+    """Refuse header rows that hold respondent data: rows and columns are named, never a cell.
+
+    Qualtrics' third row must be its ImportId JSON (or empty); SurveyMonkey's second row holds option
+    labels, so a long text there is an answer; every header cell is checked for data-like values."""
+    if len(rows) < header_rows:
+        raise ExportFileError([f"{path}: the file has {len(rows)} row(s) but header_rows is {header_rows}"])
+    found: dict[int, dict[str, list[int]]] = {}
+    for number in range(1, header_rows + 1):
+        for column, cell in enumerate(rows[number - 1], 1):
+            if not cell.strip():
+                continue
+            if header_rows == 3 and number == 3:
+                kind = None if cell.strip().casefold().startswith(QUALTRICS_IMPORT) else "not Qualtrics' ImportId text"
+            else:
+                kind = data_like(cell, LONG_LABEL if header_rows == 2 and number == 2 else None)
+            if kind:
+                found.setdefault(number, {}).setdefault(kind, []).append(column)
+    if not found:
+        return
+    source = "the mapping's header_rows" if declared else "header_rows as detected (no header_rows in the mapping)"
+    problems = []
+    for number, kinds in found.items():
+        what = "; ".join(f"{kind} in column(s) {_columns(columns)}" for kind, columns in kinds.items())
+        problems.append(f"{path}: row {number} is read as a header row ({source}: {header_rows}) but holds cells "
+                        f"that look like respondent data ({what})")
+    problems.append(f"{path}: set header_rows in the column-mapping file to the number of header rows the export "
+                    f"has (1: Google Forms and plain CSV, 2: SurveyMonkey, 3: Qualtrics); no cell is quoted here")
+    raise ExportFileError(problems)
+
+
+def _columns(columns: list[int]) -> str:
+    shown = ", ".join(map(str, columns[:10]))
+    return shown + (f" and {len(columns) - 10} more" if len(columns) > 10 else "")

@@ -24,6 +24,7 @@ from sro_research.provenance import record_input
 from sro_research.readers.engagement_mapping import norm, read_mapping_yaml
 from sro_research.readers.errors import InputFileError
 from sro_research.readers.text_files import read_csv_table
+from sro_research.synthetic import incidents as shipped
 
 SYNTHETIC = "synthetic"
 
@@ -221,13 +222,21 @@ def read_enrollment(path: str | os.PathLike, mapping: IncidentMapping) -> pd.Dat
     return table.astype({"students": "int64"})
 
 
-def read_incidents(path: str | os.PathLike, enrollment_path: str | os.PathLike,
+def read_incidents(path: str | os.PathLike | None = None, enrollment_path: str | os.PathLike | None = None,
                    mapping: str | os.PathLike | IncidentMapping | None = None) -> IncidentData:
     """Read the export and the enrollment file through `mapping`; raise IncidentDataError listing every problem.
 
-    Rules: every required column is present; dates are dates; coded fields carry a
-    label the mapping knows; every incident's school is in the enrollment file for that school year.
+    With no export (`path` None) the shipped SYNTHETIC export, enrollment file and example mapping are
+    read. Rules: an export comes with its enrollment file; every required column is present; dates are
+    dates; coded fields carry a label the mapping knows; every incident's school is in the enrollment
+    file for that school year.
     """
+    if path is None:
+        path, enrollment_path = shipped.incidents_path(), shipped.enrollment_path()
+        mapping = mapping or shipped.mapping_path()
+    elif enrollment_path is None:
+        raise IncidentDataError([f"{Path(path).name}: no enrollment file given (rule: rates need the enrollment "
+                                 "by school and race beside the export)"])
     if not isinstance(mapping, IncidentMapping):
         mapping = load_incident_mapping(mapping)
     path = Path(path)

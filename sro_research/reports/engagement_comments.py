@@ -6,17 +6,14 @@ from __future__ import annotations
 import pandas as pd
 
 from sro_research.privacy.freetext import assert_scrubbed, comment_themes, theme_counts
+from sro_research.privacy.review import Approvals
 from sro_research.privacy.suppression import SUPPRESSED, check_no_small_counts, suppress
 from sro_research.readers.engagement import Codebook
 from sro_research.reports.engagement_findings import SCENARIO_SHORT, label
 from sro_research.reports.engagement_tables import EngagementTables
 
 NOT_ANSWERED = "not answered"
-COMMENT_ITEM = "comment"  # a comment id is f"{respondent_id}:{COMMENT_ITEM}", as the review file writes it
-
-
-def comment_id(respondent_id) -> str:
-    return f"{respondent_id}:{COMMENT_ITEM}"
+COMMENT_ITEM = "comment"  # the review file's item of the comments shown here
 
 
 def reasons_table(tables: EngagementTables, agreed: bool) -> pd.DataFrame:
@@ -49,12 +46,12 @@ def comment_tables(tables: EngagementTables, names: list[str], themes, codebook:
 
 
 def example_comments(tagged: pd.DataFrame, responses: pd.DataFrame, themes, names: list[str], codebook: Codebook,
-                     approved: frozenset[str] | None, illustrative: bool, k: int = 6) -> pd.DataFrame | None:
+                     approved: Approvals | None, illustrative: bool, k: int = 6) -> pd.DataFrame | None:
     """A few scrubbed comments, one per theme; only the comment, its themes and the preferred
     scenario are shown, nothing about the person.
 
-    Real data: only comments whose id is in `approved` (a person reviewed them), never one that held
-    personal information; None without a review file. Reconstruction (`illustrative`): synthetic
+    Real data: only comments whose id and scrubbed text both match an approval in `approved` (a person
+    read exactly this text), never one that held personal information; None without a review file. Reconstruction (`illustrative`): synthetic
     comments, those the scrubber changed first, to show what scrubbing does.
     """
     if illustrative:
@@ -63,8 +60,9 @@ def example_comments(tagged: pd.DataFrame, responses: pd.DataFrame, themes, name
     elif approved is None:
         return None
     else:
-        ids = responses.loc[tagged.index, "respondent_id"].map(comment_id)
-        pool = tagged[ids.isin(approved) & ~tagged["scrubbed"]]
+        shown = [approved.shows(respondent, COMMENT_ITEM, text)
+                 for respondent, text in zip(responses.loc[tagged.index, "respondent_id"], tagged["comment"])]
+        pool = tagged[pd.Series(shown, index=tagged.index, dtype=bool) & ~tagged["scrubbed"]]
         chosen = []
     codes = [t.code for t in themes]
     for code in codes:

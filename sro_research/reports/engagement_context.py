@@ -17,7 +17,13 @@ CHECK_COLUMNS = {"figure_id": "figure", "group": "group", "published": "printed"
 
 def input_note(survey: Survey, codebook: Codebook) -> str:
     mapping = f"column mapping `{Path(survey.mapping).name}`" if survey.mapping else "no column mapping (codebook headers and codes)"
-    ignored = f" Columns not used: {', '.join(survey.ignored_columns)}." if survey.ignored_columns else ""
+    ignored = ""
+    if survey.unused_columns:  # counted, never listed: only headers the mapping itself declares are named
+        declared = f" (among them, as the mapping declares: {', '.join(survey.ignored_columns)})" if survey.ignored_columns else ""
+        ignored = f" Columns not used: {survey.unused_columns:,}{declared}."
+    if survey.id_warning:
+        ignored += (" The export's respondent ids look like personal values; they are used only as keyed hashes "
+                    "and never shown.")
     if survey.absent_items:
         labels = [codebook.item(name).label for name in survey.absent_items]
         ignored += f" Not in this export (left unanswered): {'; '.join(labels)}."

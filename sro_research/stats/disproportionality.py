@@ -9,6 +9,9 @@ The measures are the ones used in school-discipline and juvenile-justice monitor
 - rate and rate ratio, for counts of EVENTS rather than of students (an incident export counts a
   student once per incident): exact Poisson interval for the rate, exp(log RR ± z·sqrt(1/a + 1/c))
   for the ratio;
+- zero cells, one rule (Haldane–Anscombe): when a comparison has a zero count, 0.5 is added to each
+  cell (each count, for event rates) before its ratio or difference interval is computed, so no
+  interval has zero width and a ratio against a zero count is finite; two zero counts give no ratio;
 - composition index: a group's share of those with the outcome against its share of enrollment;
 - relative rate index (RRI, OJJDP's Disproportionate Minority Contact method): at each contact stage
   the rate is the count at that stage per 100 at the stage before (enrolled → referred → arrested),
@@ -28,9 +31,10 @@ from statsmodels.stats.proportion import proportion_confint
 
 LEVEL = 0.95
 PER = 100.0  # rates are per 100 students (or per 100 at the stage before)
+HALDANE = 0.5  # added to each cell of a comparison with a zero cell (Haldane 1956; Anscombe 1956)
 
 
-def _z(level: float) -> float:
+def z_score(level: float) -> float:
     return float(norm.ppf(0.5 + level / 2))
 
 
@@ -43,12 +47,17 @@ def risk(count: float, n: float, level: float = LEVEL) -> tuple[float, float, fl
 
 
 def risk_ratio(a: float, n1: float, c: float, n2: float, level: float = LEVEL) -> tuple[float, float, float]:
-    """(ratio, low, high) of risk a/n1 over c/n2, log-scale interval. NaN when either count is 0."""
-    if min(a, c) <= 0 or min(n1, n2) <= 0:
+    """(ratio, low, high) of risk a/n1 over c/n2, log-scale interval; a zero count takes the Haldane–Anscombe rule.
+
+    NaN only when a group is empty, or both counts are 0 (no ratio to estimate).
+    """
+    if min(n1, n2) <= 0 or a < 0 or c < 0 or (a == 0 and c == 0):
         return (math.nan, math.nan, math.nan)
+    if 0 in (a, c, n1 - a, n2 - c):  # 0.5 added to each cell of the 2x2 table
+        a, c, n1, n2 = a + HALDANE, c + HALDANE, n1 + 2 * HALDANE, n2 + 2 * HALDANE
     ratio = (a / n1) / (c / n2)
     se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
-    z = _z(level)
+    z = z_score(level)
     return (ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se))
 
 
@@ -63,12 +72,14 @@ def rate(count: float, exposure: float, level: float = LEVEL) -> tuple[float, fl
 
 
 def rate_ratio(a: float, t1: float, c: float, t2: float, level: float = LEVEL) -> tuple[float, float, float]:
-    """(ratio, low, high) of event rates a/t1 over c/t2, log-scale interval. NaN when either count is 0."""
-    if min(a, c) <= 0 or min(t1, t2) <= 0:
+    """(ratio, low, high) of event rates a/t1 over c/t2, log-scale interval; a zero count takes the Haldane–Anscombe rule."""
+    if min(t1, t2) <= 0 or a < 0 or c < 0 or (a == 0 and c == 0):
         return (math.nan, math.nan, math.nan)
+    if 0 in (a, c):
+        a, c = a + HALDANE, c + HALDANE
     ratio = (a / t1) / (c / t2)
     se = math.sqrt(1 / a + 1 / c)
-    z = _z(level)
+    z = z_score(level)
     return (ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se))
 
 
@@ -76,9 +87,11 @@ def rate_difference(a: float, t1: float, c: float, t2: float, level: float = LEV
     """(difference, low, high) per 100 of event rates a/t1 minus c/t2, Wald interval for Poisson counts."""
     if min(t1, t2) <= 0:
         return (math.nan, math.nan, math.nan)
-    se = math.sqrt(a / t1**2 + c / t2**2)
-    z = _z(level)
     diff = a / t1 - c / t2
+    if 0 in (a, c):
+        a, c = a + HALDANE, c + HALDANE
+    se = math.sqrt(a / t1**2 + c / t2**2)
+    z = z_score(level)
     return (PER * diff, PER * (diff - z * se), PER * (diff + z * se))
 
 
@@ -86,10 +99,12 @@ def risk_difference(a: float, n1: float, c: float, n2: float, level: float = LEV
     """(difference, low, high) per 100 of a/n1 minus c/n2, Wald interval."""
     if min(n1, n2) <= 0:
         return (math.nan, math.nan, math.nan)
+    diff = a / n1 - c / n2
+    if 0 in (a, c, n1 - a, n2 - c):  # the variance from the Haldane–Anscombe table, never zero
+        a, c, n1, n2 = a + HALDANE, c + HALDANE, n1 + 2 * HALDANE, n2 + 2 * HALDANE
     p1, p2 = a / n1, c / n2
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    z = _z(level)
-    diff = p1 - p2
+    z = z_score(level)
     return (PER * diff, PER * (diff - z * se), PER * (diff + z * se))
 
 
