@@ -337,3 +337,19 @@ def test_no_change_build_does_not_import_notebook_machinery(fixture_project):
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 []"
     assert _log(out)[-1]["cache"] == "hit"
+
+
+def test_published_executed_notebooks_keep_their_images_whole(tmp_path):
+    """Machine paths are shortened in every string of an executed notebook, but a base64 image is data:
+    its text can contain '+/sWX.../' runs that look like a path, and shortening them corrupts it."""
+    import base64
+
+    from sro_research.build.worker import _without_machine_paths
+
+    image = base64.b64encode(bytes(range(256)) * 8).decode()
+    assert "/" in image
+    nb = {"cells": [{"outputs": [{"data": {"image/png": image, "text/plain": f"{tmp_path}/x/figure.png"}}]}]}
+    cleaned = _without_machine_paths(nb, tmp_path)
+    data = cleaned["cells"][0]["outputs"][0]["data"]
+    assert data["image/png"] == image
+    assert data["text/plain"] == "x/figure.png"

@@ -131,15 +131,20 @@ def run_report(task: dict) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+BASE64_MIME = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
 def _without_machine_paths(node, root: Path):
     """The executed notebook as published: every string with the build machine's paths shortened
-    (papermill records the input path and parameters; a traceback names site-packages)."""
+    (papermill records the input path and parameters; a traceback names site-packages). Base64 images
+    are left whole: their text can look like a path ("+/sWX...") and shortening it corrupts them."""
     if isinstance(node, str):
         return without_absolute_paths(node, root)
     if isinstance(node, list):
         return [_without_machine_paths(item, root) for item in node]
     if isinstance(node, dict):
-        return type(node)({key: _without_machine_paths(value, root) for key, value in node.items()})
+        return type(node)({key: value if key in BASE64_MIME else _without_machine_paths(value, root)
+                           for key, value in node.items()})
     return node
 
 
