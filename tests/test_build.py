@@ -353,3 +353,14 @@ def test_published_executed_notebooks_keep_their_images_whole(tmp_path):
     data = cleaned["cells"][0]["outputs"][0]["data"]
     assert data["image/png"] == image
     assert data["text/plain"] == "x/figure.png"
+
+
+def test_a_title_names_the_values_its_run_uses():
+    """`{school_year}` in a reports.toml title is filled from the run's parameters, so overriding the year
+    with -p never leaves a page headed with another year."""
+    from sro_research.build.pipeline import plan
+
+    [configured] = plan(["annual_review_2016_17"], None)
+    [overridden] = plan(["annual_review_2016_17"], ["school_year=2020-21"])
+    assert configured.spec.title.startswith("2016-17 annual review")
+    assert overridden.spec.title.startswith("2020-21 annual review") and "2016-17" not in overridden.spec.title

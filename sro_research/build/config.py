@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sro_research.paths import MARKER, project_root
@@ -25,7 +25,7 @@ class ConfigError(Exception):
 class ReportSpec:
     name: str
     notebook: Path  # absolute
-    title: str
+    title: str  # the title as configured, `{parameter}` placeholders filled from `parameters`
     description: str = ""
     parameters: dict = field(default_factory=dict)
     timeout: int = DEFAULT_TIMEOUT
@@ -37,6 +37,9 @@ class ReportSpec:
     # What the report's numbers are with these parameters ("real", "reconstruction", "synthetic",
     # "published"): lists of reports label a title with it before (or without) a build.
     data_status: str | None = None
+    # The title as written in reports.toml: `{school_year}` and the like are filled from the parameters a
+    # run resolves (`with_values`), so a title never describes a value the run did not use.
+    title_template: str = ""
     # "module:function" run with the report's parameters (paths resolved) before any kernel starts; a
     # ValueError or OSError it raises refuses the build (exit 2). The report's own input checks live
     # there, so the build still knows no report's data.
@@ -99,7 +102,8 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
-            title=str(table.get("title", name)),
+            title=fill_title(str(table.get("title", name)), dict(parameters)),
+            title_template=str(table.get("title", name)),
             description=str(table.get("description", "")),
             parameters=dict(parameters),
             timeout=timeout,
@@ -131,3 +135,18 @@ def load_site(path: str | Path | None = None) -> SiteSpec:
     if unknown:
         raise ConfigError(f"{path}: [site] takes only 'project' and 'contact', not {', '.join(sorted(unknown))}")
     return SiteSpec(project=str(site.get("project", SiteSpec.project)), contact=str(site.get("contact", "")))
+
+
+class _KeepMissing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill_title(template: str, values: dict) -> str:
+    """`template` with each `{parameter}` replaced by its value (a name without a value stays as written)."""
+    return template.format_map(_KeepMissing({k: v for k, v in values.items() if v is not None}))
+
+
+def with_values(spec: ReportSpec, values: dict) -> ReportSpec:
+    """The report as one run builds it: its title filled from the values that run resolved."""
+    return replace(spec, title=fill_title(spec.title_template or spec.title, {**spec.parameters, **values}))

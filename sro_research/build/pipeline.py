@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sro_research.build import buildlog, cache
-from sro_research.build.config import ReportSpec, config_path, load_reports
+from sro_research.build.config import ReportSpec, config_path, load_reports, with_values
 from sro_research.build.index import read_build_manifest, record_build, write_index
 from sro_research.build.parameters import (
     Parameter, ParameterError, check_constraints, check_outside_output, effective_values, from_callers_folder,
@@ -82,6 +82,7 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
         applicable = given if len(selected) == 1 else {k: v for k, v in given.items() if k in declared}
         values = resolve(name, declared, spec.parameters, applicable)
         check_constraints(name, declared, values, root, spec.constraints)
+        spec = with_values(spec, values)  # its title names the values this run uses
         environment = cache.environment_values(spec.env)
         key = cache.key(spec.notebook, spec.title, spec.description, values, environment, root)
         plans.append(Plan(spec, declared, values, environment, key))
