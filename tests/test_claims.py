@@ -372,7 +372,7 @@ def test_report_builds_with_key_findings_status_words_and_links(built_site):
     # SSOCS_DIR unset: the repository's data/ssocs gives the nearest national estimates, so real data.
     assert summary["data_status"] == "real" and "almost 30,000" in summary["key_findings"][1]
     header = (tmp_path / "tables" / "claims_ledger" / "claims.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.split(",")[:2] == ["Claim", "Status"] and header.endswith("data_status")
+    assert header.split(",")[:2] == ["claim_id", "status"] and header.endswith("data_status")
 
 
 @pytest.mark.slow

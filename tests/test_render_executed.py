@@ -36,7 +36,7 @@ def test_a_notebook_run_by_plain_papermill_renders_to_the_builds_page(built_site
     rendered = (tmp_path / "site" / f"{REPORT}.html").read_text(encoding="utf-8")
     built = (built_site / f"{REPORT}.html").read_text(encoding="utf-8")
     assert "How this report was made" in rendered and "Input files read" in rendered
-    assert re.search(r"<title>Annual review 2016-17", rendered)
+    assert re.search(r"<title>2016-17 annual review", rendered)
     assert _normalized(rendered) == _normalized(built)
 
 

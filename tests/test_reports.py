@@ -43,7 +43,7 @@ def test_every_report_builds_with_the_microdata(with_microdata):
 def test_tables_have_the_promised_columns(with_microdata):
     out = with_microdata
     assert _columns(out / "tables" / "claims_ledger" / "claims.csv") == [
-        "Claim", "Status", "What the page claims (our words)", "The page prints", "What the check computes or finds", "Why", "Sources", "data_status"
+        "claim_id", "status", "claim", "page_says", "checked_value", "reason", "source", "data_status"
     ]
     assert _columns(out / "tables" / "nces_comparisons" / "ssocs_estimates.csv")[:18] == [
         "year", "indicator", "domain_variable", "domain_value", "estimate", "se",

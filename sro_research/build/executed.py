@@ -10,10 +10,11 @@ output (provenance.record_input). So the scheduler's page matches the build's, f
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sro_research.build.config import ReportSpec, config_path, load_reports
+from sro_research.build.config import ReportSpec, config_path, load_reports, with_values
 from sro_research.build.pipeline import BuildError, Plan, git_commit, page_provenance
 from sro_research.build.parameters import notebook_parameters, resolve
 from sro_research.build import cache
@@ -73,6 +74,7 @@ def render_executed(executed: str | os.PathLike, out: str | os.PathLike, report:
     spec = _report_for(papermill, load_reports(config), report)
     declared = notebook_parameters(spec.notebook)
     values = {**resolve(spec.name, declared, spec.parameters, {}), **(papermill.get("parameters") or {})}
+    spec = with_values(spec, values)  # the title names the values papermill ran with
     item = Plan(spec, declared, values, cache.environment_values(spec.env))
     nb.metadata["sro_research"] = {
         **page_provenance(item, root, git_commit(root)),
@@ -82,5 +84,8 @@ def render_executed(executed: str | os.PathLike, out: str | os.PathLike, report:
     }
     page = Path(out) / f"{spec.name}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_html(nb, spec.title), encoding="utf-8")
+    # Run by hand, a notebook links its CSVs under the folder it wrote them to (tables/interactive/, or
+    # the Lab session's name); on the published page they sit under the report's own name, as the build's.
+    html = re.sub(r'href="tables/[^/"]+/', f'href="tables/{spec.name}/', render_html(nb, spec.title))
+    page.write_text(html, encoding="utf-8")
     return page
