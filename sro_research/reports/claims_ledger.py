@@ -162,11 +162,11 @@ def missing_ssocs_message(folder: str | os.PathLike | None) -> str:
     files = ssocs.expected_files(list(NEAREST_YEARS.values()))
     listed = ", ".join(f"{name} ({year})" for year, name in files.items())
     where = (f"were not found in the folder {os.path.basename(os.fspath(folder))}" if folder
-             else f"were not given (no ssocs_dir parameter and no ${ssocs.SSOCS_DIR_ENV})")
+             else "were not available to this build")
     return (
         f"The SSOCS public-use files {listed} {where}, so the ledger shows only published figures beside the page's "
         f"national figure. With them it adds the nearest computable national figures with standard errors. NCES "
-        f"publishes the files at {ssocs.NCES_DATA_URL}; set ${ssocs.SSOCS_DIR_ENV} or the ssocs_dir parameter to their folder."
+        f"publishes the files at {ssocs.NCES_DATA_URL}; the project's README says how to build with them."
     )
 
 

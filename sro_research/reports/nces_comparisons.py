@@ -55,8 +55,8 @@ def missing_files_message(status: dict) -> str:
     files = ", ".join(f"{name} ({year})" for year, name in status["missing_files"].items())
     where = f"the folder {status['folder'].name}" if status["folder"] else "any folder"
     return (f"The NCES SSOCS public-use files {files} were not found in {where}. NCES publishes them at "
-            f"{ssocs.NCES_DATA_URL}; the repository keeps them in data/ssocs. Point ${ssocs.SSOCS_DIR_ENV} (or the "
-            f"ssocs_dir parameter) at a folder holding them to estimate those years with standard errors.")
+            f"{ssocs.NCES_DATA_URL}, and the project keeps a copy; built with them, this report estimates those "
+            f"years with standard errors (the project's README says how).")
 
 
 def start_year(school_year: str) -> int:
