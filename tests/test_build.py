@@ -359,8 +359,10 @@ def test_a_title_names_the_values_its_run_uses():
     """`{school_year}` in a reports.toml title is filled from the run's parameters, so overriding the year
     with -p never leaves a page headed with another year."""
     from sro_research.build.pipeline import plan
+    from tests.conftest import PROJECT_ROOT
 
-    [configured] = plan(["annual_review_2016_17"], None)
-    [overridden] = plan(["annual_review_2016_17"], ["school_year=2020-21"])
+    config = PROJECT_ROOT / "reports.toml"  # the project's own reports, whatever project a test set up before
+    [configured] = plan(["annual_review_2016_17"], None, config)
+    [overridden] = plan(["annual_review_2016_17"], ["school_year=2020-21"], config)
     assert configured.spec.title.startswith("2016-17 annual review")
     assert overridden.spec.title.startswith("2020-21 annual review") and "2016-17" not in overridden.spec.title
