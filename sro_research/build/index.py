@@ -56,11 +56,13 @@ def record_build(
     tmp.replace(out / MANIFEST)
 
 
-def write_index(out: Path, order: list[str]) -> Path:
-    """reports/index.html: every report built into `out`, in reports.toml order (see landing.py)."""
+def write_index(out: Path, order: list[str], district: str | None = None, not_built: list[ReportSpec] = ()) -> Path:
+    """reports/index.html: every report built into `out`, in reports.toml order (see landing.py), for the
+    district profile `district` (default: the chosen one); `not_built`: reports its data do not allow."""
     reports = read_build_manifest(out)["reports"]
-    names = [n for n in order if n in reports] + sorted(n for n in reports if n not in order)
+    names = [n for n in order if n in reports and n not in {s.name for s in not_built}]
+    names += sorted(n for n in reports if n not in order)
     # Imported here: the landing page needs nbconvert and pandas, which a no-change build never loads.
     from sro_research.build.landing import write_landing
 
-    return write_landing(out, reports, names)
+    return write_landing(out, reports, names, district, not_built)

@@ -11,7 +11,7 @@ import html
 import json
 from pathlib import Path
 
-from sro_research.build.config import ConfigError, SiteSpec, load_site
+from sro_research.build.config import ConfigError, ReportSpec, SiteSpec, load_district, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.build.render import (
     TEMPLATE,
@@ -122,9 +122,24 @@ def _glossary_html(glossary: list[dict]) -> str:
     return f'<h2 id="glossary">Glossary</h2><dl class="sro-glossary">{items}</dl>'
 
 
-def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict]) -> str:
+def not_built_note(district: str, not_built: list[ReportSpec]) -> str:
+    """One plain sentence: the reports a district's data do not allow, and what each lacks."""
+    if not not_built:
+        return ""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for spec in not_built:
+        groups.setdefault(spec.missing(), []).append(spec.title)
+    parts = [f"{', '.join(titles)} (no {' or '.join(kinds)} data in its profile)" for kinds, titles in groups.items()]
+    return f"Not built for {district or 'this district'}: " + "; ".join(parts) + "."
+
+
+def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict],
+                 not_built: list[ReportSpec] = ()) -> str:
     items = "\n".join(report_item(out, name, reports[name]) for name in names)
     contact = f"<p>{e(site.contact)}</p>" if site.contact else ""
+    intro = f"<p>{e(site.landing)}</p>" if site.landing else ""
+    note = not_built_note(site.district, not_built)
+    note = f'<p class="sro-not-built">{e(note)}</p>' if note else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(site.project)}: reports</title>
@@ -135,11 +150,11 @@ def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glo
 <header class="sro-site-header"><span class="sro-project">{e(site.project)}</span></header>
 <main id="main">
 <h1>Reports</h1>
-<p>Each report checks part of the evidence behind Minneapolis Public Schools' 2017 decision on School
-Resource Officers, and says at the top what it found and whether its data are real.</p>
+{intro}
 <ul class="sro-report-list">
 {items}
 </ul>
+{note}
 </main>
 <footer class="sro-footer">
 {contact}
@@ -151,14 +166,17 @@ Resource Officers, and says at the top what it found and whether its data are re
 """
 
 
-def write_landing(out: Path, reports: dict, names: list[str]) -> Path:
-    """Write out/index.html for the reports in `names` (manifest entries in `reports`)."""
+def write_landing(out: Path, reports: dict, names: list[str], district: str | None = None,
+                  not_built: list[ReportSpec] = ()) -> Path:
+    """Write out/index.html for the reports in `names` (manifest entries in `reports`), with the site text
+    and glossary of the district profile `district` (default: the chosen one)."""
     try:
         root = project_root()
-        site, glossary = load_site(), load_glossary(root)
+        site, profile = load_site(None, district), load_district(None, district)
+        glossary = load_glossary(root, profile.glossary if profile else None)
     except (ConfigError, FileNotFoundError):
         root, site, glossary = None, SiteSpec(), []
-    page = without_absolute_paths(landing_page(out, reports, names, site, glossary), root)
+    page = without_absolute_paths(landing_page(out, reports, names, site, glossary, not_built), root)
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")
