@@ -28,7 +28,7 @@ WIDTHS = (1280, 390)
 PRINT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 MAX_PAGE_BYTES = 150_000  # a report's HTML without its embedded images
 EMBEDDED_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
-SPECS = load_reports(PROJECT_ROOT / "reports.toml")
+SPECS = {n: s for n, s in load_reports(PROJECT_ROOT / "reports.toml").items() if not s.missing()}  # those the district gets
 PAGES = [*SPECS, "index"]
 DATA_LINK = re.compile(r'<a [^>]*href="(tables/[^"]+\.csv)"')
 DATA_LINE = '<p class="sro-data-link">Data for this'

@@ -136,17 +136,27 @@ def test_ssocs_years_follow_the_crdc_years():
     assert dpt.ssocs_years_needed(["2021-22"], []) == []
 
 
-def test_the_built_page_names_the_example_district_says_synthetic_and_never_minneapolis(example_district_page):
-    html, _, tables = example_district_page
+def test_the_built_page_names_the_example_district_says_synthetic_and_never_minneapolis(example_district_site):
+    """`sro-research build --district example`: the one report its data allow, every word of it about the example."""
+    html = (example_district_site / "district_public_data.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    main = soup.main.get_text(" ")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    text = soup.get_text(" ")
+    assert soup.title.get_text().startswith("Synthetic demonstration data: Example Valley School District")
+    assert "Example Valley School District" in soup.h1.get_text()
     findings = soup.select_one(".sro-key-findings").get_text(" ")
     assert "Example Valley" in findings and findings.count("Synthetic demonstration data") >= 3
-    assert "Wisconsin" in main and "synthetic" in main.lower()
+    assert "Wisconsin" in text and "SYNTHETIC" in text
     for word in ("Minneapolis", "MPS", "Hennepin"):
-        assert word not in main
-    assert len(soup.select(".sro-figure")) == 2
-    assert all("alt" in img.attrs and "synthetic" in img["alt"].lower() for img in soup.select(".sro-figure img"))
+        assert word not in text, word
+    figures = soup.select("img.sro-figure")
+    assert len(figures) == 2 and all("synthetic" in img["alt"].lower() and "Example Valley" in img["alt"] for img in figures)
+    tables = example_district_site / "tables" / "district_public_data"
     trend = pd.read_csv(tables / "trend.csv")
     assert set(trend["data_status"]) == {"synthetic demonstration data"}
     assert sorted(trend["crdc_year"].unique()) == list(LAYOUTS)
+    referred = pd.read_csv(tables / "referred_race.csv")  # field names stable whatever the district
+    assert {"district_per_100_95_pct_ci", "state_ratio_95_pct_ci"} <= set(referred.columns)
+    index = (example_district_site / "index.html").read_text(encoding="utf-8")
+    assert "Minneapolis" not in index and "Example Valley" in index

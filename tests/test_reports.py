@@ -35,7 +35,7 @@ def with_microdata(built_site):
 @pytest.mark.slow
 def test_every_report_builds_with_the_microdata(with_microdata):
     # built_site fails on any report that did not build
-    for name in load_reports(PROJECT_ROOT / "reports.toml"):
+    for name in [n for n, spec in load_reports(PROJECT_ROOT / "reports.toml").items() if not spec.missing()]:
         _assert_reader_page((with_microdata / f"{name}.html").read_text(encoding="utf-8"))
 
 
