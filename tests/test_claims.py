@@ -422,7 +422,7 @@ def test_report_helpers_open_no_input_file(figures):
         claims.key_findings(ledger, figures.dataset("since_2017"), figures)
         table_html(display.reader_ledger(ledger), "c")
         display.product_table(checks.product_check(figures, claims.claim(rows, "L15")))
-        plt.close(display.plot_national_context(claims.national_context(figures, DISTRICT)))
+        plt.close(display.plot_national_context(claims.national_context(figures, DISTRICT), DISTRICT))
         display.since_table(figures), display.sources_table(figures), claims.missing_ssocs_message(None)
     finally:
         watching.clear()

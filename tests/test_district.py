@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import nbformat
@@ -114,7 +115,7 @@ def test_needs_leave_reports_out_and_the_landing_page_says_so(project):
         pipeline.plan(["survey"], None)
     note = landing.not_built_note("Lakeshore Unified School District", [config.load_reports()["survey"]])
     assert note == ("Not built for Lakeshore Unified School District: What Lakeshore Unified School District heard "
-                    "(no engagement or claims data in its profile).")
+                    "(no engagement survey data or claims table in its profile).")
     (project / "reports.toml").write_text((project / "reports.toml").read_text().replace('needs = ["engagement", "claims"]', 'needs = ["surveys"]'))
     with pytest.raises(config.ConfigError, match=r"\[reports.survey\]: 'needs' must list kinds"):
         config.load_reports()
@@ -175,7 +176,7 @@ def test_a_new_profile_names_its_own_district_on_every_page(tmp_path, monkeypatc
     title = "2016-17 annual review, Lakeshore Unified School District: police contacts, discipline and disproportionality"
     assert f"<title>{title}" in page and title in page[page.index("<h1"):page.index("</h1>")] and title in index
     assert "sro-research: Lakeshore school police evidence" in page and "sro-research: Lakeshore school police evidence" in index
-    assert "Each report checks part of the evidence behind LUSD's decision." in index
+    assert html.escape("Each report checks part of the evidence behind LUSD's decision.") in index
     assert "A police officer assigned to a Lakeshore school." in index
     assert "Not built for Lakeshore Unified School District: Claims ledger" in index
     first_screen = page[: page.index('id="Published-series"')]

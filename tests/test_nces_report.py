@@ -77,7 +77,7 @@ def test_published_pieces_need_no_microdata():
     assert local.iloc[0]["Estimate (%)"] == 100.0 and "seven" in local.iloc[0]["As published"]
     assert list(local["Who"]) == ["MPS comprehensive high schools", "Minnesota public schools", "Minnesota high schools",
                                   "Minnesota high schools serving grades 9-12 only"]
-    assert list(local["Short"])[1:] == ["MN SRO: all", "MN SRO: HS", "MN SRO: HS grades 9-12 only (unverified)"]
+    assert list(local["Short"])[1:] == ["MN SRO: all", "MN SRO: HS", "MN SRO: HS 9-12 (unverified)"]
     conclusions = nc.conclusions_markdown(local, DISTRICT)
     assert "MPS's figure is for 2016-17; SSOCS has 2015-16 and 2017-18. Minnesota's figures come from a 2013 survey" in conclusions
 

@@ -42,7 +42,7 @@ PUBLISHED_TREND = [
 # Which published figures play which role is the district profile's [figures]: `cited_national_sro` (the
 # national SRO share the district cited), `sro_sites` (its own schools with an SRO), `state_sro` (its state's
 # SRO survey figures, in the data package's state_sro dataset) and `state_sro_year` (when that survey ran).
-STATE_SHORT_WORDS = (("public schools", "all"), ("high schools", "HS"), ("serving grades", "grades"))
+STATE_SHORT_WORDS = (("public schools", "all"), ("high schools", "HS"), ("serving grades ", ""), (" only", ""))
 
 
 def microdata_status(folder, available: list[str], years=None) -> dict:
