@@ -11,7 +11,8 @@ from sro_research.paths import MARKER, project_root
 from sro_research.data_status import DATA_STATUSES
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check", "data_status"}
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check", "data_status",
+              "fan_out"}
 CHECK = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")  # module:function
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
@@ -44,6 +45,11 @@ class ReportSpec:
     # ValueError or OSError it raises refuses the build (exit 2). The report's own input checks live
     # there, so the build still knows no report's data.
     check: str = ""
+    # One report per district: {"over": "module:function", "title": the fan-out's own index page, and the
+    # function's other arguments}. Expanded by build/fanout.py into one report per record it returns.
+    fan_out: dict = field(default_factory=dict)
+    # On a report a fan-out made: {"of": the declared report, "leaid": ..., "district_name": ...}.
+    member: dict = field(default_factory=dict)
 
 
 def config_path(path: str | Path | None = None) -> Path:
@@ -99,6 +105,12 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
         check = table.get("check", "")
         if not isinstance(check, str) or (check and not CHECK.match(check)):
             raise ConfigError(f"{where}: 'check' must name a function as \"package.module:function\"")
+        fan_out = table.get("fan_out", {})
+        if not isinstance(fan_out, dict) or (fan_out and not (isinstance(fan_out.get("over"), str) and CHECK.match(fan_out["over"]))):
+            raise ConfigError(f"{where}: 'fan_out' must be a table naming the function that lists the districts, "
+                              f"e.g. {{ over = \"sro_research.readers.crdc:districts_in_state\", state = \"WI\" }}")
+        if not isinstance(fan_out.get("title", ""), str):
+            raise ConfigError(f"{where}: fan_out's 'title' (its index page's title) must be text")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
@@ -111,6 +123,7 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             constraints=constraints,
             data_status=data_status,
             check=check,
+            fan_out=dict(fan_out),
         )
     return specs
 
@@ -148,5 +161,7 @@ def fill_title(template: str, values: dict) -> str:
 
 
 def with_values(spec: ReportSpec, values: dict) -> ReportSpec:
-    """The report as one run builds it: its title filled from the values that run resolved."""
-    return replace(spec, title=fill_title(spec.title_template or spec.title, {**spec.parameters, **values}))
+    """The report as one run builds it: its title filled from the values that run resolved (and, for
+    a fan-out's report, its district's record: `{district_name}`)."""
+    words = {**spec.parameters, **values, **{k: v for k, v in spec.member.items() if k != "of"}}
+    return replace(spec, title=fill_title(spec.title_template or spec.title, words))

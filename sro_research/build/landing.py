@@ -122,8 +122,28 @@ def _glossary_html(glossary: list[dict]) -> str:
     return f'<h2 id="glossary">Glossary</h2><dl class="sro-glossary">{items}</dl>'
 
 
-def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict]) -> str:
-    items = "\n".join(report_item(out, name, reports[name]) for name in names)
+def fan_out_item(out: Path, name: str, listing: dict, members: dict[str, dict]) -> str:
+    """A fan-out on the landing page: one entry linking to its own page, the districts' count and status."""
+    from sro_research.build.fanout_page import overall_status, page_name
+
+    statuses = [{"summary": page_summary(out, m)} for m, entry in members.items() if "html" in entry]
+    status = overall_status(statuses)
+    failed = sum(1 for entry in members.values() if entry.get("last_failure"))
+    parts = [f'<h2><a href="{e(page_name(name))}">{e(stamped_title(listing.get("title") or name, status))}</a></h2>']
+    if status:
+        parts.append(f'<p><span class="sro-data-status sro-data-status-{e(status)}">Data: {e(STATUS_WORDS.get(status, status))}</span></p>')
+    parts.append(f"<p>One report per district: {len(listing.get('members', [])) or len(members)} districts, "
+                 f"{len(statuses)} built" + (f", {failed} failed" if failed else "") +
+                 ". A table of every district, with each one's first key finding, sortable and filterable.</p>")
+    return "<li>" + "".join(parts) + "</li>"
+
+
+def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict],
+                 fan_outs: dict | None = None) -> str:
+    fan_outs = fan_outs or {}
+    items = "\n".join(
+        fan_out_item(out, name, fan_outs[name], _members(reports, name)) if name in fan_outs
+        else report_item(out, name, reports[name]) for name in names)
     contact = f"<p>{e(site.contact)}</p>" if site.contact else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -151,14 +171,23 @@ Resource Officers, and says at the top what it found and whether its data are re
 """
 
 
-def write_landing(out: Path, reports: dict, names: list[str]) -> Path:
-    """Write out/index.html for the reports in `names` (manifest entries in `reports`)."""
+def _members(reports: dict, fan_out: str) -> dict[str, dict]:
+    return {n: entry for n, entry in reports.items() if entry.get("fan_out", {}).get("of") == fan_out}
+
+
+def write_landing(out: Path, reports: dict, names: list[str], fan_outs: dict | None = None) -> Path:
+    """Write out/index.html for the reports in `names` (manifest entries in `reports`), and each
+    fan-out's own page (`fan_outs`: its title and list of districts, from manifest.json)."""
     try:
         root = project_root()
         site, glossary = load_site(), load_glossary(root)
     except (ConfigError, FileNotFoundError):
         root, site, glossary = None, SiteSpec(), []
-    page = without_absolute_paths(landing_page(out, reports, names, site, glossary), root)
+    from sro_research.build.fanout_page import write_fan_out_page
+
+    for name, listing in (fan_outs or {}).items():
+        write_fan_out_page(out, name, listing, _members(reports, name), site.project, root)
+    page = without_absolute_paths(landing_page(out, reports, names, site, glossary, fan_outs), root)
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")
