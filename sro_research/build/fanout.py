@@ -73,6 +73,12 @@ def _records(spec: ReportSpec, given: dict, root: Path) -> tuple[list[dict], dic
 
     function = _function(spec)
     arguments = _arguments(spec, function, given, root)
+    missing = [p.name for p in inspect.signature(function).parameters.values()
+               if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+               and arguments.get(p.name) is None]
+    if missing:
+        raise ConfigError(f"report {spec.name!r}: fan_out over {spec.fan_out['over']!r} needs {', '.join(missing)}: "
+                          f"give it in the fan_out table or the report's parameters")
     try:
         with recording() as inputs:
             records = function(**arguments)
@@ -101,12 +107,17 @@ def districts(spec: ReportSpec, given: dict, root: Path, recorded: dict, force: 
                      "inputs": cache.input_states(inputs, root)}
 
 
-def members(spec: ReportSpec, records: list[dict]) -> list[ReportSpec]:
-    """One report per record: named `<report>__<leaid>`, the record's declared keys as parameters."""
+def _declared(spec: ReportSpec) -> dict:
     declared = notebook_parameters(spec.notebook)
     if "leaid" not in declared:
         raise ConfigError(f"report {spec.name!r}: a fan-out's notebook ({spec.notebook.name}) must declare a "
                           f"'leaid' parameter in its parameters cell")
+    return declared
+
+
+def members(spec: ReportSpec, records: list[dict]) -> list[ReportSpec]:
+    """One report per record: named `<report>__<leaid>`, the record's declared keys as parameters."""
+    declared = _declared(spec)
     made, seen = [], set()
     for record in records:
         name = member_name(spec.name, record)
@@ -132,6 +143,7 @@ def expand(specs: dict[str, ReportSpec], names: list[str] | None, given: dict, r
         if not spec.fan_out:
             expanded[name] = spec
         elif wanted(name, names):
+            _declared(spec)  # before the list is read
             records, lists[name] = districts(spec, given, root, recorded, force)
             expanded.update((m.name, m) for m in members(spec, records))
     return expanded, lists
