@@ -183,7 +183,7 @@ def test_an_export_without_its_enrollment_file_is_refused(files):
 def test_the_first_key_finding_is_about_the_year_under_review(year_2017):
     from sro_research.readers.published import load_published
 
-    published = load_published("mps_discipline")
+    published = load_published("district_discipline")
     measures = ari.year_measures(year_2017, THRESHOLD)
     assert ar.key_findings(published, "2017-18", measures, [], THRESHOLD)[0][0].startswith("Incident export, 2017-18")
     first = ar.key_findings(published, "2016-17", None, [], THRESHOLD)[0][0]
@@ -215,7 +215,7 @@ def test_trend_panels_one_per_source_and_measure_and_readable_on_a_phone(shipped
 
     from sro_research.readers.published import load_published
 
-    series = ar.same_point_series(load_published("mps_discipline"))
+    series = ar.same_point_series(load_published("district_discipline"))
     trend = arf.trend_table(series, {"2017-18": year_2017}, True, {}, {}, THRESHOLD)
     published = arf.plot_trend(trend, published=True)
     others = arf.plot_trend(trend, published=False)

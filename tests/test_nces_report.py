@@ -127,8 +127,8 @@ def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path):
 
     folder = tmp_path / "published"
     shutil.copytree(FOLDER, folder)
-    edit_cell(folder, "mps_program_page.csv", "A09", "value", "8")
-    edit_cell(folder, "mps_program_page.csv", "A09", "value_text", "eight")
+    edit_cell(folder, "district_program_page.csv", "A09", "value", "8")
+    edit_cell(folder, "district_program_page.csv", "A09", "value_text", "eight")
     mps = nc.local_figures(published_figures(folder)).iloc[0]
     assert mps["95% CI"] == "none: all 8 schools counted, not a sample"
 

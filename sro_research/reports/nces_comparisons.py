@@ -23,7 +23,7 @@ from sro_research.reports import nces_comparisons_peer as words
 from sro_research.reports.comparison_wording import verdict
 from sro_research.stats.nces_standards import CAUTION_FLAG, CAUTION_MEANING, SUPPRESS_FLAG
 
-PUBLISHED_DATASETS = ("ssocs_published_tables", "nces_frss_2013_14", "mps_program_page", "minnesota_sro", "nces_digest_233_70a")
+PUBLISHED_DATASETS = ("ssocs_published_tables", "nces_frss_2013_14", "district_program_page", "state_sro", "nces_digest_233_70a")
 SHORT_NAMES = ssocs.INDICATOR_SHORT
 TREND_INDICATORS = {k: SHORT_NAMES[k] for k in ("any_security_staff", "sworn_law_enforcement")}
 POLICE = ("sworn_law_enforcement", "any_sro")  # the measures MPS's SRO figure is compared with
@@ -120,12 +120,12 @@ def published_points_table(points: pd.DataFrame) -> pd.DataFrame:
 
 def mps_cited(published: dict) -> pd.Series:
     """The national SRO percentage MPS cited (a claim the report compares against)."""
-    return figure(published["mps_program_page"], figure_id=MPS_CITED_FIGURE)
+    return figure(published["district_program_page"], figure_id=MPS_CITED_FIGURE)
 
 
 def local_figures(published: dict) -> pd.DataFrame:
     """MPS and Minnesota SRO figures, as published, with figure ids."""
-    sites = figure(published["mps_program_page"], figure_id=MPS_SITES_FIGURE)
+    sites = figure(published["district_program_page"], figure_id=MPS_SITES_FIGURE)
     rows = [{
         "Who": "MPS comprehensive high schools", "Measure": "had an SRO", "Year": sites["school_year"],
         "Estimate (%)": 100.0, "95% CI": f"none: all {int(sites['value'])} schools counted, not a sample",
@@ -135,7 +135,7 @@ def local_figures(published: dict) -> pd.DataFrame:
     for figure_id, who, short in (("E01", "Minnesota public schools", "MN 2013 SRO: all"),
                                   ("E05", "Minnesota high schools", "MN 2013 SRO: HS"),
                                   ("E06", "Minnesota high schools, grades 9-12 only", "MN 2013 SRO: 9-12 (unverified)")):
-        row = figure(published["minnesota_sro"], figure_id=figure_id)
+        row = figure(published["state_sro"], figure_id=figure_id)
         flags = f" [{row['flags']}]" if isinstance(row["flags"], str) and row["flags"] else ""
         rows.append({"Who": who, "Measure": "served by / had an SRO", "Year": "2013 survey (published 2014)",
                      "Estimate (%)": float(row["value"]), "95% CI": "not published", "As published": f"{row['value_text']}{flags}",
