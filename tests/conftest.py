@@ -106,3 +106,44 @@ def notebook_outputs(path: Path) -> tuple[str, int]:
 def executed_outputs(site: Path, report: str) -> tuple[str, int, Path]:
     """notebook_outputs of a built report, and its tables folder."""
     return (*notebook_outputs(site / "executed" / f"{report}.ipynb"), site / "tables" / report)
+
+
+# --------------------------------------------------------------------------- a statewide fan-out, once per session
+CRDC_FIXTURE = FIXTURES / "crdc"
+MN_DISTRICTS = ["2721240", "2799901", "2799902", "2799903"]  # the CRDC fixture's MN districts, in LEA-id order
+
+
+def statewide_config(root, state="MN", over="sro_research.readers.crdc:districts_in_state", fail_leaid=""):
+    """A reports.toml in `root` declaring one report (the fixture notebook district.ipynb) over every
+    district of `state` in the SYNTHETIC CRDC fixture."""
+    path = root / "districts.toml"
+    path.write_text(f"""
+[reports.district_{state.lower()}]
+notebook = "notebooks/district.ipynb"
+title = "{{district_name}}: students referred to law enforcement"
+data_status = "synthetic"
+fan_out = {{ over = "{over}", state = "{state}", title = "Every {state} district, one report each" }}
+[reports.district_{state.lower()}.parameters]
+crdc_dir = "{CRDC_FIXTURE}"
+fail_leaid = "{fail_leaid}"
+""")
+    return path
+
+
+@pytest.fixture(scope="session")
+def statewide_site(tmp_path_factory):
+    """The MN fan-out of the fixture project built by `sro-research build --jobs 2`, one district failing
+    on purpose: (project root, exit status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from sro_research.cli import main
+
+    root = tmp_path_factory.mktemp("statewide") / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    config = statewide_config(root, fail_leaid="2799902")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        patch.setenv("SRO_PROJECT_ROOT", str(root))
+        status = main(["--config", str(config), "build", "--jobs", "2"])
+    return root, status, out.getvalue(), err.getvalue()

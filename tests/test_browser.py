@@ -253,3 +253,43 @@ def test_fixture_report_renders_offline_in_chromium(fixture_project, browser):
         assert not problems, problems
     finally:
         page.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_fan_outs_table_of_districts_sorts_filters_and_fits_a_phone(statewide_site, browser, width):
+    """The fixture's statewide fan-out page (conftest's statewide_site): sort by a number column and
+    back, filter by words, no sideways scroll on a phone, and no serious accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    root, *_ = statewide_site
+    page, problems = open_page(browser, root / "reports" / "district_mn.html", width)
+    first_cells = "() => [...document.querySelectorAll('#sro-districts tbody tr:not([hidden]) th')].map(c => c.textContent)"
+    try:
+        names = page.evaluate(first_cells)
+        assert names == sorted(names) and len(names) == 4
+        assert page.is_visible("#sro-filter") and page.inner_text("#sro-count") == "Showing 4 of 4 districts"
+        if width > 400:
+            page.click("th:nth-child(4) button")  # Students
+            assert page.get_attribute("th:nth-child(4)", "aria-sort") == "ascending"
+            assert page.get_attribute("th:nth-child(1)", "aria-sort") is None
+        else:  # the headers are hidden on a phone: "Sort by" does the same
+            page.select_option("#sro-sort", "3:ascending")
+        students = page.evaluate("() => [...document.querySelectorAll('#sro-districts tbody tr td:nth-child(4)')].map(c => c.dataset.sort)")
+        numbers = [float(s) for s in students if s]
+        assert numbers == sorted(numbers) and students[-1] == ""  # the failed district, with no number, last
+        page.select_option("#sro-sort", "3:descending")
+        assert page.get_attribute("th:nth-child(4)", "aria-sort") == "descending"
+        page.fill("#sro-filter", "2799903")
+        assert page.evaluate(first_cells) == ["SYNTHETIC DISTRICT 2799903"]
+        assert page.inner_text("#sro-count") == "Showing 1 of 4 districts"
+        page.fill("#sro-filter", "")
+        if width < 400:
+            scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert scroll <= client, f"the fan-out page scrolls sideways at {width} px: {scroll} > {client}"
+        violations = Axe().run(page).response["violations"]
+        serious = [(v["id"], v["impact"], len(v["nodes"]), v["help"]) for v in violations if v["impact"] in ("serious", "critical")]
+        assert not serious, serious
+        assert not problems, problems
+    finally:
+        page.close()

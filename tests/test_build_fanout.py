@@ -14,26 +14,10 @@ from sro_research.build.config import load_reports
 from sro_research.build.index import record_fan_outs
 from sro_research.build.pipeline import build, plan
 from sro_research.cli import main
-from tests.conftest import EXTERNAL_RESOURCE, FIXTURES
+from tests.conftest import CRDC_FIXTURE, EXTERNAL_RESOURCE, MN_DISTRICTS, statewide_config
 
-CRDC = FIXTURES / "crdc"
-MN = ["2721240", "2799901", "2799902", "2799903"]  # the fixture's MN districts, in LEA-id order
-
-
-def statewide_config(root, state="MN", over="sro_research.readers.crdc:districts_in_state", fail_leaid=""):
-    """reports.toml declaring one report over every district of `state` in the CRDC fixture."""
-    path = root / "districts.toml"
-    path.write_text(f"""
-[reports.district_{state.lower()}]
-notebook = "notebooks/district.ipynb"
-title = "{{district_name}}: students referred to law enforcement"
-data_status = "synthetic"
-fan_out = {{ over = "{over}", state = "{state}", title = "Every {state} district, one report each" }}
-[reports.district_{state.lower()}.parameters]
-crdc_dir = "{CRDC}"
-fail_leaid = "{fail_leaid}"
-""")
-    return path
+CRDC = CRDC_FIXTURE
+MN = MN_DISTRICTS
 
 
 def test_a_fan_out_expands_into_one_report_per_district_with_its_id_and_title(fixture_project):
@@ -103,15 +87,14 @@ def _table_rows(page):
 
 
 def test_statewide_fan_out_with_two_jobs_builds_every_district_lists_the_failure_and_indexes_them(
-        fixture_project, capsys, monkeypatch):
+        statewide_site, monkeypatch):
     """Four districts, two at a time; one fails on purpose and the other three are still built."""
-    config = statewide_config(fixture_project, fail_leaid="2799902")
-    out = fixture_project / "reports"
-    assert main(["--config", str(config), "build", "--jobs", "2"]) == 1
-    captured = capsys.readouterr()
-    assert "FAILED district_mn__2799902: district.ipynb cell 4" in captured.err
+    root, status, stdout, stderr = statewide_site
+    out = root / "reports"
+    assert status == 1
+    assert "FAILED district_mn__2799902: district.ipynb cell 4" in stderr
     for leaid in ("2721240", "2799901", "2799903"):
-        assert f"built district_mn__{leaid}" in captured.out
+        assert f"built district_mn__{leaid}" in stdout
         assert (out / f"district_mn__{leaid}.html").is_file()
         assert json.loads((out / "tables" / f"district_mn__{leaid}" / "page.json").read_text())["numbers"]["Schools"] >= 1
     assert not (out / "district_mn__2799902.html").exists()
@@ -148,7 +131,8 @@ def test_statewide_fan_out_with_two_jobs_builds_every_district_lists_the_failure
     import sro_research.readers.crdc as crdc
 
     monkeypatch.setattr(crdc, "districts_in_state", lambda **_: pytest.fail("the list was read again"))
-    results = build(["district_mn__2799901"], config=config)
+    monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
+    results = build(["district_mn__2799901"], config=root / "districts.toml")
     assert [r.status for r in results] == ["up to date"]
 
 

@@ -26,7 +26,7 @@ def fan_out_config(root, count=FAN_OUT):
 @pytest.mark.slow
 def test_statewide_fan_out_on_a_local_dask_cluster(fixture_project):
     """A fan-out over a state's districts (the four MN districts of the CRDC fixture) on a LocalCluster."""
-    from tests.test_build_fanout import MN, statewide_config
+    from tests.conftest import MN_DISTRICTS as MN, statewide_config
 
     config = statewide_config(fixture_project)
     out = fixture_project / "reports"

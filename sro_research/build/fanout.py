@@ -75,7 +75,7 @@ def _records(spec: ReportSpec, given: dict, root: Path) -> tuple[list[dict], dic
     arguments = _arguments(spec, function, given, root)
     missing = [p.name for p in inspect.signature(function).parameters.values()
                if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-               and arguments.get(p.name) is None]
+               and arguments.get(p.name) in (None, "")]
     if missing:
         raise ConfigError(f"report {spec.name!r}: fan_out over {spec.fan_out['over']!r} needs {', '.join(missing)}: "
                           f"give it in the fan_out table or the report's parameters")

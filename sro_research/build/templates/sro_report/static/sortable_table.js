@@ -60,7 +60,7 @@
   });
 
   function applyFilter() {
-    var words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var words = filter.value.trim().toLowerCase().split(" ").filter(Boolean);  // no regex literal: pages are cleaned of paths
     var shown = 0;
     rows.forEach(function (row) {
       var text = row.textContent.toLowerCase();
