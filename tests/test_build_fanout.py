@@ -156,3 +156,26 @@ def test_a_changed_listing_file_lists_the_districts_again(fixture_project, tmp_p
     specs, _ = fanout.expand(load_reports(config),
                              None, {}, fixture_project, out)
     assert list(specs) == ["district_wi__5599977"]
+
+
+def test_the_index_page_lists_every_listed_district_built_or_not_and_drops_unlisted_ones(tmp_path):
+    """From the manifest alone (no kernel): a district listed but never built is a row saying so; one
+    the list no longer names is left out; a row's numbers and finding are its page.json's."""
+    from sro_research.build.landing import write_landing
+
+    out = tmp_path / "reports"
+    (out / "tables" / "district_mn__2799901").mkdir(parents=True)
+    (out / "tables" / "district_mn__2799901" / "page.json").write_text(json.dumps(
+        {"data_status": "real", "key_findings": ["Few students were referred."], "numbers": {"Students": 1200, "Rate": None}}))
+    records = [{"leaid": "2799901", "district_name": "North"}, {"leaid": "2799902", "district_name": "South"}]
+    reports = {"district_mn__2799901": {"html": "district_mn__2799901.html", "fan_out": {"of": "district_mn", **records[0]}},
+               "district_mn__2799999": {"html": "district_mn__2799999.html", "fan_out": {"of": "district_mn", "leaid": "2799999"}}}
+    write_landing(out, reports, ["district_mn"], {"district_mn": {"title": "Every district", "members": records}})
+    page = (out / "district_mn.html").read_text()
+    rows = _table_rows(page)
+    assert len(rows) == 2 and "2799999" not in page
+    assert "Few students were referred." in rows[0] and 'data-sort="1200"' in rows[0] and "1,200" in rows[0]
+    assert '<td data-label="Rate" data-sort="" class="sro-number">–</td>' in rows[0]  # missing, not zero
+    assert "South" in rows[1] and "Not built yet." in rows[1] and "href=" not in rows[1]
+    assert "<title>Every district</title>" in page and "Synthetic" not in page  # real data carry no label
+    assert "2 districts, 1 built" in (out / "index.html").read_text()

@@ -71,7 +71,7 @@ def _row(row: dict, labels: list[str]) -> str:
             said += " The page linked is the previous successful build."
         finding = f'<span class="sro-failed">{e(said)}</span>'
     else:
-        finding = e(findings[0]) if findings else "No key finding recorded."
+        finding = e(findings[0]) if findings else ("No key finding recorded." if "html" in entry else "Not built yet.")
     cells.append(f'<td data-label="Key finding">{finding}</td>')
     return "<tr>" + "".join(cells) + "</tr>"
 
@@ -83,7 +83,10 @@ def _header_attributes(index: int, header: str, numeric: set[int]) -> str:
 
 
 def fan_out_page(out: Path, name: str, listing: dict, members: dict[str, dict], project: str) -> str:
-    rows = _rows(out, members)
+    from sro_research.build.fanout import member_name
+
+    unbuilt = {member_name(name, r): {"fan_out": {"of": name, **r}} for r in listing.get("members", [])}
+    rows = _rows(out, {**unbuilt, **members})
     status = overall_status(rows)
     title = stamped_title(listing.get("title") or name, status)
     labels = list(dict.fromkeys(label for r in rows for label in (r["summary"].get("numbers") or {})))

@@ -142,7 +142,7 @@ def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glo
                  fan_outs: dict | None = None) -> str:
     fan_outs = fan_outs or {}
     items = "\n".join(
-        fan_out_item(out, name, fan_outs[name], _members(reports, name)) if name in fan_outs
+        fan_out_item(out, name, fan_outs[name], _members(reports, name, fan_outs[name])) if name in fan_outs
         else report_item(out, name, reports[name]) for name in names)
     contact = f"<p>{e(site.contact)}</p>" if site.contact else ""
     return f"""<!DOCTYPE html>
@@ -171,8 +171,13 @@ Resource Officers, and says at the top what it found and whether its data are re
 """
 
 
-def _members(reports: dict, fan_out: str) -> dict[str, dict]:
-    return {n: entry for n, entry in reports.items() if entry.get("fan_out", {}).get("of") == fan_out}
+def _members(reports: dict, fan_out: str, listing: dict) -> dict[str, dict]:
+    """The fan-out's reports in the manifest that its current list still names (a district dropped
+    from the list is no longer shown, though its last page stays in the folder)."""
+    from sro_research.build.fanout import member_name
+
+    listed = {member_name(fan_out, record) for record in listing.get("members", [])}
+    return {n: entry for n, entry in reports.items() if entry.get("fan_out", {}).get("of") == fan_out and n in listed}
 
 
 def write_landing(out: Path, reports: dict, names: list[str], fan_outs: dict | None = None) -> Path:
@@ -186,7 +191,7 @@ def write_landing(out: Path, reports: dict, names: list[str], fan_outs: dict | N
     from sro_research.build.fanout_page import write_fan_out_page
 
     for name, listing in (fan_outs or {}).items():
-        write_fan_out_page(out, name, listing, _members(reports, name), site.project, root)
+        write_fan_out_page(out, name, listing, _members(reports, name, listing), site.project, root)
     page = without_absolute_paths(landing_page(out, reports, names, site, glossary, fan_outs), root)
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
