@@ -170,7 +170,7 @@ def test_the_index_page_lists_every_listed_district_built_or_not_and_drops_unlis
     records = [{"leaid": "2799901", "district_name": "North"}, {"leaid": "2799902", "district_name": "South"}]
     reports = {"district_mn__2799901": {"html": "district_mn__2799901.html", "fan_out": {"of": "district_mn", **records[0]}},
                "district_mn__2799999": {"html": "district_mn__2799999.html", "fan_out": {"of": "district_mn", "leaid": "2799999"}}}
-    write_landing(out, reports, ["district_mn"], {"district_mn": {"title": "Every district", "members": records}})
+    write_landing(out, reports, ["district_mn"], fan_outs={"district_mn": {"title": "Every district", "members": records}})
     page = (out / "district_mn.html").read_text()
     rows = _table_rows(page)
     assert len(rows) == 2 and "2799999" not in page
