@@ -31,7 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("names", nargs="*", metavar="NAME", help="reports to build (default: all)")
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
                      help="set a notebook parameter; repeat for several")
-    run.add_argument("--out", help="output folder (default: reports/)")
+    run.add_argument("--district", metavar="SLUG|PATH",
+                     help="district profile to build for: a slug in districts/ or a path to a profile file "
+                          "(default: $SRO_DISTRICT, else reports.toml's district)")
+    run.add_argument("--out", help="output folder (default: reports/, or reports/SLUG/ for a district "
+                                   "other than reports.toml's)")
     run.add_argument("-j", "--jobs", type=_positive, metavar="N",
                      help="reports to run at once on this machine (default: the number of CPUs)")
     run.add_argument("--scheduler", metavar="ADDRESS",
@@ -144,7 +148,7 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         results = build(args.names, args.parameter, args.out, args.config,
-                        jobs=args.jobs, scheduler=args.scheduler, force=args.force)
+                        jobs=args.jobs, scheduler=args.scheduler, force=args.force, district=args.district)
     except Interrupted as exc:
         print(f"sro-research: interrupted by {exc}; published reports are unchanged", file=sys.stderr)
         return exc.exit_code

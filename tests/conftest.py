@@ -108,6 +108,28 @@ def executed_outputs(site: Path, report: str) -> tuple[str, int, Path]:
     return (*notebook_outputs(site / "executed" / f"{report}.ipynb"), site / "tables" / report)
 
 
+@pytest.fixture(scope="session")
+def example_district_page(tmp_path_factory):
+    """The public-data district report of the SYNTHETIC example district (districts/example.toml and its CRDC
+    folder), executed once per session by papermill and rendered as the build renders: (HTML, executed
+    notebook, tables folder)."""
+    import nbformat
+    import papermill as pm
+
+    from sro_research.build.render import render_html
+
+    out = tmp_path_factory.mktemp("example-district")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SSOCS_DIR", raising=False)
+        patch.delenv("SRO_DISTRICT", raising=False)
+        patch.setenv("SRO_TABLES_DIR", str(out / "tables"))
+        pm.execute_notebook(str(PROJECT_ROOT / "notebooks" / "district_public_data.ipynb"), str(out / "executed.ipynb"),
+                            parameters={"district": "example"}, cwd=str(PROJECT_ROOT / "notebooks"), progress_bar=False)
+    nb = nbformat.read(out / "executed.ipynb", as_version=4)
+    html = render_html(nb, "Example Valley School District: police in its schools, from public data")
+    return html, out / "executed.ipynb", out / "tables"
+
+
 # --------------------------------------------------------------------------- a statewide fan-out, once per session
 CRDC_FIXTURE = FIXTURES / "crdc"
 MN_DISTRICTS = ["2721240", "2799901", "2799902", "2799903"]  # the CRDC fixture's MN districts, in LEA-id order

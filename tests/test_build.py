@@ -203,10 +203,10 @@ def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch
 
     real = render.render_html
 
-    def broken_for_demo(nb, title):
+    def broken_for_demo(nb, title, district=None):
         if title == "Demo report":
             raise RuntimeError("template exploded")
-        return real(nb, title)
+        return real(nb, title, district)
 
     monkeypatch.setattr(render, "render_html", broken_for_demo)  # the forked workers inherit it
     results = {r.name: r for r in build(["demo", "demo_small"], config=fixture_project / "reports.toml")}

@@ -68,6 +68,8 @@ def _cells(counts: pd.DataFrame, measures: tuple[str, ...], sexes: list[str], di
     """Enrolled and each measure's count per race, sex and disability ("all" without IDEA enrollment)."""
     keys = ["race", "sex", "disability"]
     rows = counts[counts["sex"].isin(sexes)]
+    if not (rows["measure"] == "enrolled").any():  # no school counted (e.g. a district of juvenile-justice facilities)
+        return pd.DataFrame(columns=[*keys, "enrolled", *measures])
     enrolled = rows[rows["measure"] == "enrolled"].groupby(["race", "sex", "disability"])["count"].sum()
     enrolled = enrolled.unstack("disability", fill_value=0)
     if disability:  # students without disabilities = all enrolled minus those served under IDEA
@@ -85,20 +87,22 @@ def _cells(counts: pd.DataFrame, measures: tuple[str, ...], sexes: list[str], di
     return frame.reset_index()
 
 
-def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None) -> CrdcRates:
-    """Every scope's counts under the like-for-like and matching-coverage rules, once for the year."""
+def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None, keys: tuple[str, ...] = tuple(COVERAGE)) -> CrdcRates:
+    """Every scope's counts under the like-for-like and matching-coverage rules, once for the year; `keys`
+    (coverage keys, default all) limits the work to the measures a report shows."""
+    coverage = {key: COVERAGE[key] for key in keys}
     scopes, state = scope_schools(crdc, leaid, state)
     counts = crdc.counts
     discipline_sexes = sorted(set(counts.loc[counts["measure"].isin(DISCIPLINE), "sex"]))
     disability = bool(((counts["measure"] == "enrolled") & (counts["disability"] == "with")).any())
     enrolled = _enrolled_by_school(counts)
-    complete = {key: _complete(counts, measures) for key, measures in COVERAGE.items()}  # per school, once
+    complete = {key: _complete(counts, measures) for key, measures in coverage.items()}  # per school, once
     kept, left_out = _like_for_like(scopes)
     cell_parts, coverage_rows = [], []
     for scope in scopes:
         for reason, combokeys in left_out[scope].items():
-            coverage_rows += [_left_out(scope, key, reason, combokeys, enrolled) for key in COVERAGE]
-        for key, measures in COVERAGE.items():
+            coverage_rows += [_left_out(scope, key, reason, combokeys, enrolled) for key in coverage]
+        for key, measures in coverage.items():
             # a school missing from the count files has nothing reported: left out like a reserve code
             reported = complete[key].reindex(kept[scope], fill_value=False)
             covered = reported.index[reported]

@@ -74,15 +74,17 @@ def _write_manifest(out: Path, manifest: dict) -> None:
     tmp.replace(out / MANIFEST)
 
 
-def write_index(out: Path, order: list[str]) -> Path:
-    """reports/index.html: every report built into `out`, in reports.toml order (see landing.py); a
+def write_index(out: Path, order: list[str], district: str | None = None, not_built: list[ReportSpec] = ()) -> Path:
+    """reports/index.html: every report built into `out`, in reports.toml order (see landing.py), for the
+    district profile `district` (default: the chosen one); `not_built`: reports its data do not allow. A
     fan-out is one entry there, its districts on its own page (fanout_page.py)."""
     manifest = read_build_manifest(out)
     reports, fan_outs = manifest["reports"], manifest.get("fan_outs", {})
     members = {n for n, entry in reports.items() if entry.get("fan_out")}
-    names = [n for n in order if n in reports or n in fan_outs] + \
-        sorted(n for n in reports if n not in order and n not in members)
+    skipped = {s.name for s in not_built}
+    names = [n for n in order if (n in reports or n in fan_outs) and n not in skipped]
+    names += sorted(n for n in reports if n not in order and n not in members)
     # Imported here: the landing page needs nbconvert and pandas, which a no-change build never loads.
     from sro_research.build.landing import write_landing
 
-    return write_landing(out, reports, names, {n: fan_outs[n] for n in names if n in fan_outs})
+    return write_landing(out, reports, names, district, not_built, {n: fan_outs[n] for n in names if n in fan_outs})

@@ -11,7 +11,7 @@ import html
 import json
 from pathlib import Path
 
-from sro_research.build.config import ConfigError, SiteSpec, load_site
+from sro_research.build.config import ConfigError, ReportSpec, SiteSpec, load_district, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.build.render import (
     TEMPLATE,
@@ -138,13 +138,27 @@ def fan_out_item(out: Path, name: str, listing: dict, members: dict[str, dict]) 
     return "<li>" + "".join(parts) + "</li>"
 
 
+def not_built_note(district: str, not_built: list[ReportSpec]) -> str:
+    """One plain sentence: the reports a district's data do not allow, and what each lacks."""
+    if not not_built:
+        return ""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for spec in not_built:
+        groups.setdefault(spec.missing(), []).append(spec.title)
+    parts = [f"{', '.join(titles)} (no {' or '.join(kinds)} data in its profile)" for kinds, titles in groups.items()]
+    return f"Not built for {district or 'this district'}: " + "; ".join(parts) + "."
+
+
 def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict],
-                 fan_outs: dict | None = None) -> str:
+                 not_built: list[ReportSpec] = (), fan_outs: dict | None = None) -> str:
     fan_outs = fan_outs or {}
     items = "\n".join(
         fan_out_item(out, name, fan_outs[name], _members(reports, name, fan_outs[name])) if name in fan_outs
         else report_item(out, name, reports[name]) for name in names)
     contact = f"<p>{e(site.contact)}</p>" if site.contact else ""
+    intro = f"<p>{e(site.landing)}</p>" if site.landing else ""
+    note = not_built_note(site.district, not_built)
+    note = f'<p class="sro-not-built">{e(note)}</p>' if note else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(site.project)}: reports</title>
@@ -155,11 +169,11 @@ def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glo
 <header class="sro-site-header"><span class="sro-project">{e(site.project)}</span></header>
 <main id="main">
 <h1>Reports</h1>
-<p>Each report checks part of the evidence behind Minneapolis Public Schools' 2017 decision on School
-Resource Officers, and says at the top what it found and whether its data are real.</p>
+{intro}
 <ul class="sro-report-list">
 {items}
 </ul>
+{note}
 </main>
 <footer class="sro-footer">
 {contact}
@@ -180,19 +194,22 @@ def _members(reports: dict, fan_out: str, listing: dict) -> dict[str, dict]:
     return {n: entry for n, entry in reports.items() if entry.get("fan_out", {}).get("of") == fan_out and n in listed}
 
 
-def write_landing(out: Path, reports: dict, names: list[str], fan_outs: dict | None = None) -> Path:
-    """Write out/index.html for the reports in `names` (manifest entries in `reports`), and each
-    fan-out's own page (`fan_outs`: its title and list of districts, from manifest.json)."""
+def write_landing(out: Path, reports: dict, names: list[str], district: str | None = None,
+                  not_built: list[ReportSpec] = (), fan_outs: dict | None = None) -> Path:
+    """Write out/index.html for the reports in `names` (manifest entries in `reports`), with the site text
+    and glossary of the district profile `district` (default: the chosen one), and each fan-out's own
+    page (`fan_outs`: its title and list of districts, from manifest.json)."""
     try:
         root = project_root()
-        site, glossary = load_site(), load_glossary(root)
+        site, profile = load_site(None, district), load_district(None, district)
+        glossary = load_glossary(root, profile.glossary if profile else None)
     except (ConfigError, FileNotFoundError):
         root, site, glossary = None, SiteSpec(), []
     from sro_research.build.fanout_page import write_fan_out_page
 
     for name, listing in (fan_outs or {}).items():
         write_fan_out_page(out, name, listing, _members(reports, name, listing), site.project, root)
-    page = without_absolute_paths(landing_page(out, reports, names, site, glossary, fan_outs), root)
+    page = without_absolute_paths(landing_page(out, reports, names, site, glossary, not_built, fan_outs), root)
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")

@@ -50,7 +50,7 @@ __all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "R
 MPS_LEAID = "2721240"
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
 COUNT_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "measure", "race", "sex", "disability", "count", "reserve_code"]
-SCHOOL_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "SCH_NAME", "jj", "in_50_states_dc"]
+SCHOOL_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "LEA_NAME", "SCH_NAME", "jj", "in_50_states_dc"]
 RESERVE_COLUMNS = ["file", "column", "reserve_code", "meaning", "schools"]
 
 
@@ -109,7 +109,8 @@ def _read(path: Path, year: str) -> pd.DataFrame:
     text = table[list(ID_COLUMNS)].fillna("")
     leaid = text["LEAID"].str.strip().str.zfill(7)
     ids = pd.DataFrame({"COMBOKEY": leaid + text["SCHID"].str.strip().str.zfill(5), "LEAID": leaid,
-                        "LEA_STATE": text["LEA_STATE"].str.strip().str.upper(), "SCH_NAME": text["SCH_NAME"].str.strip(),
+                        "LEA_STATE": text["LEA_STATE"].str.strip().str.upper(), "LEA_NAME": text["LEA_NAME"].str.strip(),
+                        "SCH_NAME": text["SCH_NAME"].str.strip(),
                         "JJ": text["JJ"]})
     return pd.concat([ids, table[numeric]], axis=1)
 
@@ -151,7 +152,7 @@ def _schools(table: pd.DataFrame, path: Path) -> pd.DataFrame:
         raise CrdcLayoutError(f"{path.name}: row {row + 2}, column JJ: not Yes or No "
                               f"(rule: JJ marks juvenile-justice facilities)")
     return pd.DataFrame({"COMBOKEY": table["COMBOKEY"], "LEAID": table["LEAID"], "LEA_STATE": table["LEA_STATE"],
-                         "SCH_NAME": table["SCH_NAME"], "jj": jj.astype(bool),
+                         "LEA_NAME": table["LEA_NAME"], "SCH_NAME": table["SCH_NAME"], "jj": jj.astype(bool),
                          "in_50_states_dc": table["LEA_STATE"].isin(STATES_50_DC)})
 
 

@@ -272,6 +272,7 @@ def write_state_folder(folder: str | Path, n_districts: int, seed: int, years: I
 EXAMPLE_SEED = 5599
 EXAMPLE_OTHER_DISTRICTS = 8
 EXAMPLE_NEIGHBOURS = ("MN", "IL", "IA", "MI", "PR")  # PR: outside the 50 states and DC, left out of the nation
+EXAMPLE_OFFICERS_FROM_2020 = {"NORTH HIGH": 1.0}  # sworn officer FTE by school from 2020-21 (others none)
 
 
 def example_schools(leaid: str, name: str, state: str) -> list[School]:
@@ -299,13 +300,17 @@ def example_reserved(schools: Sequence[School]) -> dict[str, list[tuple[str, str
 def write_example_folder(folder: str | Path, leaid: str, name: str, state: str,
                          years: Iterable[str] = tuple(LAYOUTS)) -> list[School]:
     """The shipped example: the example district, `EXAMPLE_OTHER_DISTRICTS` other districts of its state
-    and one small district in each of `EXAMPLE_NEIGHBOURS`."""
+    and one small district in each of `EXAMPLE_NEIGHBOURS`. From 2020-21 on the example district keeps one
+    officer, in one high school (`EXAMPLE_OFFICERS_FROM_2020`), so its trend has a change to show."""
     own = example_schools(leaid, name, state)
     schools = state_schools(state, EXAMPLE_OTHER_DISTRICTS, EXAMPLE_SEED, first=own, neighbours=EXAMPLE_NEIGHBOURS)
     reserved = example_reserved(own)
     for year in years:
-        reserved[year] = reserved.get(year, []) + reserve_cells(schools[len(own):], year, EXAMPLE_SEED + list(LAYOUTS).index(year), 0.1)
-    write_folder(Path(folder), schools, EXAMPLE_SEED, years, reserved)
+        index = list(LAYOUTS).index(year)
+        cells = reserved.get(year, []) + reserve_cells(schools[len(own):], year, EXAMPLE_SEED + index, 0.1)
+        staffed = [replace(s, officer_fte=EXAMPLE_OFFICERS_FROM_2020.get(s.name.removeprefix(f"{PREFIX} "), 0.0))
+                   if year >= "2020-21" and s.leaid == leaid else s for s in schools]
+        write_year(Path(folder), year, staffed, EXAMPLE_SEED + 1000 + index, cells)
     return schools
 
 
