@@ -117,7 +117,7 @@ def _comments(args: argparse.Namespace) -> int:
 
 def _list(config: str | None) -> int:
     for name, spec in load_reports(config).items():
-        print(f"{name}: {labelled(spec.title, spec.data_status)}")
+        print(f"{name}: {labelled(spec.fan_out.get('title') or spec.title, spec.data_status)}")
         if spec.data_status:
             print(f"  data: {STATUS_WORDS[spec.data_status]}")
         print(f"  notebook: {spec.notebook.name}")

@@ -62,6 +62,16 @@ def ssocs_table(ssocs_frame):
 # table, executed notebook or index share these folders instead of building their own.
 
 
+def site_reports(config=None) -> list[str]:
+    """The reports the session's built site holds: every report reports.toml declares that its own district's
+    data allow, fan-outs aside (each is hundreds of reports; tests/test_build_fanout.py and the README test
+    cover them)."""
+    from sro_research.build.config import load_reports
+
+    return [name for name, spec in load_reports(config or PROJECT_ROOT / "reports.toml").items()
+            if not spec.missing() and not spec.fan_out]
+
+
 def _build_site(out, names=None, env=None):
     from sro_research.build.pipeline import build
 
@@ -80,7 +90,7 @@ def built_site(tmp_path_factory):
     """Every report of the project, built as `make reports` builds them (or $SRO_TEST_SITE, already built)."""
     if os.environ.get("SRO_TEST_SITE"):
         return Path(os.environ["SRO_TEST_SITE"])
-    return _build_site(tmp_path_factory.mktemp("site"))
+    return _build_site(tmp_path_factory.mktemp("site"), site_reports())
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from sro_research.build.config import load_reports
 from sro_research.build.pipeline import build
 from sro_research.data_status import STATUS_LABELS
 from sro_research.reporting import MIN_CHART_TEXT_PX, PAGE_SUMMARY
-from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT
+from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT, site_reports
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -28,7 +28,7 @@ WIDTHS = (1280, 390)
 PRINT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 MAX_PAGE_BYTES = 150_000  # a report's HTML without its embedded images
 EMBEDDED_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
-SPECS = load_reports(PROJECT_ROOT / "reports.toml")
+SPECS = {name: spec for name, spec in load_reports(PROJECT_ROOT / "reports.toml").items() if name in site_reports()}
 PAGES = [*SPECS, "index"]
 DATA_LINK = re.compile(r'<a [^>]*href="(tables/[^"]+\.csv)"')
 DATA_LINE = '<p class="sro-data-link">Data for this'
