@@ -17,6 +17,7 @@ from pathlib import Path
 from sro_research.build.pipeline import BuildError, build
 from sro_research.build.config import ConfigError, load_reports
 from sro_research.build.parameters import ParameterError, notebook_parameters
+from sro_research.build.progress import MANY_REPORTS
 from sro_research.data_status import STATUS_WORDS, labelled
 
 USAGE_ERROR, REPORT_FAILED = 2, 1
@@ -122,10 +123,14 @@ def _comments(args: argparse.Namespace) -> int:
 
 def _list(config: str | None) -> int:
     for name, spec in load_reports(config).items():
-        print(f"{name}: {labelled(spec.title, spec.data_status)}")
+        print(f"{name}: {labelled(spec.fan_out.get('title') or spec.title, spec.data_status)}")
         if spec.data_status:
             print(f"  data: {STATUS_WORDS[spec.data_status]}")
         print(f"  notebook: {spec.notebook.name}")
+        if spec.fan_out:
+            arguments = ", ".join(f"{k}={v!r}" for k, v in spec.fan_out.items() if k not in ("over", "title"))
+            print(f"  fan-out: one report per district listed by {spec.fan_out['over']}({arguments}), "
+                  f"named {name}__<leaid>")
         for param in notebook_parameters(spec.notebook).values():
             default = param.default_source
             if param.name in spec.parameters:
@@ -154,7 +159,14 @@ def _build(args: argparse.Namespace) -> int:
         print(f"sro-research: interrupted by {exc}; published reports are unchanged", file=sys.stderr)
         return exc.exit_code
     failed = [r for r in results if not r.ok]
+    many = len(results) > MANY_REPORTS  # a fan-out: counts, and each failure by name
+    if many:
+        built = sum(1 for r in results if r.ok and r.status != "up to date")
+        print(f"{len(results)} reports: {built} built, {len(results) - built - len(failed)} up to date, "
+              f"{len(failed)} failed; pages in {results[0].html.parent if results[0].html else 'the output folder'}")
     for result in results:
+        if result.ok and many:
+            continue
         if result.status == "up to date":
             print(f"up to date {result.name}: {result.html}")
         elif result.ok:
