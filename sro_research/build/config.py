@@ -13,7 +13,7 @@ from sro_research.district import DATA_KINDS, DISTRICT_ENV, DistrictProfile, Pro
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check", "data_status",
-              "needs"}
+              "needs", "fan_out"}
 CHECK = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")  # module:function
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
@@ -52,6 +52,11 @@ class ReportSpec:
     # The district the report is about: its words fill `{district_name}` and the like in the title, its
     # profile path goes to the kernel as $SRO_DISTRICT, its checksum is part of the cache key.
     district: DistrictProfile | None = None
+    # One report per district: {"over": "module:function", "title": the fan-out's own index page, and the
+    # function's other arguments}. Expanded by build/fanout.py into one report per record it returns.
+    fan_out: dict = field(default_factory=dict)
+    # On a report a fan-out made: {"of": the declared report, "leaid": ..., "district_name": ...}.
+    member: dict = field(default_factory=dict)
 
     def missing(self) -> tuple[str, ...]:
         """The kinds of data this report needs that its district's profile lacks."""
@@ -137,6 +142,12 @@ def load_reports(path: str | Path | None = None, district: str | None = None) ->
         if not isinstance(needs, list) or not all(kind in DATA_KINDS for kind in needs):
             raise ConfigError(f"{where}: 'needs' must list kinds of district data, from: {', '.join(DATA_KINDS)}")
         words = profile.words() if profile else {}
+        fan_out = table.get("fan_out", {})
+        if not isinstance(fan_out, dict) or (fan_out and not (isinstance(fan_out.get("over"), str) and CHECK.match(fan_out["over"]))):
+            raise ConfigError(f"{where}: 'fan_out' must be a table naming the function that lists the districts, "
+                              f"e.g. {{ over = \"sro_research.readers.crdc:districts_in_state\", state = \"WI\" }}")
+        if not isinstance(fan_out.get("title", ""), str):
+            raise ConfigError(f"{where}: fan_out's 'title' (its index page's title) must be text")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
@@ -151,6 +162,7 @@ def load_reports(path: str | Path | None = None, district: str | None = None) ->
             check=check,
             needs=tuple(needs),
             district=profile,
+            fan_out=dict(fan_out),
         )
     return specs
 
@@ -201,12 +213,13 @@ def fill_title(template: str, values: dict) -> str:
 
 def with_values(spec: ReportSpec, values: dict) -> ReportSpec:
     """The report as one run builds it: about the district its values name (a `district` parameter) or its
-    own, its title filled from that district's words and the values the run resolved; a synthetic district
-    makes the report's data synthetic."""
+    own, its title filled from that district's words, the values the run resolved and, for a fan-out's
+    report, its district's record (`{district_name}`); a synthetic district makes the report's data synthetic."""
     district = spec.district
     if values.get("district"):  # a notebook's `district` parameter: the report is about that district
         district = load_district(None, str(values["district"]))
     words = district.words() if district else {}
+    record = {k: v for k, v in spec.member.items() if k != "of"}
     status = "synthetic" if district is not None and district.status == "synthetic" else spec.data_status
-    return replace(spec, title=fill_title(spec.title_template or spec.title, {**words, **spec.parameters, **values}),
+    return replace(spec, title=fill_title(spec.title_template or spec.title, {**words, **spec.parameters, **values, **record}),
                    data_status=status, district=district)

@@ -27,7 +27,7 @@ from sro_research.build import buildlog, cache
 from sro_research.build.config import (
     ReportSpec, config_path, district_environment, load_district, load_reports, with_values,
 )
-from sro_research.build.index import read_build_manifest, record_build, write_index
+from sro_research.build.index import read_build_manifest, record_build, record_fan_outs, write_index
 from sro_research.build.parameters import (
     Parameter, ParameterError, check_constraints, check_outside_output, effective_values, from_callers_folder,
     notebook_parameters, parse_assignments, resolve,
@@ -72,13 +72,34 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
          district: str | None = None) -> list[Plan]:
     """Check the whole request before any kernel starts. `district`: the district profile (slug or path)
     the build is for, else the chosen one; by default, reports whose data the district lacks are left out."""
+    return _plan(names, assignments, config, district)[0]
+
+
+def _plan(names: list[str] | None, assignments: list[str] | None, config: str | Path | None = None,
+          district: str | None = None, out: Path | None = None, force: bool = False) -> tuple[list[Plan], dict[str, dict]]:
+    """The plans, and each fan-out's list of districts to keep in manifest.json (build/fanout.py)."""
+    from sro_research.build import fanout
+
     specs = load_reports(config, district)
     root = config_path(config).parent
-    selected = list(names or (name for name, spec in specs.items() if not spec.missing()))
-    unknown = [name for name in selected if name not in specs]
+    given = from_callers_folder(parse_assignments(assignments), Path.cwd())
+    names = list(names or (name for name, spec in specs.items() if not spec.missing()))
+    unknown = [name for name in names if name not in specs and not any(
+        spec.fan_out and name.startswith(spec.name + fanout.SEPARATOR) for spec in specs.values())]
     if unknown:
         raise BuildError(f"unknown report {unknown[0]!r}; reports: {', '.join(specs)}")
-    given = from_callers_folder(parse_assignments(assignments), Path.cwd())
+    declared_fan_outs = {name for name, spec in specs.items() if spec.fan_out}
+    out = out or default_out(root, load_district(config, district), config)
+    specs, lists = fanout.expand(specs, names, given, root, out, force)
+    selected = []
+    for name in names or specs:
+        if name in declared_fan_outs:  # a fan-out named: all its reports
+            selected += [m for m, spec in specs.items() if spec.member.get("of") == name]
+        elif name not in specs:
+            raise BuildError(f"unknown report {name!r}: its fan-out lists no such district")
+        else:
+            selected.append(name)
+    selected = list(dict.fromkeys(selected))
     plans = []
     for name in selected:
         spec = specs[name]
@@ -101,7 +122,7 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
         raise ParameterError(
             f"unknown parameter {stray[0]!r} for report(s) {', '.join(selected)}; valid parameters: {', '.join(sorted(known)) or '(none)'}"
         )
-    return plans
+    return plans, lists
 
 
 def default_out(root: Path, profile, config: str | Path | None = None) -> Path:
@@ -367,10 +388,10 @@ def build(
     chosen one (`default_out` says where its pages go). Raises runner.Interrupted on SIGINT/SIGTERM, after
     tidying up.
     """
-    plans = plan(names, assignments, config, district)
     root = config_path(config).parent
     profile = load_district(config, district)
     out = Path(out).resolve() if out else default_out(root, profile, config)
+    plans, fan_out_lists = _plan(names, assignments, config, district, out, force)
     for item in plans:
         check_outside_output(item.spec.name, item.declared, item.values, root, out)
     out.mkdir(parents=True, exist_ok=True)
@@ -393,6 +414,7 @@ def build(
                                       seconds=time.monotonic() - clock, status="up to date", cache="hit", reason=item.reason))
         for item in todo:  # before any kernel: a refused input is exit 2 and nothing is written
             run_check(item, root)
+        record_fan_outs(out, fan_out_lists)
         if todo or not (out / "index.html").exists():
             from sro_research.build.worker import skip_iri_format_check
 
@@ -405,7 +427,7 @@ def build(
                 if progress is None:
                     from sro_research.build.progress import for_stream
 
-                    progress = for_stream()
+                    progress = for_stream(total=len(todo))
                 try:
                     results += _run(todo, out, root, progress, jobs, scheduler, build_id, log)
                 finally:

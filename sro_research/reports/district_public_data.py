@@ -247,3 +247,18 @@ def limits_markdown(data: DistrictData) -> str:
 def method_note(data: DistrictData) -> str:
     year = data.latest
     return arc.method_note(data.rates[year], data.results[year])
+
+
+def headline_numbers(data: DistrictData) -> dict[str, int | float | None]:
+    """The few numbers a list of districts shows for this one (reporting.set_headline_numbers: a fan-out's
+    table), from the latest CRDC year: schools and students counted for referrals, students referred to law
+    enforcement per 100 (None when suppressed), and sworn officers in full-time equivalents."""
+    if data.latest is None:
+        return dict.fromkeys(("Schools counted", "Students", "Referred per 100", "Officers (FTE)"))
+    rates = data.rates[data.latest]
+    counted = rates.cells[(rates.cells["scope"] == "district") & (rates.cells["coverage"] == "referred")]
+    referred = data.totals[data.latest][("district", "referred")]
+    staff = rates.staff.set_index("scope").loc["district"]
+    return {"Schools counted": int(counted["schools"].iloc[0]), "Students": int(counted["enrolled"].sum()),
+            "Referred per 100": None if referred is None else float(referred[0]),
+            "Officers (FTE)": float(staff["law_enforcement_fte"])}
