@@ -51,8 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("export", metavar="EXPORT", help="the survey export (.csv or .xlsx)")
     review.add_argument("--mapping", help="column-mapping YAML (default: the export uses codebook names)")
     review.add_argument("--names", help="names roster to scrub (default: data/engagement/names.txt)")
-    review.add_argument("--id-digits", default="6-9", metavar="MIN-MAX",
-                        help="how many digits a student id has, e.g. 6-9 (default) or 8-8")
+    review.add_argument("--id-digits", metavar="MIN-MAX",
+                        help="how many digits a student id has, e.g. 6-9 or 8-8 (default: the district profile's)")
+    review.add_argument("--district", metavar="SLUG|PATH", help="district profile whose id formats to use "
+                        "(default: $SRO_DISTRICT, else reports.toml's district)")
     review.add_argument("--out", required=True, help="review CSV to write, in a private folder (never under reports/)")
     return parser
 
@@ -86,21 +88,25 @@ def review_destination(out: str, reports_dir) -> Path:
 
 def _comments(args: argparse.Namespace) -> int:
     # Imported here: `build` and `list` need none of the survey readers.
+    from sro_research.district import load_profile
     from sro_research.paths import reports_dir
     from sro_research.privacy.review import review_table
     from sro_research.readers.engagement import read_responses
     from sro_research.readers.word_lists import load_names
 
     try:
-        low, _, high = args.id_digits.partition("-")
-        if not (low.isdigit() and (high or low).isdigit()):
-            raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
-        id_lengths = (int(low), int(high or low))
+        profile = load_profile(args.district, args.config)
+        id_lengths, other_id_lengths = profile.id_lengths, profile.other_id_lengths
+        if args.id_digits:
+            low, _, high = args.id_digits.partition("-")
+            if not (low.isdigit() and (high or low).isdigit()):
+                raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
+            id_lengths = (int(low), int(high or low))
         out = review_destination(args.out, reports_dir())
         survey = read_responses(args.export, args.mapping)
         if survey.id_warning:
             print(f"sro-research: warning: {survey.id_warning}", file=sys.stderr)
-        names = load_names(args.names, id_lengths=id_lengths)
+        names = load_names(args.names, id_lengths=id_lengths, other_id_lengths=other_id_lengths)
         table = review_table(survey.responses, names, survey.comment_key, survey.sha256)
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False, encoding="utf-8-sig")  # with a BOM, so Excel shows accents right

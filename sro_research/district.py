@@ -74,6 +74,10 @@ class DistrictProfile:
     def has(self, kind: str) -> bool:
         return self.folder(kind) is not None
 
+    def data_status(self, status: str) -> str:
+        """A report's data status for this district: an invented (synthetic) district makes every number synthetic."""
+        return "synthetic" if self.status == "synthetic" else status
+
     def words(self) -> dict[str, str]:
         """The values titles and sentences may name in braces: `{district_name}`, `{district_short}` ..."""
         return {"district_name": self.name, "district_short": self.short_name, "district_possessive": self.possessive,

@@ -223,7 +223,7 @@ def show_key_findings(findings: list[tuple[str, str] | tuple[str, str, str]]) ->
     The sentences are also written to page.json, so the landing page can quote the first one.
     A reconstruction or synthetic report prefixes every sentence with its status, except a
     sentence given a third element "published" or "real": it quotes a real source (say, a
-    published MPS series in a report otherwise built from a synthetic export).
+    district's published series in a report otherwise built from a synthetic export).
     """
     from IPython.display import HTML, display
 

@@ -44,7 +44,7 @@ def test_every_report_yields_html_executed_notebook_and_tables(built):
     # Nothing else is left behind: no staging folder, no kernel socket files in the project;
     # the failed notebook is kept outside the published folder.
     assert sorted(p.name for p in root.iterdir()) == [
-        ".sro-failed", "data", "notebooks", "reports", "reports.toml", "required.toml", "slow.toml"]
+        ".sro-failed", "data", "notebooks", "reports", "reports.toml", "required.toml", "slow.toml", "state_probe.toml"]
     assert not [p for p in out.rglob(".*")], "no hidden or temporary file under the output folder"
 
 

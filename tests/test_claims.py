@@ -21,7 +21,11 @@ from sro_research.reports import claim_checks as checks
 from sro_research.reports import claims_display as display
 from sro_research.reports import claims_ledger as claims
 from sro_research.reporting import table_html
+from sro_research.district import load_profile
+from tests.conftest import PROJECT_ROOT
 from tests.test_published import FOLDER, edit_cell
+
+DISTRICT = load_profile("minneapolis", PROJECT_ROOT / "reports.toml")
 
 SSOCS = ssocs.find_ssocs_dir()
 
@@ -311,12 +315,12 @@ def test_since_2017_lists_each_fact_with_its_source(figures):
 
 
 def test_national_context_draws_the_claim_apart(figures):
-    context = claims.national_context(figures)
+    context = claims.national_context(figures, DISTRICT)
     assert {"2005-06", "2013-14", "2015-16"} == set(context["year"])
     assert context["is_claim"].sum() == 1 and context.loc[context["is_claim"], "percent"].item() == figures.value("A23")
-    edited = claims.national_context(Figures(figures.rows.assign(value=figures.rows["value"].where(figures.rows.index != "F02", 20.3)), figures.sources))
+    edited = claims.national_context(Figures(figures.rows.assign(value=figures.rows["value"].where(figures.rows.index != "F02", 20.3)), figures.sources), DISTRICT)
     assert "NCES: any security staff (23.7 + 20.3)" in set(edited["label"])
-    fig = display.plot_national_context(context)
+    fig = display.plot_national_context(context, DISTRICT)
     assert fig.axes[0].get_title(loc="left") and fig.axes[0].get_xlabel()
     assert fig.get_size_inches()[0] <= 4.5  # narrow, so labels stay >= 10 px on a 390 px screen
     assert min(text.get_fontsize() for text in fig.axes[0].texts) >= 10
@@ -418,7 +422,7 @@ def test_report_helpers_open_no_input_file(figures):
         claims.key_findings(ledger, figures.dataset("since_2017"), figures)
         table_html(display.reader_ledger(ledger), "c")
         display.product_table(checks.product_check(figures, claims.claim(rows, "L15")))
-        plt.close(display.plot_national_context(claims.national_context(figures)))
+        plt.close(display.plot_national_context(claims.national_context(figures, DISTRICT), DISTRICT))
         display.since_table(figures), display.sources_table(figures), claims.missing_ssocs_message(None)
     finally:
         watching.clear()

@@ -8,7 +8,6 @@ import pytest
 
 from sro_research.readers.crdc import (
     LAYOUTS,
-    MPS_LEAID,
     CrdcLayoutError,
     available_years,
     districts_in_state,
@@ -19,6 +18,7 @@ from sro_research.readers.crdc import (
 )
 from sro_research.readers.text_files import detect_encoding
 from tests.conftest import FIXTURES
+from tests.fixtures.crdc.make_fixtures import DISTRICT_LEAID
 
 CRDC = FIXTURES / "crdc"
 
@@ -73,7 +73,7 @@ def test_reserve_codes_become_missing_with_their_reason():
     assert reserve.loc["SCH_FTESECURITY_LEO", "reserve_code"] == -9
     assert reserve.loc["SCH_FTESECURITY_LEO", "meaning"] == "not applicable / skipped"
     assert reserve.loc["SCH_DISCWODIS_REF_HP_F", "meaning"] == "suppressed data"
-    cell = data.counts[(data.counts["COMBOKEY"] == MPS_LEAID + "00003") & (data.counts["measure"] == "referred")
+    cell = data.counts[(data.counts["COMBOKEY"] == DISTRICT_LEAID + "00003") & (data.counts["measure"] == "referred")
                        & (data.counts["race"] == "pacific_islander") & (data.counts["sex"] == "female")]
     assert math.isnan(cell["count"].iloc[0]) and cell["reserve_code"].iloc[0] == -11
     assert read_crdc_year(CRDC, "2015-16").reserve["reserve_code"].tolist().count(-2) == 1

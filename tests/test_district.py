@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nbformat
 import pytest
 
@@ -101,6 +104,9 @@ def test_synthetic_district_labels_every_report(project):
     specs = config.load_reports()
     assert {spec.data_status for spec in specs.values()} == {"synthetic"}
     assert config.with_values(specs["page"], {}).data_status == "synthetic" and config.load_site().synthetic
+    invented = district.load_profile("lakeshore")
+    assert invented.data_status("real") == invented.data_status("published") == "synthetic"
+    assert district.load_profile("minneapolis", PROJECT_ROOT / "reports.toml").data_status("real") == "real"
 
 
 def test_needs_leave_reports_out_and_the_landing_page_says_so(project):
@@ -109,7 +115,7 @@ def test_needs_leave_reports_out_and_the_landing_page_says_so(project):
         pipeline.plan(["survey"], None)
     note = landing.not_built_note("Lakeshore Unified School District", [config.load_reports()["survey"]])
     assert note == ("Not built for Lakeshore Unified School District: What Lakeshore Unified School District heard "
-                    "(no engagement or claims data in its profile).")
+                    "(no engagement survey data or claims table in its profile).")
     (project / "reports.toml").write_text((project / "reports.toml").read_text().replace('needs = ["engagement", "claims"]', 'needs = ["surveys"]'))
     with pytest.raises(config.ConfigError, match=r"\[reports.survey\]: 'needs' must list kinds"):
         config.load_reports()
@@ -131,3 +137,50 @@ def test_the_project_profile_loads():
     profile = district.load_profile("minneapolis")
     assert profile.leaid == "2721240" and profile.site["project"] and profile.site["landing"]
     assert profile.folder("published") == PROJECT_ROOT / "data" / "published"
+
+
+# --------------------------------------------------------------------------- no district in code
+DISTRICT_WORDS = re.compile(r"minneapolis|\bMPS\b|hennepin|2721240|minnesota", re.IGNORECASE)
+CODE_SUFFIXES = {".py", ".ipynb", ".html", ".j2", ".tpl", ".css", ".js", ".json", ".yaml", ".toml", ".txt"}
+
+
+def test_no_district_is_named_in_code():
+    """Names, ids and wording of a district live in its profile (districts/) and its data (data/), never in the
+    package, the notebooks, reports.toml (beyond the one `district = ...` setting) or the glossary."""
+    files = [path for path in (PROJECT_ROOT / "sro_research").rglob("*")
+             if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts]
+    files += [*(PROJECT_ROOT / "notebooks").glob("*.ipynb"), PROJECT_ROOT / "reports.toml",
+              PROJECT_ROOT / "data" / "glossary.yaml"]
+    hits = [f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()[:120]}"
+            for path in files for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+            if DISTRICT_WORDS.search(line) and not (path.name == "reports.toml" and line.startswith("district ="))]
+    assert len(files) > 50 and not hits, "\n".join(hits)
+
+
+# --------------------------------------------------------------------------- a build for an invented district
+@pytest.mark.slow
+def test_a_new_profile_names_its_own_district_on_every_page(tmp_path, monkeypatch):
+    """An invented district pointed at the project's published figures: the title, the site header, the landing
+    text and the review's sentences name it, and no other district's name is left in them."""
+    monkeypatch.delenv(district.DISTRICT_ENV, raising=False)
+    monkeypatch.delenv("SSOCS_DIR", raising=False)
+    figures = (PROJECT_ROOT / "districts" / "minneapolis.toml").read_text(encoding="utf-8").split("[figures]")[1].split("\n[")[0]
+    profile = tmp_path / "lakeshore.toml"
+    profile.write_text(INVENTED.replace('published = "data/published"', f'published = "{PROJECT_ROOT / "data" / "published"}"')
+                       .replace('[figures]\ncited_national_sro = "A23"\n', "[figures]\n" + figures + "\n"), encoding="utf-8")
+    out = tmp_path / "site"
+    results = pipeline.build(["annual_review_2016_17"], out=out, config=PROJECT_ROOT / "reports.toml", district=str(profile))
+    assert all(r.ok for r in results), [str(r.failure) for r in results if not r.ok]
+    page = (out / "annual_review_2016_17.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    title = "2016-17 annual review, Lakeshore Unified School District: police contacts, discipline and disproportionality"
+    assert f"<title>{title}" in page and title in page[page.index("<h1"):page.index("</h1>")] and title in index
+    assert "sro-research: Lakeshore school police evidence" in page and "sro-research: Lakeshore school police evidence" in index
+    assert html.escape("Each report checks part of the evidence behind LUSD's decision.") in index
+    assert "A police officer assigned to a Lakeshore school." in index
+    assert "Not built for Lakeshore Unified School District: Claims ledger" in index
+    first_screen = page[: page.index('id="Published-series"')]
+    assert "of Black LUSD students were suspended at least once" in first_screen
+    assert "referred to the Lakeshore County District Attorney from LUSD" in page
+    for shown in (first_screen, index):
+        assert not DISTRICT_WORDS.search(shown), DISTRICT_WORDS.search(shown)

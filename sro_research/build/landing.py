@@ -122,6 +122,11 @@ def _glossary_html(glossary: list[dict]) -> str:
     return f'<h2 id="glossary">Glossary</h2><dl class="sro-glossary">{items}</dl>'
 
 
+# Each kind of district data (district.DATA_KINDS) as the landing page's note names it.
+KIND_WORDS = {"published": "published figures", "claims": "claims table", "engagement": "engagement survey data",
+              "annual_review": "incident export", "crdc": "CRDC files"}
+
+
 def fan_out_item(out: Path, name: str, listing: dict, members: dict[str, dict]) -> str:
     """A fan-out on the landing page: one entry linking to its own page, the districts' count and status."""
     from sro_research.build.fanout_page import overall_status, page_name
@@ -145,7 +150,8 @@ def not_built_note(district: str, not_built: list[ReportSpec]) -> str:
     groups: dict[tuple[str, ...], list[str]] = {}
     for spec in not_built:
         groups.setdefault(spec.missing(), []).append(spec.title)
-    parts = [f"{', '.join(titles)} (no {' or '.join(kinds)} data in its profile)" for kinds, titles in groups.items()]
+    parts = [f"{', '.join(titles)} (no {' or '.join(KIND_WORDS.get(k, k) for k in kinds)} in its profile)"
+             for kinds, titles in groups.items()]
     return f"Not built for {district or 'this district'}: " + "; ".join(parts) + "."
 
 

@@ -223,7 +223,7 @@ def _link_addresses(soup: BeautifulSoup) -> None:
 
 
 def _link_citations(soup: BeautifulSoup) -> None:
-    """A short source id (e.g. mps_sro_page) links to its row in the report's sources table."""
+    """A short source id (e.g. nces_2015_051) links to its row in the report's sources table."""
     rows = {row["id"][len("source-"):]: row["id"] for row in soup.select('tr[id^="source-"]')}
     if not rows:
         return

@@ -47,7 +47,6 @@ __all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "R
            "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "districts_in_state",
            "measure_columns", "read_crdc", "read_crdc_year", "required_columns"]
 
-MPS_LEAID = "2721240"
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
 COUNT_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "measure", "race", "sex", "disability", "count", "reserve_code"]
 SCHOOL_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "LEA_NAME", "SCH_NAME", "jj", "in_50_states_dc"]

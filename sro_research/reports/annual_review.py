@@ -11,19 +11,23 @@ from __future__ import annotations
 import pandas as pd
 
 from sro_research.analysis import police_contacts as pc
+from sro_research.district import DistrictProfile
 from sro_research.readers.crdc import CRDC_URL, LAYOUTS, CrdcYear
 from sro_research.readers.incidents import IncidentData
 from sro_research.reports import annual_review_crdc as arc
 from sro_research.reports.annual_review_format import BLACK, fmt, years_text
 from sro_research.stats.disproportionality import significant
 
+PUBLISHED_ANCHOR = "Published-series"  # the published series' section heading, as an anchor
 
-def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> tuple[str, str]:
+
+def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear], district: DistrictProfile) -> tuple[str, str]:
     """("synthetic" | "real" | "published", detail) for reporting.set_data_status.
 
-    Every export year and CRDC year given appears on the page (in the trend), so each one counts.
+    Every export year and CRDC year given appears on the page (in the trend), so each one counts; an
+    invented (synthetic) district makes every number synthetic.
     """
-    parts, synthetic, real = ["published MPS figures"], False, False
+    parts, synthetic, real = [f"published {district.short_name} figures"], False, False
     if export is not None:
         synthetic |= export.is_synthetic
         real |= not export.is_synthetic
@@ -33,19 +37,19 @@ def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> tuple
         real |= not data.is_synthetic
         parts.append(("SYNTHETIC " if data.is_synthetic else "") + f"CRDC {year}")
     status = "synthetic" if synthetic else "real" if real else "published"
-    return status, "; ".join(parts)
+    return district.data_status(status), "; ".join(parts)
 
 
-def synthetic_notice(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> str | None:
+def synthetic_notice(export: IncidentData | None, crdc: dict[str, CrdcYear], district: DistrictProfile) -> str | None:
     names = []
     if export is not None and export.is_synthetic:
         names.append("the district incident export and its enrollment figures")
     names += [f"the CRDC {year} files" for year, data in crdc.items() if data.is_synthetic]
     if not names:
         return None
-    return ("Synthetic demonstration data, not Minneapolis records: " + " and ".join(names) + " were invented to "
-            "show what this review computes. Only the published MPS series are real figures; every table and "
-            "chart built from the synthetic files describes invented students.")
+    return (f"Synthetic demonstration data, not {district.name} records: " + " and ".join(names) + " were invented "
+            f"to show what this review computes. Only the published {district.short_name} series are real figures; "
+            "every table and chart built from the synthetic files describes invented students.")
 
 
 def _source_title(published: pd.DataFrame, source_id: str) -> str:
@@ -86,6 +90,13 @@ def county_attorney_change(published: pd.DataFrame) -> dict:
             "to": last["value"], "change_pct": 100 * (last["value"] - first["value"]) / first["value"]}
 
 
+def published_section(district: DistrictProfile) -> str:
+    """What the published series' section (PUBLISHED_ANCHOR) holds, in the district's words."""
+    return (f"The public figures on {district.possessive} suspensions and referrals to the {district.prosecutor}, "
+            "each with its source. The same-point-in-year rates were counted to the same date each year (the "
+            "table's *Counted* column says which).")
+
+
 def heading(school_year: str) -> str:
     """The page's first heading: the year first, so a phone shows it at once."""
     return f"# {school_year} annual review: police contacts, discipline and disproportionality"
@@ -99,15 +110,15 @@ def export_years(export: IncidentData | None, threshold: int) -> dict[str, pc.Ye
     return {year: tables for year, tables in years.items() if tables is not None}
 
 
-def _published_this_year(published: pd.DataFrame, school_year: str) -> list[tuple[str, ...]]:
+def _published_this_year(published: pd.DataFrame, school_year: str, district: DistrictProfile) -> list[tuple[str, ...]]:
     series = same_point_series(published)
     this = series[series["school_year"] == school_year]
     if this.empty:
         return []
     first = series.iloc[0]
     since = (f", against {fmt(first['value'])}% in {first['school_year']}" if first["school_year"] != school_year else "")
-    return [(f"Published: in {school_year}, {fmt(this['value'].iloc[0])}% of Black MPS students were suspended at least "
-             f"once, counted to the same point of the year{since}.", "Published-MPS-series", "published")]
+    return [(f"Published: in {school_year}, {fmt(this['value'].iloc[0])}% of Black {district.short_name} students were "
+             f"suspended at least once, counted to the same point of the year{since}.", PUBLISHED_ANCHOR, "published")]
 
 
 def _export_finding(school_year: str, measures: dict, threshold: int) -> tuple[str, str]:
@@ -122,37 +133,37 @@ def _export_finding(school_year: str, measures: dict, threshold: int) -> tuple[s
             f"below the suppression threshold ({threshold}).", "Incidents-this-year")
 
 
-def _context(published: pd.DataFrame) -> list[tuple[str, ...]]:
+def _context(published: pd.DataFrame, district: DistrictProfile) -> list[tuple[str, ...]]:
     series = same_point_series(published)
     first, last = series.iloc[0], series.iloc[-1]
-    findings = [(f"Published: the share of Black MPS students suspended at least once, counted to the same point "
-                 f"of each year, went from {fmt(first['value'])}% in {first['school_year']} to "
-                 f"{fmt(last['value'])}% in {last['school_year']}.", "Published-MPS-series", "published")]
+    findings = [(f"Published: the share of Black {district.short_name} students suspended at least once, counted to "
+                 f"the same point of each year, went from {fmt(first['value'])}% in {first['school_year']} to "
+                 f"{fmt(last['value'])}% in {last['school_year']}.", PUBLISHED_ANCHOR, "published")]
     composition = published_composition(published)
     if composition:
         findings.append((f"Published: in {composition['year']} Black students were {fmt(composition['enrollment_share'], 0)}% "
                          f"of enrollment but {fmt(composition['suspended_share'])}% of students suspended, "
-                         f"{composition['index']:.1f} times their share.", "Published-MPS-series", "published"))
+                         f"{composition['index']:.1f} times their share.", PUBLISHED_ANCHOR, "published"))
     change = county_attorney_change(published)
-    findings.append((f"Published: school crimes referred to the Hennepin County Attorney from MPS went from "
-                     f"{change['from']:,.0f} in {change['from_year']} to {change['to']:,.0f} in {change['to_year']} "
-                     f"({change['change_pct']:+.0f}%).", "Published-MPS-series", "published"))
+    findings.append((f"Published: school crimes referred to the {district.prosecutor} from {district.short_name} went "
+                     f"from {change['from']:,.0f} in {change['from_year']} to {change['to']:,.0f} in {change['to_year']} "
+                     f"({change['change_pct']:+.0f}%).", PUBLISHED_ANCHOR, "published"))
     return findings
 
 
 def key_findings(published: pd.DataFrame, school_year: str, export_measures: dict | None,
-                 crdc_findings: list[tuple[str, str]], threshold: int) -> list[tuple[str, ...]]:
+                 crdc_findings: list[tuple[str, str]], threshold: int, district: DistrictProfile) -> list[tuple[str, ...]]:
     """The year's own findings first (published, export, CRDC), then the published context."""
-    own = _published_this_year(published, school_year)
+    own = _published_this_year(published, school_year, district)
     if export_measures:
         own.append(_export_finding(school_year, export_measures, threshold))
     own += crdc_findings
     if not own:
         own = [(f"No published figure, incident export or CRDC collection for {school_year} is available to this "
-                "review; the findings below are from published figures for other years.", "Published-MPS-series",
+                "review; the findings below are from published figures for other years.", PUBLISHED_ANCHOR,
                 "published")]
     seen = {f[0] for f in own}
-    return (own + [f for f in _context(published) if f[0] not in seen])[:6]
+    return (own + [f for f in _context(published, district) if f[0] not in seen])[:6]
 
 
 def absent_sections_note(school_year: str, has_export: bool, has_crdc: bool) -> str | None:
