@@ -81,6 +81,14 @@ def test_a_fan_outs_notebook_must_declare_leaid(fixture_project, capsys):
     assert "must declare a 'leaid' parameter" in capsys.readouterr().err
 
 
+def test_a_list_function_returning_no_records_is_exit_2(fixture_project, capsys, monkeypatch):
+    import sro_research.readers.crdc as crdc
+
+    monkeypatch.setattr(crdc, "districts_in_state", lambda crdc_dir, state: ["5599901"])
+    assert main(["--config", str(statewide_config(fixture_project)), "build"]) == 2
+    assert "must return a list of records, each with a 'leaid'" in capsys.readouterr().err
+
+
 def _table_rows(page):
     body = page.split("<tbody>")[1].split("</tbody>")[0]
     return re.findall(r"<tr>(.*?)</tr>", body, re.S)

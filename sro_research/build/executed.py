@@ -30,7 +30,7 @@ def _report_for(papermill: dict, specs: dict[str, ReportSpec], name: str | None)
     injected = papermill.get("parameters") or {}
     fitting = []
     for spec in specs.values():
-        if spec.notebook.name != source:
+        if spec.notebook.name != source or spec.fan_out:  # a fan-out's districts have reports of their own
             continue
         defaults = {p.name: p.default for p in notebook_parameters(spec.notebook).values()}
         ran_with = {**defaults, **injected}

@@ -67,8 +67,8 @@ def _arguments(spec: ReportSpec, function, given: dict, root: Path) -> dict:
     return arguments
 
 
-def _records(spec: ReportSpec, given: dict, root: Path) -> tuple[list[dict], dict, list[dict]]:
-    """(records, the arguments they were listed with, the input files the function recorded)."""
+def _records(spec: ReportSpec, given: dict, root: Path) -> tuple[list[dict], list[dict]]:
+    """(records, the input files the function recorded)."""
     from sro_research.provenance import recording
 
     function = _function(spec)
@@ -84,27 +84,34 @@ def _records(spec: ReportSpec, given: dict, root: Path) -> tuple[list[dict], dic
             records = function(**arguments)
     except (ValueError, OSError, TypeError) as exc:  # reader errors name file, row, column and rule
         raise ParameterError(f"report {spec.name!r}: fan_out over {spec.fan_out['over']!r} failed: {exc}") from None
-    records = [dict(r) for r in records] if isinstance(records, (list, tuple)) else records
-    if not isinstance(records, list) or not all(str(r.get("leaid") or "").strip() for r in records):
+    if not isinstance(records, (list, tuple)) or not all(
+            isinstance(r, dict) and str(r.get("leaid") or "").strip() for r in records):
         raise ConfigError(f"report {spec.name!r}: fan_out over {spec.fan_out['over']!r} must return a list of "
                           f"records, each with a 'leaid'")
+    records = [dict(r) for r in records]
     if not records:
         shown = ", ".join(f"{k}={v!r}" for k, v in arguments.items() if k in spec.fan_out)
         raise ParameterError(f"report {spec.name!r}: fan_out over {spec.fan_out['over']!r} found no district ({shown})")
-    return records, arguments, inputs
+    return records, inputs
 
 
 def districts(spec: ReportSpec, given: dict, root: Path, recorded: dict, force: bool = False) -> tuple[list[dict], dict]:
     """The fan-out's records, and what to keep in manifest.json: from the last build's list when its
     declaration is the same and the files its function read are unchanged, else from the function."""
-    key = cache._digest([spec.fan_out, {k: v for k, v in sorted(given.items())}, spec.parameters])
+    # The declaration, -p values and the package's source (the function's own code): any change lists again.
+    key = cache._digest([spec.fan_out, dict(sorted(given.items())), spec.parameters, cache.package_digest()])
     previous = recorded.get(spec.name) or {}
     if not force and previous.get("key") == key and previous.get("members") and \
             not cache.changed_input(previous.get("inputs", {}), root):
-        return previous["members"], {**previous, "title": index_title(spec), "over": spec.fan_out["over"]}
-    records, _, inputs = _records(spec, given, root)
-    return records, {"title": index_title(spec), "over": spec.fan_out["over"], "key": key, "members": records,
-                     "inputs": cache.input_states(inputs, root)}
+        return previous["members"], {**previous, **_page_words(spec)}
+    records, inputs = _records(spec, given, root)
+    return records, {**_page_words(spec), "key": key, "members": records, "inputs": cache.input_states(inputs, root)}
+
+
+def _page_words(spec: ReportSpec) -> dict:
+    """What the fan-out's own page says about itself: its title, the function, and the district profile its
+    reports are built with (a `district` parameter), whose site header the page carries."""
+    return {"title": index_title(spec), "over": spec.fan_out["over"], "district": spec.parameters.get("district")}
 
 
 def _declared(spec: ReportSpec) -> dict:

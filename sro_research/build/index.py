@@ -56,16 +56,18 @@ def record_build(
     _write_manifest(out, manifest)
 
 
-def record_fan_outs(out: Path, lists: dict[str, dict]) -> None:
-    """Keep each fan-out's title and list of districts (build/fanout.py) in manifest.json."""
+def record_fan_outs(out: Path, lists: dict[str, dict]) -> bool:
+    """Keep each fan-out's title and list of districts (build/fanout.py) in manifest.json; True when
+    that changed what its page shows."""
     if not lists:
-        return
+        return False
     manifest = read_build_manifest(out)
     fan_outs = manifest.setdefault("fan_outs", {})
     if all(fan_outs.get(name) == value for name, value in lists.items()):
-        return
+        return False
     fan_outs.update(lists)
     _write_manifest(out, manifest)
+    return True
 
 
 def _write_manifest(out: Path, manifest: dict) -> None:

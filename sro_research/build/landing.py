@@ -214,7 +214,13 @@ def write_landing(out: Path, reports: dict, names: list[str], district: str | No
     from sro_research.build.fanout_page import write_fan_out_page
 
     for name, listing in (fan_outs or {}).items():
-        write_fan_out_page(out, name, listing, _members(reports, name, listing), site.project, root)
+        project = site.project
+        if listing.get("district"):  # its reports' district, whose site header they carry
+            try:
+                project = load_site(None, listing["district"]).project
+            except ConfigError:
+                pass
+        write_fan_out_page(out, name, listing, _members(reports, name, listing), project, root)
     page = without_absolute_paths(landing_page(out, reports, names, site, glossary, not_built, fan_outs), root)
     path = out / "index.html"
     tmp = out / ".index.html.tmp"

@@ -414,8 +414,8 @@ def build(
                                       seconds=time.monotonic() - clock, status="up to date", cache="hit", reason=item.reason))
         for item in todo:  # before any kernel: a refused input is exit 2 and nothing is written
             run_check(item, root)
-        record_fan_outs(out, fan_out_lists)
-        if todo or not (out / "index.html").exists():
+        listed = record_fan_outs(out, fan_out_lists)  # a fan-out's list or title changed: its page too
+        if todo or listed or not (out / "index.html").exists():
             from sro_research.build.worker import skip_iri_format_check
 
             skip_iri_format_check()  # before the workers fork: they and the index page skip it
@@ -434,7 +434,7 @@ def build(
                     progress.close()
         finally:
             # Also after an interruption: the index lists exactly what the manifest records.
-            if todo or not (out / "index.html").exists():
+            if todo or listed or not (out / "index.html").exists():
                 specs = load_reports(config, district)
                 write_index(out, list(specs), district=str(profile.path) if profile else None,
                             not_built=[spec for spec in specs.values() if spec.missing()])
