@@ -14,10 +14,11 @@ Prints, in one run on this machine:
 
     PYTHONPATH=. python benchmarks/bench_build.py [--fan-out 20] [--skip-naive] [--reports a,b]
 
-The district report is notebooks/district_public_data.ipynb when the repository has it, else the
-fixture notebook with the same parameters (tests/fixtures/project/notebooks/district_crdc.ipynb: it
-reads the whole CRDC folder and tabulates one district). Output goes to temporary folders;
-reports/ is not touched.
+The fan-out's reports are the public-data district report (notebooks/district_public_data.ipynb),
+one per district with the parameters `fan_out` in reports.toml gives each (crdc_dir, leaid), declared
+one by one so that 1 and N of the same state can be built. Fan-out reports (`fan_out` in reports.toml)
+are left out of the full build and the naive chain, which has no fan-out. Output goes to temporary
+folders; reports/ is not touched.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -38,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STATE_DISTRICTS, STATE_SEED = 330, 2026
-REAL_DISTRICT_NOTEBOOK = "notebooks/district_public_data.ipynb"
-FIXTURE_DISTRICT_NOTEBOOK = "notebooks/district_crdc.ipynb"
+DISTRICT_NOTEBOOK = "notebooks/district_public_data.ipynb"
+SYNTHETIC_PROFILE = "example"  # districts/example.toml: the SYNTHETIC example district, in the same state
 PLAIN = {"SRO_FORKED_KERNELS": "0"}  # forked_kernels.ENABLE_ENV
 FORKED = {"SRO_FORKED_KERNELS": "1"}
 
@@ -124,16 +124,13 @@ def breakdown(out: Path) -> dict[str, float]:
     return stages
 
 
-def district_project(work: Path) -> tuple[Path, str, str]:
-    """A project to fan the district report out in: (its root, the notebook, what it is)."""
+def district_project(work: Path) -> Path:
+    """A project to fan the district report out in: the repository's inputs, read-only, and its own config."""
     project = work / "district-project"
-    if (ROOT / REAL_DISTRICT_NOTEBOOK).is_file():
-        project.mkdir()
-        for name in ("data", "districts", "notebooks"):  # read-only inputs, shared with the repository
-            (project / name).symlink_to(ROOT / name)
-        return project, REAL_DISTRICT_NOTEBOOK, "the public-data district report"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "project", project)
-    return project, FIXTURE_DISTRICT_NOTEBOOK, "a fixture notebook with its parameters (crdc_dir, leaid)"
+    project.mkdir()
+    for name in ("data", "districts", "notebooks"):
+        (project / name).symlink_to(ROOT / name)
+    return project
 
 
 def state_folder(folder: Path) -> list[str]:
@@ -146,12 +143,13 @@ def state_folder(folder: Path) -> list[str]:
     return list(dict.fromkeys(school.leaid for school in schools if school.state == state))
 
 
-def fan_out_config(project: Path, notebook: str, crdc: Path, leaids: list[str]) -> Path:
-    """One report per district, declared as a scheduler would (one [reports.X] each)."""
+def fan_out_config(project: Path, crdc: Path, leaids: list[str]) -> Path:
+    """The district report once per district, with the parameters the fan-out gives each (its own
+    [reports.X] each, so that 1 and N of the same state's districts can be built)."""
     lines = [f"# {len(leaids)} districts of a SYNTHETIC state (benchmarks/bench_build.py)."]
     for leaid in leaids:
-        lines += [f"[reports.district_{leaid}]", f'notebook = "{notebook}"', f'title = "SYNTHETIC district {leaid}"',
-                  f'parameters = {{ crdc_dir = "{crdc}", leaid = "{leaid}" }}', ""]
+        lines += [f"[reports.district_{leaid}]", f'notebook = "{DISTRICT_NOTEBOOK}"', f'title = "SYNTHETIC district {leaid}"',
+                  f'parameters = {{ district = "{SYNTHETIC_PROFILE}", crdc_dir = "{crdc}", leaid = "{leaid}" }}', ""]
     path = project / f"fanout-{len(leaids)}.toml"
     path.write_text("\n".join(lines))
     return path
@@ -159,13 +157,12 @@ def fan_out_config(project: Path, notebook: str, crdc: Path, leaids: list[str]) 
 
 def fan_out(count: int, work: Path, jobs: str) -> None:
     """Marginal seconds per district report, plain and forked kernels, measured in one run."""
-    project, notebook, what = district_project(work)
-    crdc = work / "crdc"
+    project, crdc = district_project(work), work / "crdc"
     leaids = state_folder(crdc)
     megabytes = sum(p.stat().st_size for p in crdc.rglob("*") if p.is_file()) / 1e6
-    print(f"fan-out: {what} ({notebook}) for 1 and {count} of the {len(leaids)} districts of a SYNTHETIC state "
-          f"(CRDC folder {megabytes:.0f} MB, 4 years), --jobs {jobs}:", flush=True)
-    configs = {n: fan_out_config(project, notebook, crdc, leaids[:n]) for n in (1, count)}
+    print(f"fan-out: the public-data district report ({DISTRICT_NOTEBOOK}) for 1 and {count} of the {len(leaids)} "
+          f"districts of a SYNTHETIC state (CRDC folder {megabytes:.0f} MB, 4 years), --jobs {jobs}:", flush=True)
+    configs = {n: fan_out_config(project, crdc, leaids[:n]) for n in (1, count)}
     seconds: dict[tuple[str, int], Timed] = {}
     for n in (1, count):  # the two paths alternate, so a change in the machine's load hits both
         for how, env in (("plain kernels", PLAIN), ("forked kernels", FORKED)):
@@ -193,7 +190,7 @@ def main() -> None:
     parser.add_argument("--fan-out-only", action="store_true", help="time only the fan-out")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT))
-    names = args.reports.split(",") if args.reports else list(tomllib.loads((ROOT / "reports.toml").read_text())["reports"])
+    names = args.reports.split(",") if args.reports else single_reports()
     print(f"machine: {os.cpu_count()} CPUs, {_load()}; uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         work = Path(tmp)
@@ -203,9 +200,15 @@ def main() -> None:
             fan_out(args.fan_out, work, args.jobs)
 
 
+def single_reports() -> list[str]:
+    """The project's reports, fan-outs left out."""
+    reports = tomllib.loads((ROOT / "reports.toml").read_text())["reports"]
+    return [name for name, spec in reports.items() if "fan_out" not in spec]
+
+
 def full_build(work: Path, names: list[str], skip_naive: bool, jobs: str) -> None:
-    subset = "" if names == list(tomllib.loads((ROOT / "reports.toml").read_text())["reports"]) else f" (only {', '.join(names)})"
-    print(f"the project's reports{subset}: {len(names)}", flush=True)
+    subset = "" if names == single_reports() else " (a subset)"
+    print(f"the project's reports{subset}, fan-outs left out: {', '.join(names)}", flush=True)
     naive = None if skip_naive else naive_chain(work / "naive", names)
     if naive:
         print(f"naive chain (papermill + nbconvert, one by one): {naive:6.1f} s wall, {naive.cpu:6.1f} s CPU  ({_load()})", flush=True)

@@ -119,25 +119,19 @@ def executed_outputs(site: Path, report: str) -> tuple[str, int, Path]:
 
 
 @pytest.fixture(scope="session")
-def example_district_page(tmp_path_factory):
-    """The public-data district report of the SYNTHETIC example district (districts/example.toml and its CRDC
-    folder), executed once per session by papermill and rendered as the build renders: (HTML, executed
-    notebook, tables folder)."""
-    import nbformat
-    import papermill as pm
-
-    from sro_research.build.render import render_html
+def example_district_site(tmp_path_factory):
+    """The SYNTHETIC example district's site (districts/example.toml and its CRDC folder), built once per session
+    as `sro-research build --district example` builds it: the reports its data allow (the public-data report)."""
+    from sro_research.build.pipeline import build
 
     out = tmp_path_factory.mktemp("example-district")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("SSOCS_DIR", raising=False)
         patch.delenv("SRO_DISTRICT", raising=False)
-        patch.setenv("SRO_TABLES_DIR", str(out / "tables"))
-        pm.execute_notebook(str(PROJECT_ROOT / "notebooks" / "district_public_data.ipynb"), str(out / "executed.ipynb"),
-                            parameters={"district": "example"}, cwd=str(PROJECT_ROOT / "notebooks"), progress_bar=False)
-    nb = nbformat.read(out / "executed.ipynb", as_version=4)
-    html = render_html(nb, "Example Valley School District: police in its schools, from public data")
-    return html, out / "executed.ipynb", out / "tables"
+        results = build(["district_public_data"], out=out, config=PROJECT_ROOT / "reports.toml", district="example")
+    failed = [f"{r.name}: {r.failure}" for r in results if not r.ok]
+    assert not failed, failed
+    return out
 
 
 # --------------------------------------------------------------------------- a statewide fan-out, once per session
@@ -179,3 +173,4 @@ def statewide_site(tmp_path_factory):
         patch.setenv("SRO_PROJECT_ROOT", str(root))
         status = main(["--config", str(config), "build", "--jobs", "2"])
     return root, status, out.getvalue(), err.getvalue()
+

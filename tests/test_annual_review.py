@@ -219,7 +219,7 @@ def test_trend_panels_one_per_source_and_measure_and_readable_on_a_phone(shipped
 
     from sro_research.readers.published import load_published
 
-    series = ar.same_point_series(load_published("district_discipline"))
+    series = ar.same_point_series(load_published("district_discipline"), DISTRICT)
     trend = arf.trend_table(series, {"2017-18": year_2017}, True, {}, {}, THRESHOLD)
     published = arf.plot_trend(trend, published=True)
     others = arf.plot_trend(trend, published=False)

@@ -103,3 +103,28 @@ def test_answers_outside_the_declared_categories_are_refused():
 def test_a_threshold_under_one_is_refused():
     with pytest.raises(ValueError, match="at least 1"):
         protect(PEOPLE, CATEGORIES, _report_cells(set()), threshold=0)
+
+
+def test_count_ranges_match_a_fresh_linear_programme_per_count():
+    """privacy.count_ranges re-solves one model per set of visible counts: the same ranges (and, solved
+    from scratch, the same pinning counts) as scipy's linprog solving each programme alone."""
+    from scipy.optimize import linprog
+
+    from sro_research.privacy.count_ranges import CountRanges
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        members = (rng.random((14, 9)) < 0.4).astype(float)
+        members[:8, -1] = 0  # the last atom is in no visible count: counts holding it are unbounded above
+        values = members @ rng.integers(0, 30, 9)
+        visible, hidden = members[:8], members[8:]
+        solver = CountRanges(visible, values[:8])
+        for objective in hidden:
+            low = linprog(objective, A_eq=visible, b_eq=values[:8], method="highs")
+            high = linprog(-objective, A_eq=visible, b_eq=values[:8], method="highs")
+            expected = (low.fun, np.inf if high.status == 3 else -high.fun)
+            assert solver.range(objective) == pytest.approx(expected, abs=1e-6)
+            pins = np.abs(low.eqlin.marginals) > 1e-6
+            if high.status == 0:
+                pins |= np.abs(high.eqlin.marginals) > 1e-6
+            assert (solver.pinned_by(objective) == pins).all()

@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from sro_research.analysis.crdc_rates import school_cells
 from sro_research.district import load_profile
 from sro_research.readers.crdc import read_crdc
 from sro_research.readers.crdc_layouts import LAYOUTS
 from sro_research.reports import district_public_data as dpd
+from sro_research.reports.annual_review_format import RACE_LABELS
 from sro_research.reports import district_public_data_tables as dpt
 from sro_research.synthetic import crdc as synthetic
 
@@ -136,17 +138,47 @@ def test_ssocs_years_follow_the_crdc_years():
     assert dpt.ssocs_years_needed(["2021-22"], []) == []
 
 
-def test_the_built_page_names_the_example_district_says_synthetic_and_never_minneapolis(example_district_page):
-    html, _, tables = example_district_page
+def test_the_built_page_names_the_example_district_says_synthetic_and_never_minneapolis(example_district_site):
+    """`sro-research build --district example`: the one report its data allow, every word of it about the example."""
+    html = (example_district_site / "district_public_data.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    main = soup.main.get_text(" ")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    text = soup.get_text(" ")
+    assert soup.title.get_text().startswith("Synthetic demonstration data: Example Valley School District")
+    assert "Example Valley School District" in soup.h1.get_text()
     findings = soup.select_one(".sro-key-findings").get_text(" ")
     assert "Example Valley" in findings and findings.count("Synthetic demonstration data") >= 3
-    assert "Wisconsin" in main and "synthetic" in main.lower()
+    assert "Wisconsin" in text and "SYNTHETIC" in text
     for word in ("Minneapolis", "MPS", "Hennepin"):
-        assert word not in main
-    assert len(soup.select(".sro-figure")) == 2
-    assert all("alt" in img.attrs and "synthetic" in img["alt"].lower() for img in soup.select(".sro-figure img"))
+        assert word not in text, word
+    figures = soup.select("img.sro-figure")
+    assert len(figures) == 2 and all("synthetic" in img["alt"].lower() and "Example Valley" in img["alt"] for img in figures)
+    tables = example_district_site / "tables" / "district_public_data"
     trend = pd.read_csv(tables / "trend.csv")
     assert set(trend["data_status"]) == {"synthetic demonstration data"}
     assert sorted(trend["crdc_year"].unique()) == list(LAYOUTS)
+    referred = pd.read_csv(tables / "referred_race.csv")  # field names stable whatever the district
+    assert {"district_per_100_95_pct_ci", "state_ratio_95_pct_ci"} <= set(referred.columns)
+    index = (example_district_site / "index.html").read_text(encoding="utf-8")
+    assert "Minneapolis" not in index and "Example Valley" in index
+
+
+def test_school_clustered_rates_pool_the_same_counts_and_hide_what_the_tables_hide(example):
+    profile, crdc, data = example
+    frame = data.clustered["referred"].set_index("race")
+    katz = data.results["2021-22"][("district", "referred")].measures["race"].set_index("group")
+    # the working model's point estimates are the pooled rates: the same as the students' risks above
+    assert frame.loc["black", "risk"] == pytest.approx(katz.loc["black", "risk"])
+    assert frame.loc["black", "rr_reference"] == pytest.approx(katz.loc["black", "rr_reference"])
+    assert frame.attrs["clusters"] == 6 and frame.attrs["phi"] > 0
+    cells = school_cells(crdc["2021-22"], profile.leaid, "referred")
+    table = data.results["2021-22"][("district", "referred")].tables["race"].counts
+    assert (cells["referred"].sum(), cells["enrolled"].sum()) == (table.loc["Total", "yes"], table.loc["Total", "Total"])
+    assert set(cells["COMBOKEY"].str[:7]) == {profile.leaid}
+    table = dpt.clustered_table(data)
+    hidden = set(katz.index[~katz["shown"]])
+    rows = table[table["Measure"] == "Referred to law enforcement"].set_index("Race/ethnicity")
+    assert all(rows.loc[RACE_LABELS[race], "Per 100 students, school-clustered (95% CI)"] == "suppressed" for race in hidden)
+    assert rows.loc["Black", "Per 100 students, school-clustered (95% CI)"].startswith(f"{katz.loc['black', 'risk']:.2f} (")
+    assert "6 schools" in dpt.clustered_note(data)

@@ -120,6 +120,23 @@ def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None, keys: tuple
                      reserve_codes=_reserve_meanings(crdc))
 
 
+def school_cells(crdc: CrdcYear, leaid: str, measure: str) -> pd.DataFrame:
+    """Per school of the district and race: students enrolled and counted for `measure`, over the schools
+    `crdc_rates` counts for it (no juvenile-justice facility; every cell of the measure and of enrollment
+    reported; the sexes the measure's counts report). The rows a school-clustered model needs."""
+    scopes, _ = scope_schools(crdc, leaid)
+    kept, _ = _like_for_like({"district": scopes["district"]})
+    counts = crdc.counts
+    complete = _complete(counts, (measure,)).reindex(kept["district"], fill_value=False)
+    rows = counts[counts["COMBOKEY"].isin(complete.index[complete])]
+    rows = rows[rows["sex"].isin(set(counts.loc[counts["measure"] == measure, "sex"].astype(str)))]
+    keys = [rows["COMBOKEY"].astype(str), rows["race"].astype(str)]
+    enrolled = rows["count"].where((rows["measure"] == "enrolled") & (rows["disability"] == "all"), 0).groupby(keys).sum()
+    counted = rows["count"].where(rows["measure"] == measure, 0).groupby(keys).sum()
+    frame = pd.DataFrame({"enrolled": enrolled, measure: counted}).rename_axis(["COMBOKEY", "race"]).reset_index()
+    return frame[frame["enrolled"] > 0].reset_index(drop=True)
+
+
 def _like_for_like(scopes: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Index], dict[str, dict[str, pd.Index]]]:
     """Per scope: the COMBOKEYs kept, and those left out by each rule (outside the 50 states and DC for the
     nation; juvenile-justice facilities everywhere), each school counted under the first rule it meets."""

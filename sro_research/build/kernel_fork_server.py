@@ -81,8 +81,11 @@ def serve(control_fd: int) -> None:
     control = socket.socket(fileno=control_fd)
     if problem:
         print(f"sro-research: kernels are started plainly, not forked: {problem}", file=sys.stderr, flush=True)
-        return  # closing the socket tells the clients
-    _Server(control).run()
+    else:
+        _Server(control).run()
+    # At once: tearing down every imported library takes seconds on a loaded machine, and the build
+    # waits for this process at exit. Closing the socket (at exit) tells any client still asking.
+    os._exit(0)
 
 
 class _Server:

@@ -5,7 +5,8 @@ then overlap: a count hidden in one table may be pinned down by rows of another 
 a third. This audit describes every published count as a sum over the cells ("atoms") of the full
 cross-classification of respondents (e.g. role x race x answer to each question). A reader knows
 every visible count exactly and that no atom is negative; for every hidden count it solves two
-linear programmes (scipy's HiGHS) for the smallest and largest value consistent with that.
+linear programmes (HiGHS, privacy.count_ranges: one model per set of visible counts, re-solved for
+each hidden count) for the smallest and largest value consistent with that.
 
 Counts are whole numbers, but the programmes are solved over real numbers (a linear relaxation):
 the range found can be slightly wider than the whole-number range, never narrower than the truth
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+
+from sro_research.privacy.count_ranges import CountRanges
 
 MISSING = "(no answer)"  # the category of an unanswered question in the audit's cross-classification
 _TOLERANCE = 1e-6
@@ -105,25 +107,6 @@ def _merged(members: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.nda
     return columns.T, merged_counts
 
 
-def _solve(objective: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray):
-    known = {"A_eq": a_eq, "b_eq": b_eq} if len(a_eq) else {}
-    low = linprog(objective, bounds=(0, None), method="highs", **known)
-    high = linprog(-objective, bounds=(0, None), method="highs", **known)
-    if low.status != 0:
-        raise RuntimeError(f"disclosure audit: a linear programme failed to solve ({low.message})")
-    bounds = (float(low.fun), np.inf if high.status == 3 else float(-high.fun))
-    # Which visible counts pin the range: the constraints with a non-zero dual value in either programme.
-    binding = np.zeros(len(b_eq), dtype=bool)
-    for result in (low, high):
-        if result.status == 0 and len(b_eq):
-            binding |= np.abs(result.eqlin.marginals) > _TOLERANCE
-    return bounds, binding
-
-
-def _range(objective: np.ndarray, a_eq: np.ndarray, b_eq: np.ndarray) -> tuple[float, float]:
-    return _solve(objective, a_eq, b_eq)[0]
-
-
 def protect(frame: pd.DataFrame, categories: dict[str, list], cells: list[Cell],
             threshold: int, weight: str | None = None) -> tuple[list[Cell], Audit]:
     """Audit `cells` (all the report's published counts over the respondents in `frame`, whose
@@ -141,20 +124,19 @@ def protect(frame: pd.DataFrame, categories: dict[str, list], cells: list[Cell],
     values = members @ counts
     hidden = np.array([c.hidden for c in cells])
     ranges: dict[int, tuple[float, float]] = {}
-    pinned_by: dict[int, np.ndarray] = {}
     to_solve = set(np.flatnonzero(hidden))
     added: list[int] = []
     while True:
         visible = np.flatnonzero(~hidden)
+        solver = CountRanges(members[visible], values[visible])
         for i in sorted(to_solve):
-            ranges[i], binding = _solve(members[i], members[visible], values[visible])
-            pinned_by[i] = visible[binding]
+            ranges[i] = solver.range(members[i])
         narrow = [i for i in ranges if ranges[i][1] - ranges[i][0] < threshold - _TOLERANCE]
         if not narrow:
             break
         chosen = set()
         for i in sorted(narrow, key=lambda i: (ranges[i][1] - ranges[i][0], i)):
-            candidates = pinned_by[i]
+            candidates = visible[solver.pinned_by(members[i])]
             if len(candidates) == 0:
                 candidates = visible[(members[visible] @ members[i]) > 0]
             if len(candidates) == 0:
@@ -183,5 +165,5 @@ def inferable_ranges(frame: pd.DataFrame, categories: dict[str, list],
     members, counts = _merged(_members(cells, atoms), _atom_counts(frame[list(categories)], atoms))
     values = members @ counts
     visible = np.array([not c.hidden for c in cells])
-    return {(c.table, c.key): _range(members[i], members[visible], values[visible])
-            for i, c in enumerate(cells) if c.hidden}
+    solver = CountRanges(members[visible], values[visible])
+    return {(c.table, c.key): solver.range(members[i]) for i, c in enumerate(cells) if c.hidden}

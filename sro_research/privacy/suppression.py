@@ -4,7 +4,7 @@ Primary suppression hides every count under the threshold (zero included: the pr
 that no count under the threshold is ever shown). Complementary suppression then hides further
 cells until no hidden cell can be worked out from what is shown: for each hidden cell we solve two
 linear programmes (its smallest and largest value consistent with the visible cells, the row and
-column totals, and counts never being negative); the cell is safe only if these differ. For a
+column totals, and counts never being negative; privacy.count_ranges); the cell is safe only if these differ. For a
 two-way table with totals the extreme solutions are whole numbers, so "differ" means at least two
 possible integer values.
 
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+
+from sro_research.privacy.count_ranges import CountRanges
 
 DEFAULT_THRESHOLD = 10
 TOTAL = "Total"
@@ -79,20 +80,11 @@ def feasible_ranges(values: np.ndarray, hidden: np.ndarray,
         return {}
     a_hidden = a[:, flat_hidden]
     b = -a[:, ~flat_hidden] @ values.ravel()[~flat_hidden].astype(float)
-    positions = [divmod(k, cols) for k in np.flatnonzero(flat_hidden)]
-    ranges = {}
-    for n, position in enumerate(positions):
-        if skip and position in skip:
-            continue
-        c = np.zeros(a_hidden.shape[1])
-        c[n] = 1.0
-        low = linprog(c, A_eq=a_hidden, b_eq=b, bounds=(0, None), method="highs")
-        high = linprog(-c, A_eq=a_hidden, b_eq=b, bounds=(0, None), method="highs")
-        if low.status != 0:
-            raise RuntimeError(f"suppression check failed to solve ({low.message})")
-        top = np.inf if high.status == 3 else -high.fun
-        ranges[position] = (low.fun, top)
-    return ranges
+    positions = [divmod(int(k), cols) for k in np.flatnonzero(flat_hidden)]
+    solver = CountRanges(a_hidden, b)
+    unit = np.eye(len(positions))
+    return {position: solver.range(unit[n]) for n, position in enumerate(positions)
+            if not (skip and position in skip)}
 
 
 def exposed_cells(values: np.ndarray, hidden: np.ndarray, safe: set | None = None) -> list[tuple[int, int]]:

@@ -57,9 +57,15 @@ def _source_title(published: pd.DataFrame, source_id: str) -> str:
     return f"{source.get('title', source_id)} ({source.get('publisher', '')}), {source.get('url', '')}"
 
 
-def published_series_table(published: pd.DataFrame) -> pd.DataFrame:
-    rows = published[published["measure"].isin(["black_students_suspended_pct", "enrollment_share_pct",
-                                                 "suspended_share_pct", "county_attorney_referrals"])]
+def _measures(district: DistrictProfile) -> tuple[str, str]:
+    """(the suspension series, the referrals to the prosecutor): measure names in the district's published
+    discipline figures, from its profile's [figures] discipline_series and prosecutor_referrals."""
+    return district.figures["discipline_series"], district.figures["prosecutor_referrals"]
+
+
+def published_series_table(published: pd.DataFrame, district: DistrictProfile) -> pd.DataFrame:
+    suspended, referred = _measures(district)
+    rows = published[published["measure"].isin([suspended, "enrollment_share_pct", "suspended_share_pct", referred])]
     return pd.DataFrame({
         "School year": rows["school_year"], "Measure": rows["measure"].str.replace("_", " ").str.replace(" pct", " (%)"),
         "Group": rows["group"], "Published value": rows["value_text"], "Counted": rows["note"].where(rows["note"] != "", "—"),
@@ -67,8 +73,8 @@ def published_series_table(published: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def same_point_series(published: pd.DataFrame) -> pd.DataFrame:
-    rows = published[(published["measure"] == "black_students_suspended_pct")
+def same_point_series(published: pd.DataFrame, district: DistrictProfile) -> pd.DataFrame:
+    rows = published[(published["measure"] == _measures(district)[0])
                      & published["flags"].str.contains("same_point_in_year")]
     return rows.sort_values("school_year")[["school_year", "value"]]
 
@@ -83,8 +89,8 @@ def published_composition(published: pd.DataFrame, group: str = "Black students"
             "suspended_share": suspended["value"], "index": suspended["value"] / enrolled["value"]}
 
 
-def county_attorney_change(published: pd.DataFrame) -> dict:
-    rows = published[published["measure"] == "county_attorney_referrals"].sort_values("school_year")
+def prosecutor_change(published: pd.DataFrame, district: DistrictProfile) -> dict:
+    rows = published[published["measure"] == _measures(district)[1]].sort_values("school_year")
     first, last = rows.iloc[0], rows.iloc[-1]
     return {"from_year": first["school_year"], "from": first["value"], "to_year": last["school_year"],
             "to": last["value"], "change_pct": 100 * (last["value"] - first["value"]) / first["value"]}
@@ -111,7 +117,7 @@ def export_years(export: IncidentData | None, threshold: int) -> dict[str, pc.Ye
 
 
 def _published_this_year(published: pd.DataFrame, school_year: str, district: DistrictProfile) -> list[tuple[str, ...]]:
-    series = same_point_series(published)
+    series = same_point_series(published, district)
     this = series[series["school_year"] == school_year]
     if this.empty:
         return []
@@ -134,7 +140,7 @@ def _export_finding(school_year: str, measures: dict, threshold: int) -> tuple[s
 
 
 def _context(published: pd.DataFrame, district: DistrictProfile) -> list[tuple[str, ...]]:
-    series = same_point_series(published)
+    series = same_point_series(published, district)
     first, last = series.iloc[0], series.iloc[-1]
     findings = [(f"Published: the share of Black {district.short_name} students suspended at least once, counted to "
                  f"the same point of each year, went from {fmt(first['value'])}% in {first['school_year']} to "
@@ -144,7 +150,7 @@ def _context(published: pd.DataFrame, district: DistrictProfile) -> list[tuple[s
         findings.append((f"Published: in {composition['year']} Black students were {fmt(composition['enrollment_share'], 0)}% "
                          f"of enrollment but {fmt(composition['suspended_share'])}% of students suspended, "
                          f"{composition['index']:.1f} times their share.", PUBLISHED_ANCHOR, "published"))
-    change = county_attorney_change(published)
+    change = prosecutor_change(published, district)
     findings.append((f"Published: school crimes referred to the {district.prosecutor} from {district.short_name} went "
                      f"from {change['from']:,.0f} in {change['from_year']} to {change['to']:,.0f} in {change['to_year']} "
                      f"({change['change_pct']:+.0f}%).", PUBLISHED_ANCHOR, "published"))
@@ -184,9 +190,9 @@ def crdc_years_status(crdc: dict[str, CrdcYear]) -> dict[str, bool]:
     return {year: data.is_synthetic for year, data in crdc.items()}
 
 
-def limits_markdown(published: pd.DataFrame) -> str:
-    flagged = years_text(same_point_series(published)["school_year"])
-    other = published[(published["measure"] == "black_students_suspended_pct")
+def limits_markdown(published: pd.DataFrame, district: DistrictProfile) -> str:
+    flagged = years_text(same_point_series(published, district)["school_year"])
+    other = published[(published["measure"] == _measures(district)[0])
                       & ~published["flags"].str.contains("same_point_in_year")]
     others = years_text([f"{r.value_text} in {r.school_year}" for r in other.itertuples()]) or "none"
     return "\n".join([

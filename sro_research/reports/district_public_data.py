@@ -18,16 +18,18 @@ from pathlib import Path
 import pandas as pd
 
 from sro_research.analysis import crdc_breakdowns as cb
-from sro_research.analysis.crdc_rates import SCOPES, CrdcRates, crdc_rates
+from sro_research.analysis.crdc_rates import SCOPES, CrdcRates, crdc_rates, school_cells
 from sro_research.district import DistrictProfile
 from sro_research.privacy.suppression import TOTAL, SuppressedTable, suppress
 from sro_research.readers.crdc import CRDC_URL, LAYOUTS, CrdcYear
 from sro_research.reports import annual_review_crdc as arc
 from sro_research.reports.annual_review_format import fmt, years_text
+from sro_research.stats.clustered_rates import clustered_rate_measures
 from sro_research.stats.disproportionality import risk
 
 MEASURES = ("referred", "arrested")  # what CRDC says about police contacts; suspensions are the annual review's
 ONE_WAY = ["race", "sex", "disability"]
+REFERENCE = cb.REFERENCES["race"]
 NATION = "the nation (50 states and DC)"
 ANCHORS = {"staff": "Officers-and-security-staff", "rates": "Referrals-and-arrests-beside-the-state-and-nation",
            "trend": "Trend-across-CRDC-years", "ssocs": "Schools-like-this-district-nationally",
@@ -55,6 +57,7 @@ class DistrictData:
     rates: dict[str, CrdcRates] = field(default_factory=dict)  # year -> rates, years with counted schools
     results: dict[str, dict] = field(default_factory=dict)  # year -> (scope, measure) -> Breakdowns
     totals: dict[str, dict] = field(default_factory=dict)  # year -> (scope, measure) -> all students' (risk, low, high) or None
+    clustered: dict[str, pd.DataFrame] = field(default_factory=dict)  # measure -> the latest year's school-clustered rates by race
     absent: dict[str, str] = field(default_factory=dict)  # year -> why it is not in the report
     crdc: dict[str, CrdcYear] = field(default_factory=dict)
 
@@ -124,7 +127,20 @@ def district_data(crdc: dict[str, CrdcYear], who: Subject, threshold: int) -> Di
                                                 if (scope, measure) in data.results[year]
                                                 else _on_its_own(rates, scope, measure, threshold))
                              for scope in SCOPES for measure in MEASURES}
+    if data.latest:
+        data.clustered = _clustered(crdc[data.latest], who.leaid)
     return data
+
+
+def _clustered(crdc: CrdcYear, leaid: str) -> dict[str, pd.DataFrame]:
+    """Per measure, the district's rates by race allowing for clustering in schools (a Poisson working model
+    with school-clustered robust errors, stats.clustered_rates), when it has two or more schools counted."""
+    out = {}
+    for measure in MEASURES:
+        cells = school_cells(crdc, leaid, measure)
+        if cells["COMBOKEY"].nunique() >= 2 and REFERENCE in set(cells["race"]) and cells[measure].sum() > 0:
+            out[measure] = clustered_rate_measures(cells, "race", measure, "enrolled", "COMBOKEY", REFERENCE)
+    return out
 
 
 def _from_table(table: SuppressedTable) -> tuple[float, float, float] | None:

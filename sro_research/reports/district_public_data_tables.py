@@ -16,8 +16,8 @@ from sro_research.analysis import ssocs_estimates
 from sro_research.readers import ssocs
 from sro_research.readers.crdc import MEASURE_LABELS, RESERVE_CODES
 from sro_research.reports import annual_review_crdc as arc
-from sro_research.reports.annual_review_format import BLACK, fmt, with_ci
-from sro_research.reports.district_public_data import ANCHORS, MEASURES, ONE_WAY, DistrictData
+from sro_research.reports.annual_review_format import BLACK, RACE_LABELS, fmt, with_ci
+from sro_research.reports.district_public_data import ANCHORS, MEASURES, ONE_WAY, REFERENCE, DistrictData
 from sro_research.reports.nces_comparisons_peer import peer_description
 
 SSOCS_INDICATOR = "sworn_law_enforcement"
@@ -101,6 +101,38 @@ def trend_table(data: DistrictData) -> pd.DataFrame:
                              "low": math.nan if value is None else value[1],
                              "high": math.nan if value is None else value[2]})
     return pd.DataFrame(rows)
+
+
+def clustered_table(data: DistrictData) -> pd.DataFrame | None:
+    """The latest year's rates by race allowing for clustering in schools, beside each race's dispersion across
+    the district's schools; a race is shown only where the suppressed table shows its counts."""
+    rows = []
+    for measure, frame in data.clustered.items():
+        shown = data.results[data.latest][("district", measure)].measures["race"].set_index("group")["shown"]
+        reference = bool(shown.get(REFERENCE, False))
+        order = list(RACE_LABELS)
+        for _, row in frame.sort_values("race", key=lambda races: races.map(order.index)).iterrows():
+            visible = bool(shown.get(row["race"], False))
+            rows.append({"Measure": MEASURE_LABELS[measure], "Race/ethnicity": RACE_LABELS[row["race"]],
+                         "Per 100 students, school-clustered (95% CI)": with_ci(row, "risk", visible, 2),
+                         "Ratio to white students, school-clustered (95% CI)":
+                         "reference" if row["race"] == REFERENCE else
+                         with_ci(row, "rr_reference", visible and reference and pd.notna(row["rr_reference"]), 2),
+                         "Dispersion across schools (phi)": fmt(row["phi"], 2) if visible else "—"})
+    return pd.DataFrame(rows) if rows else None
+
+
+def clustered_note(data: DistrictData) -> str | None:
+    if not data.clustered:
+        return None
+    phis = ", ".join(f"{MEASURE_LABELS[m].lower()} {fmt(f.attrs['phi'], 2)}" for m, f in data.clustered.items())
+    schools = max(f.attrs["clusters"] for f in data.clustered.values())
+    return ("**Allowing for clustering in schools.** Students in one school share its practice and its officers, so "
+            "counts bunch by school and intervals that treat students as independent can be too narrow. Here each "
+            "rate comes from a Poisson working model with school-clustered robust (sandwich) errors "
+            f"over {data.subject.short}'s {schools} schools counted in CRDC {data.latest}; the dispersion "
+            f"(1 when counts vary across schools no more than chance) is {phis}. With few schools the clustered "
+            "intervals are themselves uncertain: read them as a check on the ones above, not a replacement.")
 
 
 def staff_trend_table(data: DistrictData) -> pd.DataFrame:
