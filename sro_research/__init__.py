@@ -1,4 +1,5 @@
-"""sro-research: reproduce and audit the evidence behind MPS's 2017 SRO decision."""
+"""sro-research: reproduce and audit the evidence behind a school district's decision on police in its schools
+(School Resource Officers); the district is a profile, `districts/<slug>.toml` (see `sro_research.district`)."""
 
 
 def __getattr__(name: str):

@@ -17,6 +17,7 @@ from pathlib import Path
 from sro_research.build.pipeline import BuildError, build
 from sro_research.build.config import ConfigError, load_reports
 from sro_research.build.parameters import ParameterError, notebook_parameters
+from sro_research.build.progress import MANY_REPORTS
 from sro_research.data_status import STATUS_WORDS, labelled
 
 USAGE_ERROR, REPORT_FAILED = 2, 1
@@ -30,7 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("names", nargs="*", metavar="NAME", help="reports to build (default: all)")
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
                      help="set a notebook parameter; repeat for several")
-    run.add_argument("--out", help="output folder (default: reports/)")
+    run.add_argument("--district", metavar="SLUG|PATH",
+                     help="district profile to build for: a slug in districts/ or a path to a profile file "
+                          "(default: $SRO_DISTRICT, else reports.toml's district)")
+    run.add_argument("--out", help="output folder (default: reports/, or reports/SLUG/ for a district "
+                                   "other than reports.toml's)")
     run.add_argument("-j", "--jobs", type=_positive, metavar="N",
                      help="reports to run at once on this machine (default: the number of CPUs)")
     run.add_argument("--scheduler", metavar="ADDRESS",
@@ -46,8 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("export", metavar="EXPORT", help="the survey export (.csv or .xlsx)")
     review.add_argument("--mapping", help="column-mapping YAML (default: the export uses codebook names)")
     review.add_argument("--names", help="names roster to scrub (default: data/engagement/names.txt)")
-    review.add_argument("--id-digits", default="6-9", metavar="MIN-MAX",
-                        help="how many digits a student id has, e.g. 6-9 (default) or 8-8")
+    review.add_argument("--id-digits", metavar="MIN-MAX",
+                        help="how many digits a student id has, e.g. 6-9 or 8-8 (default: the district profile's)")
+    review.add_argument("--district", metavar="SLUG|PATH", help="district profile whose id formats to use "
+                        "(default: $SRO_DISTRICT, else reports.toml's district)")
     review.add_argument("--out", required=True, help="review CSV to write, in a private folder (never under reports/)")
     return parser
 
@@ -81,21 +88,25 @@ def review_destination(out: str, reports_dir) -> Path:
 
 def _comments(args: argparse.Namespace) -> int:
     # Imported here: `build` and `list` need none of the survey readers.
+    from sro_research.district import load_profile
     from sro_research.paths import reports_dir
     from sro_research.privacy.review import review_table
     from sro_research.readers.engagement import read_responses
     from sro_research.readers.word_lists import load_names
 
     try:
-        low, _, high = args.id_digits.partition("-")
-        if not (low.isdigit() and (high or low).isdigit()):
-            raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
-        id_lengths = (int(low), int(high or low))
+        profile = load_profile(args.district, args.config)
+        id_lengths, other_id_lengths = profile.id_lengths, profile.other_id_lengths
+        if args.id_digits:
+            low, _, high = args.id_digits.partition("-")
+            if not (low.isdigit() and (high or low).isdigit()):
+                raise ValueError(f"--id-digits: expected MIN-MAX digits, e.g. 6-9, got {args.id_digits!r}")
+            id_lengths = (int(low), int(high or low))
         out = review_destination(args.out, reports_dir())
         survey = read_responses(args.export, args.mapping)
         if survey.id_warning:
             print(f"sro-research: warning: {survey.id_warning}", file=sys.stderr)
-        names = load_names(args.names, id_lengths=id_lengths)
+        names = load_names(args.names, id_lengths=id_lengths, other_id_lengths=other_id_lengths)
         table = review_table(survey.responses, names, survey.comment_key, survey.sha256)
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False, encoding="utf-8-sig")  # with a BOM, so Excel shows accents right
@@ -112,10 +123,14 @@ def _comments(args: argparse.Namespace) -> int:
 
 def _list(config: str | None) -> int:
     for name, spec in load_reports(config).items():
-        print(f"{name}: {labelled(spec.title, spec.data_status)}")
+        print(f"{name}: {labelled(spec.fan_out.get('title') or spec.title, spec.data_status)}")
         if spec.data_status:
             print(f"  data: {STATUS_WORDS[spec.data_status]}")
         print(f"  notebook: {spec.notebook.name}")
+        if spec.fan_out:
+            arguments = ", ".join(f"{k}={v!r}" for k, v in spec.fan_out.items() if k not in ("over", "title"))
+            print(f"  fan-out: one report per district listed by {spec.fan_out['over']}({arguments}), "
+                  f"named {name}__<leaid>")
         for param in notebook_parameters(spec.notebook).values():
             default = param.default_source
             if param.name in spec.parameters:
@@ -139,12 +154,19 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         results = build(args.names, args.parameter, args.out, args.config,
-                        jobs=args.jobs, scheduler=args.scheduler, force=args.force)
+                        jobs=args.jobs, scheduler=args.scheduler, force=args.force, district=args.district)
     except Interrupted as exc:
         print(f"sro-research: interrupted by {exc}; published reports are unchanged", file=sys.stderr)
         return exc.exit_code
     failed = [r for r in results if not r.ok]
+    many = len(results) > MANY_REPORTS  # a fan-out: counts, and each failure by name
+    if many:
+        built = sum(1 for r in results if r.ok and r.status != "up to date")
+        print(f"{len(results)} reports: {built} built, {len(results) - built - len(failed)} up to date, "
+              f"{len(failed)} failed; pages in {results[0].html.parent if results[0].html else 'the output folder'}")
     for result in results:
+        if result.ok and many:
+            continue
         if result.status == "up to date":
             print(f"up to date {result.name}: {result.html}")
         elif result.ok:

@@ -3,7 +3,7 @@
 Every title, sentence, label, glossary entry and landing text that names a district reads it; no
 district's name, id or wording lives in code. The setting, strongest first: `--district` on the
 command line (the build sets $SRO_DISTRICT for its kernels), `$SRO_DISTRICT`, `district = "..."` at
-the top of reports.toml. A value is a slug (`minneapolis` -> `districts/minneapolis.toml`) or a path
+the top of reports.toml. A value is a slug (`example` -> `districts/example.toml`) or a path
 to a profile file anywhere.
 
 Shared base, like `paths`: the build (titles, site text, which reports a profile can make) and the
@@ -36,25 +36,26 @@ class ProfileError(ValueError):
 @dataclass(frozen=True)
 class DistrictProfile:
     slug: str
-    name: str  # "Minneapolis Public Schools"
-    short_name: str  # "MPS": used in short labels and sentences
+    name: str  # "Example Valley School District"
+    short_name: str  # "Example Valley": used in short labels and sentences
     leaid: str  # NCES LEA id as text (leading zeros kept)
     state: str  # two-letter postal code as CRDC's LEA_STATE writes it
     state_name: str
     county: str = ""
-    prosecutor: str = ""  # the office school-crime referrals go to, e.g. "Hennepin County Attorney"
+    prosecutor: str = ""  # the office school-crime referrals go to, e.g. "Example County District Attorney"
     status: str = "real"  # "synthetic" for an invented example district: every page says so
     # Project-relative (or absolute) folders/files of this district's data, by kind (DATA_KINDS);
     # a kind left out is data the district does not have, and the reports needing it are not built.
     folders: dict[str, str] = field(default_factory=dict)
     figures: dict[str, object] = field(default_factory=dict)  # role -> figure id(s) in its published data
     peer_group: dict[str, object] = field(default_factory=dict)  # SSOCS peer group: schools like its own
-    peer_label: str = ""  # "Schools like MPS high schools"
+    peer_label: str = ""  # "Schools like Example Valley's high schools"
     id_lengths: tuple[int, int] = (6, 9)  # fewest and most digits of a student id (the comment scrubber)
     other_id_lengths: tuple[int, ...] = (13,)
     site: dict[str, str] = field(default_factory=dict)  # project, landing, contact
     glossary: dict[str, str] = field(default_factory=dict)  # term -> this district's own definition
     path: Path | None = None
+    root: Path | None = None  # the project its relative folders are in (default: the project root)
 
     @property
     def possessive(self) -> str:
@@ -68,10 +69,14 @@ class DistrictProfile:
         if not value:
             return None
         path = Path(value)
-        return path if path.is_absolute() else project_root() / path
+        return path if path.is_absolute() else (self.root or project_root()) / path
 
     def has(self, kind: str) -> bool:
         return self.folder(kind) is not None
+
+    def data_status(self, status: str) -> str:
+        """A report's data status for this district: an invented (synthetic) district makes every number synthetic."""
+        return "synthetic" if self.status == "synthetic" else status
 
     def words(self) -> dict[str, str]:
         """The values titles and sentences may name in braces: `{district_name}`, `{district_short}` ..."""
@@ -80,32 +85,43 @@ class DistrictProfile:
                 "prosecutor": self.prosecutor, "leaid": self.leaid}
 
 
+def configured(config: str | os.PathLike | None = None) -> str | None:
+    """reports.toml's own `district` (the project's district), whatever $SRO_DISTRICT says; None if unset."""
+    path = Path(config) if config else project_root() / MARKER
+    if path.is_file():
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get("district")
+        if value:
+            return str(value)
+    return None
+
+
 def chosen(setting: str | None = None, config: str | os.PathLike | None = None) -> str:
     """The district setting in force: the argument, else $SRO_DISTRICT, else reports.toml's `district`."""
     if setting:
         return str(setting)
     if os.environ.get(DISTRICT_ENV):
         return os.environ[DISTRICT_ENV]
-    path = Path(config) if config else project_root() / MARKER
-    if path.is_file():
-        value = tomllib.loads(path.read_text(encoding="utf-8")).get("district")
-        if value:
-            return str(value)
+    value = configured(config)
+    if value:
+        return value
     raise ProfileError(f"no district chosen: set `district = \"<slug>\"` in {MARKER}, ${DISTRICT_ENV} or --district")
 
 
-def profile_path(setting: str) -> Path:
-    """`districts/<slug>.toml` for a slug; a path as given (relative to the caller's folder)."""
+def profile_path(setting: str, root: Path | None = None) -> Path:
+    """`districts/<slug>.toml` of the project (`root`, default the project root) for a slug; a path as
+    given (relative to the caller's folder)."""
     if SLUG.match(setting):
-        return project_root() / DISTRICTS_DIR / f"{setting}.toml"
+        return (root or project_root()) / DISTRICTS_DIR / f"{setting}.toml"
     return Path(setting).expanduser().resolve()
 
 
 def load_profile(setting: str | None = None, config: str | os.PathLike | None = None) -> DistrictProfile:
-    """The chosen district's profile, validated: every problem named with the file and key."""
-    path = profile_path(chosen(setting, config))
+    """The chosen district's profile, validated: every problem named with the file and key. A slug is
+    looked up in the districts/ folder beside `config` (reports.toml), default the project's."""
+    root = Path(config).resolve().parent if config else project_root()
+    path = profile_path(chosen(setting, config), root)
     if not path.is_file():
-        known = sorted(p.stem for p in (project_root() / DISTRICTS_DIR).glob("*.toml"))
+        known = sorted(p.stem for p in (root / DISTRICTS_DIR).glob("*.toml"))
         raise ProfileError(f"{path}: no such district profile; shipped profiles: {', '.join(known) or 'none'}")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -136,7 +152,7 @@ def load_profile(setting: str | None = None, config: str | os.PathLike | None = 
         figures=dict(raw.get("figures", {})), peer_group=dict(raw.get("peer_group", {})),
         peer_label=raw.get("peer_label", ""), id_lengths=(lengths[0], lengths[1]),
         other_id_lengths=tuple(ids.get("other_id_lengths", [13])), site=dict(raw.get("site", {})),
-        glossary=dict(raw.get("glossary", {})), path=path,
+        glossary=dict(raw.get("glossary", {})), path=path, root=root,
     )
     missing = [f"[folders] {kind} = {profile.folders[kind]!r}" for kind in profile.folders
                if not profile.folder(kind).exists()]

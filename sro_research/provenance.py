@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from sro_research.paths import project_relative
@@ -18,6 +19,7 @@ from sro_research.paths import project_relative
 INPUTS_MIME = "application/vnd.sro-research.input+json"  # one output per input file read
 INPUT_FIELDS = ("name", "path", "sha256", "bytes", "role")
 _recorded: dict[str, dict] = {}
+_listeners: list[list[dict]] = []  # open `recording()` blocks
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -41,6 +43,8 @@ def record_input(path: str | os.PathLike, role: str = "", sha256: str | None = N
         "bytes": resolved.stat().st_size,
         "role": role,
     }
+    for listener in _listeners:
+        listener.append(entry)
     if _recorded.get(entry["path"]) != entry:
         _recorded[entry["path"]] = entry
         _display_in_notebook(entry)
@@ -56,6 +60,18 @@ def _display_in_notebook(entry: dict) -> None:
         from IPython.display import display
 
         display({INPUTS_MIME: entry}, raw=True)
+
+
+@contextmanager
+def recording():
+    """Every input recorded inside the block, read before or not: the build caches a fan-out's list of
+    districts on the files its function read (build/fanout.py)."""
+    entries: list[dict] = []
+    _listeners.append(entries)
+    try:
+        yield entries
+    finally:
+        _listeners.remove(entries)
 
 
 def recorded_inputs() -> list[dict]:

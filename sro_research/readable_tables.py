@@ -27,7 +27,7 @@ COLUMN_WORDS = {
 }
 TOKEN_WORDS = {
     "ci": "CI", "ci95": "95% CI", "se": "SE", "id": "ID", "pct": "%", "url": "URL", "nces": "NCES", "ssocs": "SSOCS",
-    "frss": "FRSS", "mps": "MPS", "sro": "SRO", "sros": "SROs", "mn": "Minnesota", "dof": "degrees of freedom",
+    "frss": "FRSS", "sro": "SRO", "sros": "SROs", "dof": "degrees of freedom",
 }
 WIDE_COLUMNS = 5  # tables with more columns are stacked row by row on phones
 WORDY_CELLS = 25  # ... and on paper too when their cells average more characters than this

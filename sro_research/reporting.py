@@ -32,7 +32,8 @@ PAGE_MIME = "application/vnd.sro-research.page+json"  # the page summary, carrie
 # page, every CSV, caption and chart say it, so a reconstruction or synthetic export can never be
 # quoted as the district's real data. Notebooks read DATA_STATUSES from here.
 PAGE_SUMMARY = "page.json"  # per report, beside its CSVs: data status and key findings, read by the index
-_page = {"data_status": None, "data_status_detail": "", "key_findings": []}
+_page = {"data_status": None, "data_status_detail": "", "key_findings": [], "numbers": {}}
+MAX_NUMBERS = 4  # headline numbers a report gives lists of reports (a fan-out's table of districts)
 
 
 def report_name() -> str:
@@ -222,7 +223,7 @@ def show_key_findings(findings: list[tuple[str, str] | tuple[str, str, str]]) ->
     The sentences are also written to page.json, so the landing page can quote the first one.
     A reconstruction or synthetic report prefixes every sentence with its status, except a
     sentence given a third element "published" or "real": it quotes a real source (say, a
-    published MPS series in a report otherwise built from a synthetic export).
+    district's published series in a report otherwise built from a synthetic export).
     """
     from IPython.display import HTML, display
 
@@ -246,6 +247,23 @@ def show_key_findings(findings: list[tuple[str, str] | tuple[str, str, str]]) ->
     )
     display(HTML(f'<section class="sro-key-findings" aria-labelledby="key-findings">'
                  f'<h2 id="key-findings">Key findings</h2><ul>{items}</ul></section>'))
+
+
+def set_headline_numbers(numbers: dict[str, int | float | None]) -> None:
+    """A few numbers that sum the report up ({"Schools": 12, "Students": 8_000, ...}), computed, not
+    typed: written to page.json beside the key findings, so a fan-out's index page (one row per
+    district) shows them in sortable columns. Nothing is shown on the report's own page."""
+    if not 1 <= len(numbers) <= MAX_NUMBERS:
+        raise ValueError(f"a report gives 1 to {MAX_NUMBERS} headline numbers, not {len(numbers)}")
+    for label, value in numbers.items():
+        if not (isinstance(label, str) and label.strip()):
+            raise ValueError(f"headline number label {label!r} must be words")
+        if value is not None and (isinstance(value, (bool, str)) or not hasattr(value, "__float__")):
+            raise ValueError(f"headline number {label!r} must be a number or None, not {type(value).__name__}")
+    # numpy numbers too; a missing value (None, NaN) is shown as missing, never as 0
+    _page["numbers"] = {label: None if value is None or value != value else
+                        (int(value) if hasattr(value, "__index__") else float(value)) for label, value in numbers.items()}
+    _write_page_summary()
 
 
 def watermark(fig, text: str | None = None) -> None:

@@ -62,6 +62,16 @@ def ssocs_table(ssocs_frame):
 # table, executed notebook or index share these folders instead of building their own.
 
 
+def site_reports(config=None) -> list[str]:
+    """The reports the session's built site holds: every report reports.toml declares that its own district's
+    data allow, fan-outs aside (each is hundreds of reports; tests/test_build_fanout.py and the README test
+    cover them)."""
+    from sro_research.build.config import load_reports
+
+    return [name for name, spec in load_reports(config or PROJECT_ROOT / "reports.toml").items()
+            if not spec.missing() and not spec.fan_out]
+
+
 def _build_site(out, names=None, env=None):
     from sro_research.build.pipeline import build
 
@@ -80,7 +90,7 @@ def built_site(tmp_path_factory):
     """Every report of the project, built as `make reports` builds them (or $SRO_TEST_SITE, already built)."""
     if os.environ.get("SRO_TEST_SITE"):
         return Path(os.environ["SRO_TEST_SITE"])
-    return _build_site(tmp_path_factory.mktemp("site"))
+    return _build_site(tmp_path_factory.mktemp("site"), site_reports())
 
 
 @pytest.fixture(scope="session")
@@ -106,3 +116,61 @@ def notebook_outputs(path: Path) -> tuple[str, int]:
 def executed_outputs(site: Path, report: str) -> tuple[str, int, Path]:
     """notebook_outputs of a built report, and its tables folder."""
     return (*notebook_outputs(site / "executed" / f"{report}.ipynb"), site / "tables" / report)
+
+
+@pytest.fixture(scope="session")
+def example_district_site(tmp_path_factory):
+    """The SYNTHETIC example district's site (districts/example.toml and its CRDC folder), built once per session
+    as `sro-research build --district example` builds it: the reports its data allow (the public-data report)."""
+    from sro_research.build.pipeline import build
+
+    out = tmp_path_factory.mktemp("example-district")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SSOCS_DIR", raising=False)
+        patch.delenv("SRO_DISTRICT", raising=False)
+        results = build(["district_public_data"], out=out, config=PROJECT_ROOT / "reports.toml", district="example")
+    failed = [f"{r.name}: {r.failure}" for r in results if not r.ok]
+    assert not failed, failed
+    return out
+
+
+# --------------------------------------------------------------------------- a statewide fan-out, once per session
+CRDC_FIXTURE = FIXTURES / "crdc"
+MN_DISTRICTS = ["2721240", "2799901", "2799902", "2799903"]  # the CRDC fixture's MN districts, in LEA-id order
+
+
+def statewide_config(root, state="MN", over="sro_research.readers.crdc:districts_in_state", fail_leaid=""):
+    """A reports.toml in `root` declaring one report (the fixture notebook district.ipynb) over every
+    district of `state` in the SYNTHETIC CRDC fixture."""
+    path = root / "districts.toml"
+    path.write_text(f"""
+[reports.district_{state.lower()}]
+notebook = "notebooks/district.ipynb"
+title = "{{district_name}}: students referred to law enforcement"
+data_status = "synthetic"
+fan_out = {{ over = "{over}", state = "{state}", title = "Every {state} district, one report each" }}
+[reports.district_{state.lower()}.parameters]
+crdc_dir = "{CRDC_FIXTURE}"
+fail_leaid = "{fail_leaid}"
+""")
+    return path
+
+
+@pytest.fixture(scope="session")
+def statewide_site(tmp_path_factory):
+    """The MN fan-out of the fixture project built by `sro-research build --jobs 2`, one district failing
+    on purpose: (project root, exit status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from sro_research.cli import main
+
+    root = tmp_path_factory.mktemp("statewide") / "project"
+    shutil.copytree(FIXTURES / "project", root)
+    config = statewide_config(root, fail_leaid="2799902")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        patch.setenv("SRO_PROJECT_ROOT", str(root))
+        status = main(["--config", str(config), "build", "--jobs", "2"])
+    return root, status, out.getvalue(), err.getvalue()
+

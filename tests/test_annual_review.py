@@ -3,6 +3,7 @@
 import csv
 import json
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -14,7 +15,10 @@ from sro_research.reports import annual_review as ar
 from sro_research.reports import annual_review_figures as arf
 from sro_research.reports import annual_review_incidents as ari
 from sro_research.synthetic import incidents as synthetic
-from tests.conftest import EXTERNAL_RESOURCE, FIXTURES
+from sro_research.district import load_profile
+from tests.conftest import EXTERNAL_RESOURCE, FIXTURES, PROJECT_ROOT
+
+DISTRICT = load_profile("minneapolis", PROJECT_ROOT / "reports.toml")
 
 THRESHOLD = 10
 
@@ -183,12 +187,12 @@ def test_an_export_without_its_enrollment_file_is_refused(files):
 def test_the_first_key_finding_is_about_the_year_under_review(year_2017):
     from sro_research.readers.published import load_published
 
-    published = load_published("mps_discipline")
+    published = load_published("district_discipline")
     measures = ari.year_measures(year_2017, THRESHOLD)
-    assert ar.key_findings(published, "2017-18", measures, [], THRESHOLD)[0][0].startswith("Incident export, 2017-18")
-    first = ar.key_findings(published, "2016-17", None, [], THRESHOLD)[0][0]
+    assert ar.key_findings(published, "2017-18", measures, [], THRESHOLD, DISTRICT)[0][0].startswith("Incident export, 2017-18")
+    first = ar.key_findings(published, "2016-17", None, [], THRESHOLD, DISTRICT)[0][0]
     assert first.startswith("Published: in 2016-17") and "6.5%" in first
-    assert "2019-20" in ar.key_findings(published, "2019-20", None, [], THRESHOLD)[0][0]
+    assert "2019-20" in ar.key_findings(published, "2019-20", None, [], THRESHOLD, DISTRICT)[0][0]
 
 
 def test_sections_without_data_fold_into_one_plain_note():
@@ -215,7 +219,7 @@ def test_trend_panels_one_per_source_and_measure_and_readable_on_a_phone(shipped
 
     from sro_research.readers.published import load_published
 
-    series = ar.same_point_series(load_published("mps_discipline"))
+    series = ar.same_point_series(load_published("district_discipline"), DISTRICT)
     trend = arf.trend_table(series, {"2017-18": year_2017}, True, {}, {}, THRESHOLD)
     published = arf.plot_trend(trend, published=True)
     others = arf.plot_trend(trend, published=False)
@@ -236,10 +240,12 @@ def test_trend_panels_one_per_source_and_measure_and_readable_on_a_phone(shipped
 
 
 def test_data_status_says_synthetic_whenever_synthetic_data_is_on_the_page(shipped):
-    assert ar.data_status(None, {})[0] == "published"
-    assert ar.data_status(shipped, {})[0] == "synthetic"
-    assert ar.synthetic_notice(shipped, {}).startswith("Synthetic demonstration data")
-    assert ar.synthetic_notice(None, {}) is None
+    assert ar.data_status(None, {}, DISTRICT)[0] == "published"
+    assert ar.data_status(shipped, {}, DISTRICT)[0] == "synthetic"
+    assert ar.synthetic_notice(shipped, {}, DISTRICT).startswith("Synthetic demonstration data, not Minneapolis Public Schools records")
+    assert ar.synthetic_notice(None, {}, DISTRICT) is None
+    invented = replace(DISTRICT, status="synthetic", short_name="EVSD")
+    assert ar.data_status(None, {}, invented) == ("synthetic", "published EVSD figures")
 
 
 # --------------------------------------------------------------------------- end to end
@@ -251,7 +257,7 @@ def _page(out, name):
 
 def _first_screen(page):
     """Everything before the first section heading after the key findings."""
-    return page[: page.index('id="Published-MPS-series"')]
+    return page[: page.index('id="Published-series"')]
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from sro_research.build.config import load_reports
 from sro_research.build.pipeline import build
 from sro_research.data_status import STATUS_LABELS
 from sro_research.reporting import MIN_CHART_TEXT_PX, PAGE_SUMMARY
-from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT
+from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT, site_reports
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -28,7 +28,7 @@ WIDTHS = (1280, 390)
 PRINT_WIDTH_PX = round((210 - 2 * 12) / 25.4 * 96)
 MAX_PAGE_BYTES = 150_000  # a report's HTML without its embedded images
 EMBEDDED_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
-SPECS = load_reports(PROJECT_ROOT / "reports.toml")
+SPECS = {name: spec for name, spec in load_reports(PROJECT_ROOT / "reports.toml").items() if name in site_reports()}
 PAGES = [*SPECS, "index"]
 DATA_LINK = re.compile(r'<a [^>]*href="(tables/[^"]+\.csv)"')
 DATA_LINE = '<p class="sro-data-link">Data for this'
@@ -250,6 +250,46 @@ def test_fixture_report_renders_offline_in_chromium(fixture_project, browser):
         text = page.inner_text("body")
         assert "Sample rows (demo)" in text and "How this report was made" in text
         assert page.eval_on_selector_all("img", "els => els.every(i => i.complete && i.naturalWidth > 0 && i.alt)")
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_fan_outs_table_of_districts_sorts_filters_and_fits_a_phone(statewide_site, browser, width):
+    """The fixture's statewide fan-out page (conftest's statewide_site): sort by a number column and
+    back, filter by words, no sideways scroll on a phone, and no serious accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    root, *_ = statewide_site
+    page, problems = open_page(browser, root / "reports" / "district_mn.html", width)
+    first_cells = "() => [...document.querySelectorAll('#sro-districts tbody tr:not([hidden]) th')].map(c => c.textContent)"
+    try:
+        names = page.evaluate(first_cells)
+        assert names == sorted(names) and len(names) == 4
+        assert page.is_visible("#sro-filter") and page.inner_text("#sro-count") == "Showing 4 of 4 districts"
+        if width > 400:
+            page.click("th:nth-child(4) button")  # Students
+            assert page.get_attribute("th:nth-child(4)", "aria-sort") == "ascending"
+            assert page.get_attribute("th:nth-child(1)", "aria-sort") is None
+        else:  # the headers are hidden on a phone: "Sort by" does the same
+            page.select_option("#sro-sort", "3:ascending")
+        students = page.evaluate("() => [...document.querySelectorAll('#sro-districts tbody tr td:nth-child(4)')].map(c => c.dataset.sort)")
+        numbers = [float(s) for s in students if s]
+        assert numbers == sorted(numbers) and students[-1] == ""  # the failed district, with no number, last
+        page.select_option("#sro-sort", "3:descending")
+        assert page.get_attribute("th:nth-child(4)", "aria-sort") == "descending"
+        page.fill("#sro-filter", "2799903")
+        assert page.evaluate(first_cells) == ["SYNTHETIC DISTRICT 2799903"]
+        assert page.inner_text("#sro-count") == "Showing 1 of 4 districts"
+        page.fill("#sro-filter", "")
+        if width < 400:
+            scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert scroll <= client, f"the fan-out page scrolls sideways at {width} px: {scroll} > {client}"
+        violations = Axe().run(page).response["violations"]
+        serious = [(v["id"], v["impact"], len(v["nodes"]), v["help"]) for v in violations if v["impact"] in ("serious", "critical")]
+        assert not serious, serious
         assert not problems, problems
     finally:
         page.close()

@@ -44,7 +44,7 @@ def test_every_report_yields_html_executed_notebook_and_tables(built):
     # Nothing else is left behind: no staging folder, no kernel socket files in the project;
     # the failed notebook is kept outside the published folder.
     assert sorted(p.name for p in root.iterdir()) == [
-        ".sro-failed", "data", "notebooks", "reports", "reports.toml", "required.toml", "slow.toml"]
+        ".sro-failed", "data", "notebooks", "reports", "reports.toml", "required.toml", "slow.toml", "state_probe.toml"]
     assert not [p for p in out.rglob(".*")], "no hidden or temporary file under the output folder"
 
 
@@ -203,10 +203,10 @@ def test_a_rendering_failure_fails_that_report_only(fixture_project, monkeypatch
 
     real = render.render_html
 
-    def broken_for_demo(nb, title):
+    def broken_for_demo(nb, title, district=None):
         if title == "Demo report":
             raise RuntimeError("template exploded")
-        return real(nb, title)
+        return real(nb, title, district)
 
     monkeypatch.setattr(render, "render_html", broken_for_demo)  # the forked workers inherit it
     results = {r.name: r for r in build(["demo", "demo_small"], config=fixture_project / "reports.toml")}

@@ -11,6 +11,7 @@ import time
 import psutil
 import pytest
 
+from sro_research.build import forked_kernels
 from sro_research.cli import main
 
 
@@ -18,8 +19,17 @@ def _files(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_build_keeps_previous_reports_and_leaves_no_temporary_file(fixture_project, tmp_path, signum):
+def _kernels(pid, kernels):
+    """The build's kernels: plain ones run ipykernel_launcher; forked ones are the fork server's children."""
+    children = psutil.Process(pid).children(recursive=True)
+    if kernels == "plain":
+        return [child for child in children if "ipykernel_launcher" in " ".join(child.cmdline())]
+    servers = [child for child in children if "kernel_fork_server" in " ".join(child.cmdline())]
+    return [kernel for server in servers for kernel in server.children()]
+
+
+@pytest.mark.parametrize(("signum", "kernels"), [(signal.SIGINT, "forked"), (signal.SIGTERM, "forked"), (signal.SIGTERM, "plain")])
+def test_interrupted_build_keeps_previous_reports_and_leaves_no_temporary_file(fixture_project, tmp_path, signum, kernels):
     config = str(fixture_project / "slow.toml")
     out = fixture_project / "reports"
     assert main(["--config", config, "build", "-p", "seconds=0"]) == 0
@@ -27,14 +37,18 @@ def test_interrupted_build_keeps_previous_reports_and_leaves_no_temporary_file(f
     temporary = tmp_path / "tmpdir"  # the build's $TMPDIR: its folders, kernel sockets and connection files
     temporary.mkdir()
     # Rebuild with the configured 120 s sleep, and stop it while the notebook runs.
+    env = {**os.environ, "TMPDIR": str(temporary), forked_kernels.ENABLE_ENV: "1" if kernels == "forked" else "0"}
     build = subprocess.Popen([sys.executable, "-m", "sro_research", "--config", config, "build"],
-                             stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temporary)})
+                             stderr=subprocess.PIPE, text=True, env=env)
     for line in build.stderr:
         if line.startswith("[slow] running"):
             break
-    time.sleep(3)  # the kernel is up and the cell is sleeping
-    children = psutil.Process(build.pid).children(recursive=True)  # workers and their kernels
-    assert any("ipykernel" in " ".join(child.cmdline()) for child in children)
+    deadline = time.monotonic() + 120  # a forked kernel comes once the fork server has imported everything
+    while not _kernels(build.pid, kernels) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _kernels(build.pid, kernels), "a kernel is running"
+    time.sleep(3)  # the cell is sleeping
+    children = psutil.Process(build.pid).children(recursive=True)  # workers, fork server, kernels
     assert any(path.name.startswith("sro-kernel-") for path in temporary.iterdir())
     build.send_signal(signum)
     started = time.monotonic()

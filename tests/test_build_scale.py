@@ -24,8 +24,11 @@ def fan_out_config(root, count=FAN_OUT):
 
 
 @pytest.mark.slow
-def test_fan_out_on_a_local_dask_cluster(fixture_project):
-    config = fan_out_config(fixture_project)
+def test_statewide_fan_out_on_a_local_dask_cluster(fixture_project):
+    """A fan-out over a state's districts (the four MN districts of the CRDC fixture) on a LocalCluster."""
+    from tests.conftest import MN_DISTRICTS as MN, statewide_config
+
+    config = statewide_config(fixture_project)
     out = fixture_project / "reports"
     # As after an earlier in-process notebook run: an event loop in this thread's context. Dask's
     # in-process workers copy that context; each report must still get a loop of its own.
@@ -38,14 +41,16 @@ def test_fan_out_on_a_local_dask_cluster(fixture_project):
         started = time.monotonic()
         results = build(config=config, scheduler=cluster.scheduler_address)
         seconds = time.monotonic() - started
-    assert [r.ok for r in results] == [True] * FAN_OUT, [str(r.failure) for r in results if not r.ok]
-    for i in (0, FAN_OUT - 1):
-        executed = (out / "executed" / f"school_{i:03d}.ipynb").read_text()
-        assert f"Report for school S{i:03d}" in executed  # each report got its own parameters
-        assert (out / f"school_{i:03d}.html").is_file()
+    assert [r.ok for r in results] == [True] * len(MN), [str(r.failure) for r in results if not r.ok]
+    assert len(MN) <= FAN_OUT
+    for leaid in (MN[0], MN[-1]):
+        executed = (out / "executed" / f"district_mn__{leaid}.ipynb").read_text()
+        assert f'leaid = \\"{leaid}\\"' in executed  # each report got its own district
+        assert f"SYNTHETIC DISTRICT {leaid}: students referred" in (out / f"district_mn__{leaid}.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert len(manifest["reports"]) == FAN_OUT
+    assert len(manifest["reports"]) == len(MN) and list(manifest["fan_outs"]) == ["district_mn"]
+    assert all(f"district_mn__{leaid}.html" in (out / "district_mn.html").read_text() for leaid in MN)
     assert not [p for p in out.rglob(".*")]
-    print(f"{FAN_OUT} reports on a LocalCluster: {seconds:.1f}s")
+    print(f"{len(MN)} district reports on a LocalCluster: {seconds:.1f}s")
     # Outputs came back to the output folder: a second run is all cache hits, without the cluster.
     assert {r.status for r in build(config=config)} == {"up to date"}

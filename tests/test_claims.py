@@ -21,7 +21,11 @@ from sro_research.reports import claim_checks as checks
 from sro_research.reports import claims_display as display
 from sro_research.reports import claims_ledger as claims
 from sro_research.reporting import table_html
+from sro_research.district import load_profile
+from tests.conftest import PROJECT_ROOT
 from tests.test_published import FOLDER, edit_cell
+
+DISTRICT = load_profile("minneapolis", PROJECT_ROOT / "reports.toml")
 
 SSOCS = ssocs.find_ssocs_dir()
 
@@ -79,20 +83,20 @@ def test_verdicts_of_the_issue_checks(ledger):
     [
         # sum: part-time-only 19.3 -> 20.3, the parts no longer give 43.
         ([("nces_digest_233_70a.csv", "F02", "value", "20.3"), ("nces_digest_233_70a.csv", "F02", "value_text", "20.3")], "L16", "discrepancy"),
-        ([("mps_program_page.csv", "A12", "value", "2"), ("mps_program_page.csv", "A12", "value_text", "2")], "L07", "discrepancy"),
-        ([("mps_program_page.csv", "A14", "value", "4"), ("mps_program_page.csv", "A14", "value_text", "4")], "L08", "discrepancy"),
+        ([("district_program_page.csv", "A12", "value", "2"), ("district_program_page.csv", "A12", "value_text", "2")], "L07", "discrepancy"),
+        ([("district_program_page.csv", "A14", "value", "4"), ("district_program_page.csv", "A14", "value_text", "4")], "L08", "discrepancy"),
         ([("recommendation_2017.csv", "C03", "value", "6"), ("recommendation_2017.csv", "C03", "value_text", "6")], "L04", "discrepancy"),
         # sum with a qualified term: "almost $1.20 million" cannot leave $130,000 of savings.
         ([("recommendation_2017.csv", "C05", "value", "1200000"), ("recommendation_2017.csv", "C05", "value_text", "almost $1.20 million")], "L22", "discrepancy"),
         # product: "almost 25,500" fits 30% of 84,100.
-        ([("mps_program_page.csv", "A24", "value", "25500"), ("mps_program_page.csv", "A24", "value_text", "almost 25,500")], "L15", "consistent"),
+        ([("district_program_page.csv", "A24", "value", "25500"), ("district_program_page.csv", "A24", "value_text", "almost 25,500")], "L15", "consistent"),
         # match
         ([("recommendation_2017.csv", "C09", "value", "2")], "L03", "discrepancy"),
-        ([("minnesota_sro.csv", "E01", "value", "31"), ("minnesota_sro.csv", "E01", "value_text", "31%")], "L18", "discrepancy"),
-        ([("minnesota_sro.csv", "E05", "value", "50"), ("minnesota_sro.csv", "E05", "value_text", "as high as 5-in-10")], "L19", "discrepancy"),
+        ([("state_sro.csv", "E01", "value", "31"), ("state_sro.csv", "E01", "value_text", "31%")], "L18", "discrepancy"),
+        ([("state_sro.csv", "E05", "value", "50"), ("state_sro.csv", "E05", "value_text", "as high as 5-in-10")], "L19", "discrepancy"),
         ([("recommendation_2017.csv", "C01", "school_year", "2016-17"), ("recommendation_2017.csv", "C02", "school_year", "2016-17")], "L06", "reproduced"),
         # causal: a rise in the series contradicts the "continuing fall" the cause is credited with.
-        ([("mps_discipline.csv", "D03", "value", "8.5"), ("mps_discipline.csv", "D03", "value_text", "8.5")], "L21", "discrepancy"),
+        ([("district_discipline.csv", "D03", "value", "8.5"), ("district_discipline.csv", "D03", "value_text", "8.5")], "L21", "discrepancy"),
         # nearest_ssocs: a 2013-14 figure that is found (no longer flagged not_found).
         ([("nces_frss_2013_14.csv", "F48", "flags", "unverified")], "L14", "consistent"),
         # weighting: a "total" no larger than the sample would not contradict the page.
@@ -133,7 +137,7 @@ def test_malformed_claims_table_names_file_row_and_field(published_copy, column,
 
 
 def test_missing_figure_is_a_clear_error(published_copy):
-    path = published_copy / "mps_program_page.csv"
+    path = published_copy / "district_program_page.csv"
     path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(True) if not line.startswith("A24,")), encoding="utf-8")
     with pytest.raises(KeyError, match="A24"):
         build_ledger(published_copy)
@@ -280,8 +284,8 @@ def test_key_findings_name_the_discrepancies_by_content(ledger, figures):
 
 
 def test_key_findings_follow_the_data(published_copy):
-    edit_cell(published_copy, "mps_program_page.csv", "A24", "value", "25500")
-    edit_cell(published_copy, "mps_program_page.csv", "A24", "value_text", "almost 25,500")
+    edit_cell(published_copy, "district_program_page.csv", "A24", "value", "25500")
+    edit_cell(published_copy, "district_program_page.csv", "A24", "value_text", "almost 25,500")
     edited = build_ledger(published_copy)
     sentences = [s for s, _ in claims.key_findings(edited)]
     assert not any("25,500" in s for s in sentences) and any("claim L17" in s for s in sentences)
@@ -311,12 +315,12 @@ def test_since_2017_lists_each_fact_with_its_source(figures):
 
 
 def test_national_context_draws_the_claim_apart(figures):
-    context = claims.national_context(figures)
+    context = claims.national_context(figures, DISTRICT)
     assert {"2005-06", "2013-14", "2015-16"} == set(context["year"])
     assert context["is_claim"].sum() == 1 and context.loc[context["is_claim"], "percent"].item() == figures.value("A23")
-    edited = claims.national_context(Figures(figures.rows.assign(value=figures.rows["value"].where(figures.rows.index != "F02", 20.3)), figures.sources))
+    edited = claims.national_context(Figures(figures.rows.assign(value=figures.rows["value"].where(figures.rows.index != "F02", 20.3)), figures.sources), DISTRICT)
     assert "NCES: any security staff (23.7 + 20.3)" in set(edited["label"])
-    fig = display.plot_national_context(context)
+    fig = display.plot_national_context(context, DISTRICT)
     assert fig.axes[0].get_title(loc="left") and fig.axes[0].get_xlabel()
     assert fig.get_size_inches()[0] <= 4.5  # narrow, so labels stay >= 10 px on a 390 px screen
     assert min(text.get_fontsize() for text in fig.axes[0].texts) >= 10
@@ -418,7 +422,7 @@ def test_report_helpers_open_no_input_file(figures):
         claims.key_findings(ledger, figures.dataset("since_2017"), figures)
         table_html(display.reader_ledger(ledger), "c")
         display.product_table(checks.product_check(figures, claims.claim(rows, "L15")))
-        plt.close(display.plot_national_context(claims.national_context(figures)))
+        plt.close(display.plot_national_context(claims.national_context(figures, DISTRICT), DISTRICT))
         display.since_table(figures), display.sources_table(figures), claims.missing_ssocs_message(None)
     finally:
         watching.clear()

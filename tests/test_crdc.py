@@ -8,9 +8,9 @@ import pytest
 
 from sro_research.readers.crdc import (
     LAYOUTS,
-    MPS_LEAID,
     CrdcLayoutError,
     available_years,
+    districts_in_state,
     measure_columns,
     read_crdc,
     read_crdc_year,
@@ -18,6 +18,7 @@ from sro_research.readers.crdc import (
 )
 from sro_research.readers.text_files import detect_encoding
 from tests.conftest import FIXTURES
+from tests.fixtures.crdc.make_fixtures import DISTRICT_LEAID
 
 CRDC = FIXTURES / "crdc"
 
@@ -72,7 +73,7 @@ def test_reserve_codes_become_missing_with_their_reason():
     assert reserve.loc["SCH_FTESECURITY_LEO", "reserve_code"] == -9
     assert reserve.loc["SCH_FTESECURITY_LEO", "meaning"] == "not applicable / skipped"
     assert reserve.loc["SCH_DISCWODIS_REF_HP_F", "meaning"] == "suppressed data"
-    cell = data.counts[(data.counts["COMBOKEY"] == MPS_LEAID + "00003") & (data.counts["measure"] == "referred")
+    cell = data.counts[(data.counts["COMBOKEY"] == DISTRICT_LEAID + "00003") & (data.counts["measure"] == "referred")
                        & (data.counts["race"] == "pacific_islander") & (data.counts["sex"] == "female")]
     assert math.isnan(cell["count"].iloc[0]) and cell["reserve_code"].iloc[0] == -11
     assert read_crdc_year(CRDC, "2015-16").reserve["reserve_code"].tolist().count(-2) == 1
@@ -114,3 +115,19 @@ def test_unknown_year_and_missing_folder(tmp_path):
         read_crdc_year(CRDC, "2019-20")
     with pytest.raises(FileNotFoundError, match="crdc_dir"):
         available_years(tmp_path / "nowhere")
+
+
+def test_districts_in_state_lists_the_newest_years_lea_ids_as_text_with_names_and_school_counts(crdc_copy):
+    from sro_research.provenance import recording
+
+    with recording() as inputs:
+        alabama = districts_in_state(crdc_copy, "al")
+    assert alabama == [{"leaid": "0100001", "district_name": "SYNTHETIC DISTRICT 0100001", "schools": 1}]
+    assert [i["name"] for i in inputs] == ["Enrollment.csv"] and "2021-22" in inputs[0]["path"]  # newest year, checksummed
+    assert [d["leaid"] for d in districts_in_state(crdc_copy, "MN")] == ["2721240", "2799901", "2799902", "2799903"]
+    assert districts_in_state(crdc_copy, "ZZ") == []
+    for year in ("2017-18", "2020-21", "2021-22"):  # the 2015-16 wide file alone: the same districts
+        shutil.rmtree(crdc_copy / year)
+    assert districts_in_state(crdc_copy, "AL")[0]["leaid"] == "0100001"
+    with pytest.raises(CrdcLayoutError, match="no CRDC school-year folder"):
+        districts_in_state(crdc_copy / "2015-16", "AL")

@@ -13,6 +13,10 @@ from sro_research.analysis import ssocs_estimates as est
 from sro_research.paths import project_root
 from sro_research.readers import ssocs
 from sro_research.readers.published import load_published
+from sro_research.district import load_profile
+from tests.conftest import PROJECT_ROOT
+
+DISTRICT = load_profile("minneapolis", PROJECT_ROOT / "reports.toml")
 
 
 
@@ -44,8 +48,9 @@ def test_report_pieces(ssocs_table, ssocs_frame):
     assert {"Any SRO", "Sworn law enforcement (incl. SROs)"} <= set(peer["Measure"])
     assert set(peer["Verdict"]) == {"significantly higher (p < .05)"}
     assert set(peer["p-value"]) <= {"< 0.001", "0.001"}
-    findings = nc.key_findings(ssocs_table, differences, nc.local_figures(published), check,
-                               nc.count_check(est.published_count_check(ssocs_table, published["ssocs_published_tables"])))
+    findings = nc.key_findings(ssocs_table, differences, nc.local_figures(published, DISTRICT), check,
+                               nc.count_check(est.published_count_check(ssocs_table, published["ssocs_published_tables"])),
+                               None, "High school")
     assert 3 <= len(findings) <= 6 and "significantly higher (p < .05)" in findings[0][0]
     assert "17 of 17 cells" in findings[-1][0]
     sentences = nc.trend_sentences(differences)
@@ -68,8 +73,13 @@ def test_published_pieces_need_no_microdata():
     assert set(points["year"]) >= {"2009-10", "2013-14"} and points["figure_id"].notna().all()
     hs = nc.published_high_school_sro(published)
     assert hs.set_index("Year").loc["2005-06", "Percent (computed)"] == round(100 * 7200 / 11700, 1)
-    local = nc.local_figures(published)
+    local = nc.local_figures(published, DISTRICT)
     assert local.iloc[0]["Estimate (%)"] == 100.0 and "seven" in local.iloc[0]["As published"]
+    assert list(local["Who"]) == ["MPS comprehensive high schools", "Minnesota public schools", "Minnesota high schools",
+                                  "Minnesota high schools serving grades 9-12 only"]
+    assert list(local["Short"])[1:] == ["MN SRO: all", "MN SRO: HS", "MN SRO: HS 9-12 (unverified)"]
+    conclusions = nc.conclusions_markdown(local, DISTRICT)
+    assert "MPS's figure is for 2016-17; SSOCS has 2015-16 and 2017-18. Minnesota's figures come from a 2013 survey" in conclusions
 
 
 def run_notebook(tmp_path, monkeypatch, ssocs_dir, **parameters):
@@ -127,9 +137,9 @@ def test_local_figures_count_mps_schools_from_the_published_figure(tmp_path):
 
     folder = tmp_path / "published"
     shutil.copytree(FOLDER, folder)
-    edit_cell(folder, "mps_program_page.csv", "A09", "value", "8")
-    edit_cell(folder, "mps_program_page.csv", "A09", "value_text", "eight")
-    mps = nc.local_figures(published_figures(folder)).iloc[0]
+    edit_cell(folder, "district_program_page.csv", "A09", "value", "8")
+    edit_cell(folder, "district_program_page.csv", "A09", "value_text", "eight")
+    mps = nc.local_figures(published_figures(folder), DISTRICT).iloc[0]
     assert mps["95% CI"] == "none: all 8 schools counted, not a sample"
 
 
@@ -208,8 +218,9 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
 
     published = published_figures()
     charts = {
-        "peer": figures.peer_figure(ssocs_table, nc.local_figures(published)),
-        "trend": figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published)),
+        "peer": figures.peer_figure(ssocs_table, nc.local_figures(published, DISTRICT), None, DISTRICT),
+        "trend": figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.cited_figure(published, DISTRICT),
+                                      DISTRICT),
         "high schools": figures.high_school_figure(ssocs_table, nc.published_high_school_sro(published)),
     }
     for name, fig in charts.items():
@@ -221,12 +232,12 @@ def test_charts_are_titled_readable_on_a_phone_and_mark_the_claims(ssocs_table):
         # Shown 390 px wide, a label of s pt in a w px image is s * 100/72 * 390/w px tall.
         assert smallest_pt * 100 / 72 * 390 / width_px >= 10, (name, smallest_pt, width_px)
     peer_lines = [line.get_xdata()[0] for line in charts["peer"].axes[0].get_lines() if line.get_linestyle() == "--"]
-    assert 100.0 in peer_lines  # MPS's 100%
+    assert 100.0 in peer_lines  # the district's 100%
     trend_lines = [line.get_ydata()[0] for line in charts["trend"].axes[0].get_lines() if line.get_linestyle() == "--"]
     import matplotlib.pyplot as plt
 
     plt.close("all")  # leave no open figure for later tests
-    assert float(nc.mps_cited(published)["value"]) in trend_lines  # the 30% MPS cited
+    assert float(nc.cited_figure(published, DISTRICT)["value"]) in trend_lines  # the 30% the district cited
 
 
 @needs_ssocs
@@ -235,7 +246,8 @@ def test_trend_draws_no_line_across_a_changed_item(ssocs_table):
     from sro_research.reports import nces_comparisons_figures as figures
 
     published = published_figures()
-    fig = figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.mps_cited(published))
+    fig = figures.trend_figure(ssocs_table, nc.published_trend_points(published), nc.cited_figure(published, DISTRICT),
+                               DISTRICT)
     import matplotlib.pyplot as plt
 
     lines = fig.axes[0].get_lines()
@@ -272,4 +284,6 @@ def test_the_peer_groups_words_come_from_its_parameters():
     assert sd.peer_comparison_domain(changed) == ("level", "Middle")
     assert sd.peer_comparison_domain({"locale": "City"}) == ("all", ssocs.ALL_SCHOOLS)
     assert words.comparison_words({"level": ["Middle", "High school"]}) == "all U.S. public schools"
+    assert words.chosen_peer(DISTRICT) == DISTRICT.peer_group and words.chosen_peer(DISTRICT, level="Middle")["level"] == "Middle"
+    assert words.chosen_peer(DISTRICT, locale=None)["locale"] == "City"
     assert words.year_span(["2017-18", "2015-16"]) == "2015-16 to 2017-18" and words.year_span(["2019-20"]) == "2019-20"

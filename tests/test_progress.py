@@ -1,6 +1,6 @@
 import io
 
-from sro_research.build.progress import LineProgress, TerminalProgress, for_stream
+from sro_research.build.progress import MANY_REPORTS, CountingProgress, LineProgress, TerminalProgress, for_stream
 
 
 def test_line_progress_is_quiet_and_line_based():
@@ -66,3 +66,25 @@ def test_each_running_report_gets_its_own_bar_and_events_travel_from_workers():
     shown.report_done("b", True, 1.0)
     shown.report_done("a", True, 2.0)
     assert "[a] built in 2.0s" in tty.getvalue() and "[b] built in 1.0s" in tty.getvalue()
+
+
+def test_hundreds_of_reports_get_one_counted_line_each_and_the_failures_again_at_the_end():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    progress = for_stream(stream, total=MANY_REPORTS + 1)
+    assert isinstance(progress, CountingProgress)  # no bar per report, even in a terminal
+    for i in range(MANY_REPORTS + 1):
+        progress.report_start(f"district__{i}", 0)
+        progress.cell_start(f"district__{i}", 0, 5)
+        progress.cell_done(f"district__{i}", 0, 5)
+    for i in range(MANY_REPORTS + 1):
+        progress.report_done(f"district__{i}", i != 3, 2.0, "" if i != 3 else "district.ipynb cell 4: ValueError")
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == MANY_REPORTS + 2 and "\r" not in stream.getvalue()
+    assert lines[0] == f"[1/{MANY_REPORTS + 1}] district__0 built in 2.0s"
+    assert lines[3] == f"[4/{MANY_REPORTS + 1}] district__3 FAILED in 2.0s: district.ipynb cell 4: ValueError"
+    assert lines[-1] == f"1 of {MANY_REPORTS + 1} reports failed (the others were built): district__3"

@@ -31,8 +31,8 @@ FOLDER = data_dir() / "published"
 # transcription tests are skipped where they are not.
 REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference/published_figures.md"
 EXPECTED = [
-    "mps_program_page", "engagement_2017_press", "recommendation_2017", "mps_discipline",
-    "minnesota_sro", "nces_digest_233_70a", "nces_frss_2013_14", "ssocs_published_tables", "since_2017",
+    "district_program_page", "engagement_2017_press", "recommendation_2017", "district_discipline",
+    "state_sro", "nces_digest_233_70a", "nces_frss_2013_14", "ssocs_published_tables", "since_2017",
     "definitions", "claims",
 ]
 FIGURE_DATASETS = [name for name in EXPECTED if name not in ("definitions", "claims")]
@@ -75,16 +75,16 @@ def test_several_datasets_are_loaded_with_one_validation(monkeypatch):
     validations = []
     real = published.validate_published
     monkeypatch.setattr(published, "validate_published", lambda folder=None: validations.append(folder) or real(folder))
-    tables = load_published_datasets(["minnesota_sro", "mps_program_page", "sources"])
-    assert list(tables) == ["minnesota_sro", "mps_program_page", "sources"] and len(validations) == 1
-    assert tables["minnesota_sro"].attrs["dataset"] == "minnesota_sro" and "url" in tables["sources"]
+    tables = load_published_datasets(["state_sro", "district_program_page", "sources"])
+    assert list(tables) == ["state_sro", "district_program_page", "sources"] and len(validations) == 1
+    assert tables["state_sro"].attrs["dataset"] == "state_sro" and "url" in tables["sources"]
     assert len(Figures.load().rows) > 0 and len(validations) == 2  # Figures: every figure dataset, one validation
 
 
 def test_load_records_its_input_files():
-    load_published("minnesota_sro")
+    load_published("state_sro")
     recorded = {entry["name"]: entry["sha256"] for entry in provenance.recorded_inputs()}
-    for name in ("minnesota_sro.csv", "sources.csv", "datapackage.json"):
+    for name in ("state_sro.csv", "sources.csv", "datapackage.json"):
         assert recorded[name] == provenance.file_sha256(FOLDER / name)
 
 
@@ -126,7 +126,7 @@ def test_digest_233_70a_matches_reference_notes_cell_by_cell():
 
 
 def test_flags_from_the_reference_are_kept():
-    page = load_published("mps_program_page")
+    page = load_published("district_program_page")
     assert "unverified" in flags(figure(page, figure_id="A27"))  # the 61%
     assert {"approximate", "unverified"} <= flags(figure(page, figure_id="A24"))  # "almost 30,000"
     press = load_published("engagement_2017_press")
@@ -135,10 +135,10 @@ def test_flags_from_the_reference_are_kept():
     assert all("conflicting_sources" in flags(row) for _, row in students.iterrows())
     assert all("no_percentage_given" in flags(row) for _, row in press[press["value"].isna()].iterrows()
                if row["measure"] != "engagement_sessions")
-    discipline = load_published("mps_discipline")
+    discipline = load_published("district_discipline")
     same_point = discipline[discipline["flags"].str.contains("same_point_in_year")]
     assert list(same_point["value"]) == [10.5, 8.1, 7.4, 6.5]
-    minnesota = load_published("minnesota_sro")
+    minnesota = load_published("state_sro")
     assert figure(minnesota, figure_id="E05")["value_text"] == "as high as 6-in-10"
     frss = load_published("nces_frss_2013_14")
     assert {"not_found", "unverified"} <= flags(figure(frss, measure="sro_pct"))
@@ -178,14 +178,14 @@ def edit_cell(folder: Path, file: str, figure_id: str | None, column: str, value
 @pytest.mark.parametrize(
     "file, figure_id, column, value, expected",
     [
-        ("minnesota_sro.csv", None, "value", None, r"minnesota_sro\.csv: row 1 \(header\), field\(s\) value: missing column"),
+        ("state_sro.csv", None, "value", None, r"state_sro\.csv: row 1 \(header\), field\(s\) value: missing column"),
         ("nces_digest_233_70a.csv", "F05", "value", "ten", r"nces_digest_233_70a\.csv: row 6, field value: 'ten' is not a valid number"),
         ("nces_digest_233_70a.csv", "F05", "se", "1.4.6", r"nces_digest_233_70a\.csv: row 6, field se: '1\.4\.6' is not a valid number"),
         ("recommendation_2017.csv", "C03", "source_id", "", r"recommendation_2017\.csv: row 4, field source_id: empty"),
-        ("mps_program_page.csv", "A17", "source_id", "nowhere", r"mps_program_page\.csv: row 18, field source_id: 'nowhere' is not a source_id"),
-        ("mps_program_page.csv", "A05", "location", "", r"mps_program_page\.csv: row 6, field location: empty"),
-        ("mps_discipline.csv", "D02", "flags", "guessed", r"mps_discipline\.csv: row 3, field flags: 'guessed'"),
-        ("mps_discipline.csv", "D09", "value", "3900", r"mps_discipline\.csv: row 10, field value: 3900 does not match value_text '3,090'"),
+        ("district_program_page.csv", "A17", "source_id", "nowhere", r"district_program_page\.csv: row 18, field source_id: 'nowhere' is not a source_id"),
+        ("district_program_page.csv", "A05", "location", "", r"district_program_page\.csv: row 6, field location: empty"),
+        ("district_discipline.csv", "D02", "flags", "guessed", r"district_discipline\.csv: row 3, field flags: 'guessed'"),
+        ("district_discipline.csv", "D09", "value", "3900", r"district_discipline\.csv: row 10, field value: 3900 does not match value_text '3,090'"),
         ("sources.csv", "swj_2017_07", "url", "", r"sources\.csv: row 5, field url: empty"),
         ("sources.csv", "swj_2017_07", "url", "", r"recommendation_2017\.csv: row 2, field source_id: source 'swj_2017_07' has no URL"),
     ],
@@ -193,7 +193,7 @@ def edit_cell(folder: Path, file: str, figure_id: str | None, column: str, value
 def test_malformed_file_fails_naming_file_row_and_field(published_copy, file, figure_id, column, value, expected):
     edit_cell(published_copy, file, figure_id, column, value)
     with pytest.raises(PublishedDataError, match=expected):
-        load_published("mps_program_page", folder=published_copy)  # any dataset: the whole package is checked
+        load_published("district_program_page", folder=published_copy)  # any dataset: the whole package is checked
 
 
 def test_undeclared_csv_and_missing_package_file_fail(published_copy):
@@ -208,9 +208,9 @@ def test_undeclared_csv_and_missing_package_file_fail(published_copy):
 def test_a_csv_saved_with_a_byte_order_mark_loads(published_copy):
     # Excel's "CSV UTF-8" starts the file with a BOM; Frictionless accepts it, so the package's own
     # header check must too (it used to report figure_id both missing and "not in the schema").
-    path = published_copy / "minnesota_sro.csv"
+    path = published_copy / "state_sro.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    table = load_published("minnesota_sro", published_copy)
+    table = load_published("state_sro", published_copy)
     assert list(table.columns) == FIGURE_COLUMNS
     assert table["figure_id"].iloc[0] == "E01"
 
@@ -228,7 +228,7 @@ def test_figures_accessor_reads_every_figure_dataset_once():
     assert figures.value("A05") == 16 and figures.text("A24") == "almost 30,000"
     assert figures.printed("A18") == "16 hours per year" and figures.printed("A20") == "8 to 24 hours per year"
     assert figures.printed("A23") == "30%" and figures.flagged("A24", "approximate")
-    assert list(figures.dataset("minnesota_sro")["figure_id"]) == list(load_published("minnesota_sro")["figure_id"])
+    assert list(figures.dataset("state_sro")["figure_id"]) == list(load_published("state_sro")["figure_id"])
     with pytest.raises(KeyError, match="figure Z99 is needed"):
         figures.row("Z99")
     with pytest.raises(ValueError, match="F48 has no numeric value"):

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sro_research.build.config import load_reports
 from sro_research.build.pipeline import build
 from sro_research.readers.ssocs import expected_files, find_ssocs_dir
-from tests.conftest import EXTERNAL_RESOURCE, PROJECT_ROOT
+from tests.conftest import EXTERNAL_RESOURCE, site_reports
 
 SSOCS = find_ssocs_dir()
 
@@ -35,7 +34,7 @@ def with_microdata(built_site):
 @pytest.mark.slow
 def test_every_report_builds_with_the_microdata(with_microdata):
     # built_site fails on any report that did not build
-    for name in load_reports(PROJECT_ROOT / "reports.toml"):
+    for name in site_reports():
         _assert_reader_page((with_microdata / f"{name}.html").read_text(encoding="utf-8"))
 
 

@@ -68,6 +68,8 @@ def _cells(counts: pd.DataFrame, measures: tuple[str, ...], sexes: list[str], di
     """Enrolled and each measure's count per race, sex and disability ("all" without IDEA enrollment)."""
     keys = ["race", "sex", "disability"]
     rows = counts[counts["sex"].isin(sexes)]
+    if not (rows["measure"] == "enrolled").any():  # no school counted (e.g. a district of juvenile-justice facilities)
+        return pd.DataFrame(columns=[*keys, "enrolled", *measures])
     enrolled = rows[rows["measure"] == "enrolled"].groupby(["race", "sex", "disability"])["count"].sum()
     enrolled = enrolled.unstack("disability", fill_value=0)
     if disability:  # students without disabilities = all enrolled minus those served under IDEA
@@ -85,20 +87,22 @@ def _cells(counts: pd.DataFrame, measures: tuple[str, ...], sexes: list[str], di
     return frame.reset_index()
 
 
-def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None) -> CrdcRates:
-    """Every scope's counts under the like-for-like and matching-coverage rules, once for the year."""
+def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None, keys: tuple[str, ...] = tuple(COVERAGE)) -> CrdcRates:
+    """Every scope's counts under the like-for-like and matching-coverage rules, once for the year; `keys`
+    (coverage keys, default all) limits the work to the measures a report shows."""
+    coverage = {key: COVERAGE[key] for key in keys}
     scopes, state = scope_schools(crdc, leaid, state)
     counts = crdc.counts
     discipline_sexes = sorted(set(counts.loc[counts["measure"].isin(DISCIPLINE), "sex"]))
     disability = bool(((counts["measure"] == "enrolled") & (counts["disability"] == "with")).any())
     enrolled = _enrolled_by_school(counts)
-    complete = {key: _complete(counts, measures) for key, measures in COVERAGE.items()}  # per school, once
+    complete = {key: _complete(counts, measures) for key, measures in coverage.items()}  # per school, once
     kept, left_out = _like_for_like(scopes)
     cell_parts, coverage_rows = [], []
     for scope in scopes:
         for reason, combokeys in left_out[scope].items():
-            coverage_rows += [_left_out(scope, key, reason, combokeys, enrolled) for key in COVERAGE]
-        for key, measures in COVERAGE.items():
+            coverage_rows += [_left_out(scope, key, reason, combokeys, enrolled) for key in coverage]
+        for key, measures in coverage.items():
             # a school missing from the count files has nothing reported: left out like a reserve code
             reported = complete[key].reindex(kept[scope], fill_value=False)
             covered = reported.index[reported]
@@ -114,6 +118,23 @@ def crdc_rates(crdc: CrdcYear, leaid: str, state: str | None = None) -> CrdcRate
                      coverage=pd.DataFrame(coverage_rows), disability_enrollment=disability,
                      staff=staff_totals(crdc, kept), synthetic=crdc.is_synthetic,
                      reserve_codes=_reserve_meanings(crdc))
+
+
+def school_cells(crdc: CrdcYear, leaid: str, measure: str) -> pd.DataFrame:
+    """Per school of the district and race: students enrolled and counted for `measure`, over the schools
+    `crdc_rates` counts for it (no juvenile-justice facility; every cell of the measure and of enrollment
+    reported; the sexes the measure's counts report). The rows a school-clustered model needs."""
+    scopes, _ = scope_schools(crdc, leaid)
+    kept, _ = _like_for_like({"district": scopes["district"]})
+    counts = crdc.counts
+    complete = _complete(counts, (measure,)).reindex(kept["district"], fill_value=False)
+    rows = counts[counts["COMBOKEY"].isin(complete.index[complete])]
+    rows = rows[rows["sex"].isin(set(counts.loc[counts["measure"] == measure, "sex"].astype(str)))]
+    keys = [rows["COMBOKEY"].astype(str), rows["race"].astype(str)]
+    enrolled = rows["count"].where((rows["measure"] == "enrolled") & (rows["disability"] == "all"), 0).groupby(keys).sum()
+    counted = rows["count"].where(rows["measure"] == measure, 0).groupby(keys).sum()
+    frame = pd.DataFrame({"enrolled": enrolled, measure: counted}).rename_axis(["COMBOKEY", "race"]).reset_index()
+    return frame[frame["enrolled"] > 0].reset_index(drop=True)
 
 
 def _like_for_like(scopes: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Index], dict[str, dict[str, pd.Index]]]:

@@ -22,8 +22,9 @@ from sro_research.readers import ssocs
 from sro_research.stats.intervals import clopper_pearson, effective_n, korn_graubard, t_interval
 from sro_research.stats.replicate import ReplicateDesign
 
-# Schools like Minneapolis's comprehensive high schools. high_minority is used in years that
-# record minority or percent-White enrollment and dropped (and said so) in years that do not.
+# The peer group when none is given: large city high schools, most students from minority groups. A
+# district's own is its profile's [peer_group], which the notebook passes in. high_minority is used in years
+# that record minority or percent-White enrollment and dropped (and said so) in years that do not.
 DEFAULT_PEER = {"level": "High school", "locale": "City", "enrollment_size": "1,000 or more", "high_minority": True}
 ESTIMATE_COLUMNS = [
     "year", "indicator", "domain_variable", "domain_value",

@@ -2,7 +2,7 @@
 
 A report is up to date when its outputs exist and none of these changed since its last successful
 build: its notebook's code and text (not outputs a researcher saved), its configuration (title, resolved parameters, declared environment
-variables), the checksums of the input files it read, the package's own source, and the
+variables), the checksums of the input files it read, the package's own source, its district profile and the
 dependency lock. The record of the last build is kept in manifest.json, beside the provenance.
 
 Input checksums are cached on (size, modification time), as make and git do, so a no-change
@@ -27,6 +27,7 @@ PART_NAMES = {
     "environment": "environment variables changed",
     "package": "package source changed",
     "lock": "dependency lock changed",
+    "district": "district profile changed",
 }
 
 
@@ -66,8 +67,10 @@ def lock_digest(root: Path) -> str:
     return file_sha256(lock) if lock.is_file() else "no lock file"
 
 
-def key(notebook: Path, title: str, description: str, values: dict, environment: dict, root: Path) -> dict:
-    """The parts of a report's cache key that are known before it runs (inputs are checked apart)."""
+def key(notebook: Path, title: str, description: str, values: dict, environment: dict, root: Path,
+        district: Path | None = None) -> dict:
+    """The parts of a report's cache key that are known before it runs (inputs are checked apart);
+    `district` is the district profile file, so editing or switching the district rebuilds."""
     return {
         "notebook": notebook_digest(notebook),
         "configuration": _digest([title, description]),
@@ -75,6 +78,7 @@ def key(notebook: Path, title: str, description: str, values: dict, environment:
         "environment": _digest(environment),
         "package": package_digest(),
         "lock": lock_digest(root),
+        "district": file_sha256(district) if district else "no district",
     }
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sro_research.paths import MARKER, project_root
 from sro_research.data_status import DATA_STATUSES
+from sro_research.district import DATA_KINDS, DISTRICT_ENV, DistrictProfile, ProfileError, chosen, load_profile
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check", "data_status"}
+KNOWN_KEYS = {"notebook", "title", "description", "parameters", "timeout", "env", "constraints", "check", "data_status",
+              "needs", "fan_out"}
 CHECK = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")  # module:function
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 1800  # seconds a single cell may run before the build calls it hung
@@ -44,14 +46,49 @@ class ReportSpec:
     # ValueError or OSError it raises refuses the build (exit 2). The report's own input checks live
     # there, so the build still knows no report's data.
     check: str = ""
+    # Kinds of district data the report cannot be built without (district.DATA_KINDS): a district whose
+    # profile lacks one does not get the report, and the landing page says so.
+    needs: tuple[str, ...] = ()
+    # The district the report is about: its words fill `{district_name}` and the like in the title, its
+    # profile path goes to the kernel as $SRO_DISTRICT, its checksum is part of the cache key.
+    district: DistrictProfile | None = None
+    # One report per district: {"over": "module:function", "title": the fan-out's own index page, and the
+    # function's other arguments}. Expanded by build/fanout.py into one report per record it returns.
+    fan_out: dict = field(default_factory=dict)
+    # On a report a fan-out made: {"of": the declared report, "leaid": ..., "district_name": ...}.
+    member: dict = field(default_factory=dict)
+
+    def missing(self) -> tuple[str, ...]:
+        """The kinds of data this report needs that its district's profile lacks."""
+        return tuple(kind for kind in self.needs if self.district is None or not self.district.has(kind))
 
 
 def config_path(path: str | Path | None = None) -> Path:
     return Path(path).resolve() if path else project_root() / MARKER
 
 
-def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
-    """Every report declared in reports.toml, in file order."""
+def load_district(path: str | Path | None = None, district: str | None = None) -> DistrictProfile | None:
+    """The district profile a build is for (`district`: --district, else $SRO_DISTRICT, else reports.toml's
+    `district`); None for a project that names no district (its titles keep any `{district_name}` as written)."""
+    path = config_path(path)
+    try:
+        setting = chosen(district, path)
+    except ProfileError:
+        return None
+    try:
+        return load_profile(setting, path)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def district_environment(profile: DistrictProfile | None) -> dict[str, str]:
+    """What a kernel is told about its district: $SRO_DISTRICT, the profile file (readers load it from there)."""
+    return {DISTRICT_ENV: str(profile.path)} if profile is not None and profile.path else {}
+
+
+def load_reports(path: str | Path | None = None, district: str | None = None) -> dict[str, ReportSpec]:
+    """Every report declared in reports.toml, in file order, for the chosen district (see `load_district`)."""
+    profile = load_district(path, district)
     path = config_path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such file; the build needs a reports.toml at the project root")
@@ -96,13 +133,25 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
         data_status = table.get("data_status")
         if data_status is not None and data_status not in DATA_STATUSES:
             raise ConfigError(f"{where}: 'data_status' must be one of {', '.join(DATA_STATUSES)}")
+        if profile is not None and profile.status == "synthetic":
+            data_status = "synthetic"  # an invented district: every number of every report is synthetic
         check = table.get("check", "")
         if not isinstance(check, str) or (check and not CHECK.match(check)):
             raise ConfigError(f"{where}: 'check' must name a function as \"package.module:function\"")
+        needs = table.get("needs", [])
+        if not isinstance(needs, list) or not all(kind in DATA_KINDS for kind in needs):
+            raise ConfigError(f"{where}: 'needs' must list kinds of district data, from: {', '.join(DATA_KINDS)}")
+        words = profile.words() if profile else {}
+        fan_out = table.get("fan_out", {})
+        if not isinstance(fan_out, dict) or (fan_out and not (isinstance(fan_out.get("over"), str) and CHECK.match(fan_out["over"]))):
+            raise ConfigError(f"{where}: 'fan_out' must be a table naming the function that lists the districts, "
+                              f"e.g. {{ over = \"sro_research.readers.crdc:districts_in_state\", state = \"WI\" }}")
+        if not isinstance(fan_out.get("title", ""), str):
+            raise ConfigError(f"{where}: fan_out's 'title' (its index page's title) must be text")
         specs[name] = ReportSpec(
             name=name,
             notebook=notebook,
-            title=fill_title(str(table.get("title", name)), dict(parameters)),
+            title=fill_title(str(table.get("title", name)), {**words, **parameters}),
             title_template=str(table.get("title", name)),
             description=str(table.get("description", "")),
             parameters=dict(parameters),
@@ -111,6 +160,9 @@ def load_reports(path: str | Path | None = None) -> dict[str, ReportSpec]:
             constraints=constraints,
             data_status=data_status,
             check=check,
+            needs=tuple(needs),
+            district=profile,
+            fan_out=dict(fan_out),
         )
     return specs
 
@@ -121,20 +173,32 @@ class SiteSpec:
 
     project: str = "sro-research"
     contact: str = ""  # a line readers see in every footer, e.g. who to write to about an error
+    landing: str = ""  # what the landing page says the reports are, under its heading
+    district: str = ""  # the district's name, for the landing page's note on reports not built
+    synthetic: bool = False  # an invented example district: every page and list says so
 
 
-def load_site(path: str | Path | None = None) -> SiteSpec:
-    """[site] from reports.toml; defaults when the table (or the file) is absent."""
+def load_site(path: str | Path | None = None, district: str | None = None) -> SiteSpec:
+    """[site] from reports.toml, with the district profile's own [site] (project, landing) over it;
+    defaults when neither says anything."""
+    profile = load_district(path, district)
     path = config_path(path)
-    if not path.is_file():
-        return SiteSpec()
-    site = tomllib.loads(path.read_text(encoding="utf-8")).get("site", {})
+    site = tomllib.loads(path.read_text(encoding="utf-8")).get("site", {}) if path.is_file() else {}
     if not isinstance(site, dict):
         raise ConfigError(f"{path}: [site] must be a table")
     unknown = set(site) - {"project", "contact"}
     if unknown:
         raise ConfigError(f"{path}: [site] takes only 'project' and 'contact', not {', '.join(sorted(unknown))}")
-    return SiteSpec(project=str(site.get("project", SiteSpec.project)), contact=str(site.get("contact", "")))
+    if profile is None:
+        return SiteSpec(project=str(site.get("project", SiteSpec.project)), contact=str(site.get("contact", "")))
+    own, words = profile.site, profile.words()
+    return SiteSpec(
+        project=fill_title(str(own.get("project") or site.get("project", SiteSpec.project)), words),
+        contact=fill_title(str(own.get("contact") or site.get("contact", "")), words),
+        landing=fill_title(str(own.get("landing", "")), words),
+        district=profile.name,
+        synthetic=profile.status == "synthetic",
+    )
 
 
 class _KeepMissing(dict):
@@ -148,5 +212,14 @@ def fill_title(template: str, values: dict) -> str:
 
 
 def with_values(spec: ReportSpec, values: dict) -> ReportSpec:
-    """The report as one run builds it: its title filled from the values that run resolved."""
-    return replace(spec, title=fill_title(spec.title_template or spec.title, {**spec.parameters, **values}))
+    """The report as one run builds it: about the district its values name (a `district` parameter) or its
+    own, its title filled from that district's words, the values the run resolved and, for a fan-out's
+    report, its district's record (`{district_name}`); a synthetic district makes the report's data synthetic."""
+    district = spec.district
+    if values.get("district"):  # a notebook's `district` parameter: the report is about that district
+        district = load_district(None, str(values["district"]))
+    words = district.words() if district else {}
+    record = {k: v for k, v in spec.member.items() if k != "of"}
+    status = "synthetic" if district is not None and district.status == "synthetic" else spec.data_status
+    return replace(spec, title=fill_title(spec.title_template or spec.title, {**words, **spec.parameters, **values, **record}),
+                   data_status=status, district=district)

@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sro_research.build.config import ReportSpec, config_path, load_reports, with_values
+from sro_research.build.config import ReportSpec, config_path, district_environment, load_reports, with_values
 from sro_research.build.pipeline import BuildError, Plan, git_commit, page_provenance
 from sro_research.build.parameters import notebook_parameters, resolve
 from sro_research.build import cache
@@ -30,7 +30,7 @@ def _report_for(papermill: dict, specs: dict[str, ReportSpec], name: str | None)
     injected = papermill.get("parameters") or {}
     fitting = []
     for spec in specs.values():
-        if spec.notebook.name != source:
+        if spec.notebook.name != source or spec.fan_out:  # a fan-out's districts have reports of their own
             continue
         defaults = {p.name: p.default for p in notebook_parameters(spec.notebook).values()}
         ran_with = {**defaults, **injected}
@@ -75,7 +75,7 @@ def render_executed(executed: str | os.PathLike, out: str | os.PathLike, report:
     declared = notebook_parameters(spec.notebook)
     values = {**resolve(spec.name, declared, spec.parameters, {}), **(papermill.get("parameters") or {})}
     spec = with_values(spec, values)  # the title names the values papermill ran with
-    item = Plan(spec, declared, values, cache.environment_values(spec.env))
+    item = Plan(spec, declared, values, {**cache.environment_values(spec.env), **district_environment(spec.district)})
     nb.metadata["sro_research"] = {
         **page_provenance(item, root, git_commit(root)),
         "built_at": _started(papermill),
@@ -86,6 +86,6 @@ def render_executed(executed: str | os.PathLike, out: str | os.PathLike, report:
     page.parent.mkdir(parents=True, exist_ok=True)
     # Run by hand, a notebook links its CSVs under the folder it wrote them to (tables/interactive/, or
     # the Lab session's name); on the published page they sit under the report's own name, as the build's.
-    html = re.sub(r'href="tables/[^/"]+/', f'href="tables/{spec.name}/', render_html(nb, spec.title))
+    html = re.sub(r'href="tables/[^/"]+/', f'href="tables/{spec.name}/', render_html(nb, spec.title, str(spec.district.path) if spec.district else None))
     page.write_text(html, encoding="utf-8")
     return page

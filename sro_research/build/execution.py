@@ -7,17 +7,19 @@ import shutil
 import signal
 import tempfile
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill as pm
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.engines import NBClientEngine, papermill_engines
 
+from sro_research.build import forked_kernels
 from sro_research.build.progress import LineProgress
 
 ENGINE = "sro-research"
@@ -83,7 +85,7 @@ class _ProgressEngine(NBClientEngine):
 papermill_engines.register(ENGINE, _ProgressEngine)
 
 # Kernels running in this process, with their private folder: what `stop_kernels_now` removes.
-_running: dict[int, tuple[KernelManager, str]] = {}
+_running: dict[int, tuple[AsyncKernelManager, str]] = {}
 _running_lock = threading.Lock()
 
 
@@ -95,15 +97,22 @@ def stop_kernels_now() -> None:
     for kernel, folder in running:
         process = getattr(kernel.provisioner, "process", None)
         if process is not None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)  # jupyter_client starts each kernel in a session of its own
+            try:  # each kernel leads a session of its own (jupyter_client's start, or a forked one)
+                os.killpg(process.pid, signal.SIGKILL)
             except OSError:
-                pass
+                try:
+                    os.kill(process.pid, signal.SIGKILL)
+                except OSError:
+                    pass
         shutil.rmtree(folder, ignore_errors=True)
 
 
-class _ReportKernelManager(KernelManager):
-    """A kernel started with its own environment and working folder.
+class _ReportKernelManager(AsyncKernelManager):
+    """A kernel started with its own environment and working folder, forked from a warm parent
+    (`forked_kernels`) unless that is switched off or unavailable.
+
+    Asynchronous, so nbclient's check that the kernel is alive runs while a cell waits for output: with
+    a blocking client a kernel that dies mid-cell leaves the build waiting forever.
 
     Given to the kernel directly rather than set on this process (os.environ, os.chdir), so several
     reports can run at once in threads (a dask worker with processes=False) without mixing settings.
@@ -113,12 +122,15 @@ class _ReportKernelManager(KernelManager):
         super().__init__(**kwargs)
         self._report_env, self._report_cwd = report_env, report_cwd
 
-    async def _async_start_kernel(self, **kw):
+    async def start_kernel(self, **kw):
         kw["env"] = {**os.environ, **kw.get("env", {}), **self._report_env}
         kw["cwd"] = self._report_cwd
-        return await super()._async_start_kernel(**kw)
-
-    start_kernel = run_sync(_async_start_kernel)
+        if self.provisioner is None and forked_kernels.enabled():
+            self.kernel_id = self.kernel_id or str(uuid.uuid4())
+            self.provisioner = forked_kernels.ForkedKernelProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            self.provisioner.per_report = frozenset(self._report_env)
+        return await super().start_kernel(**kw)
 
 
 def _source_cell_number(nb: nbformat.NotebookNode, index: int) -> int:
@@ -128,15 +140,20 @@ def _source_cell_number(nb: nbformat.NotebookNode, index: int) -> int:
 
 
 def _failure_from_notebook(notebook: Path, output: Path, ename: str, evalue: str) -> CellFailure:
-    """Find the cell papermill marked as failed in the saved output (kernel death, timeout)."""
+    """Find the cell that stopped the run in the saved output: the one papermill marked as failed or
+    running, else (a dead kernel or a timeout, after which papermill marks every cell completed) the
+    last one that started."""
     cell_number, first_line = None, ""
     if output.exists():
         nb = nbformat.read(output, as_version=4)
-        for index, cell in enumerate(nb.cells):
-            if cell.get("metadata", {}).get("papermill", {}).get("status") in ("failed", "running"):
-                cell_number = _source_cell_number(nb, index)
-                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                break
+        marks = [cell.get("metadata", {}).get("papermill", {}) for cell in nb.cells]
+        stopped = [i for i, mark in enumerate(marks) if mark.get("status") in ("failed", "running")]
+        started = [i for i, mark in enumerate(marks) if mark.get("start_time")]
+        index = (stopped or started[-1:] or [None])[0]
+        if index is not None:
+            cell = nb.cells[index]
+            cell_number = _source_cell_number(nb, index)
+            first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
     return CellFailure(notebook.name, cell_number, first_line, ename, evalue)
 
 
@@ -193,7 +210,7 @@ def execute(
         with _running_lock:
             _running.pop(id(kernel), None)
         if kernel.has_kernel:  # nbclient leaves a kernel it did not create running
-            kernel.shutdown_kernel(now=True)
+            run_sync(kernel.shutdown_kernel)(now=True)
         shutil.rmtree(sockets, ignore_errors=True)
     return None
 

@@ -30,8 +30,9 @@ def _nces_definitions(root: Path) -> dict[str, dict]:
         return {row["term"]: row for row in csv.DictReader(handle)}
 
 
-def load_glossary(root: Path) -> list[dict]:
-    """Entries in file order: key, term, definition and, where NCES defines it, nces (quoted row)."""
+def load_glossary(root: Path, district: dict[str, str] | None = None) -> list[dict]:
+    """Entries in file order: key, term, definition and, where NCES defines it, nces (quoted row).
+    `district`: the district profile's [glossary], its own definition of a term by key (e.g. who its SROs were)."""
     path = root / GLOSSARY
     if not path.is_file():
         return []
@@ -47,6 +48,8 @@ def load_glossary(root: Path) -> list[dict]:
         if set(entry) - ENTRY_KEYS:
             raise GlossaryError(f"{where}: unknown field(s) {', '.join(sorted(set(entry) - ENTRY_KEYS))}")
         item = {key: str(entry[key]) for key in ("key", "term", "definition")}
+        if district and district.get(item["key"]):
+            item["definition"] = str(district[item["key"]])
         if entry.get("nces_term"):
             row = definitions.get(entry["nces_term"])
             if row is None:
@@ -57,4 +60,7 @@ def load_glossary(root: Path) -> list[dict]:
                 "cite": f"{DEFINITIONS.as_posix()}, term {row['term']}, source {row['source_id']}",
             }
         glossary.append(item)
+    unknown = sorted(set(district or {}) - {item["key"] for item in glossary})
+    if unknown:
+        raise GlossaryError(f"the district profile's [glossary] names {', '.join(unknown)}, not a key in {GLOSSARY}")
     return glossary

@@ -50,17 +50,43 @@ def record_build(
         entry["stale"] = bool(stale) and "html" in entry
         if entry["stale"]:
             entry["stale_since"] = stale
+    if spec.member:
+        entry["fan_out"] = spec.member  # the fan-out it belongs to and its district's record
     manifest["reports"][spec.name] = entry
+    _write_manifest(out, manifest)
+
+
+def record_fan_outs(out: Path, lists: dict[str, dict]) -> bool:
+    """Keep each fan-out's title and list of districts (build/fanout.py) in manifest.json; True when
+    that changed what its page shows."""
+    if not lists:
+        return False
+    manifest = read_build_manifest(out)
+    fan_outs = manifest.setdefault("fan_outs", {})
+    if all(fan_outs.get(name) == value for name, value in lists.items()):
+        return False
+    fan_outs.update(lists)
+    _write_manifest(out, manifest)
+    return True
+
+
+def _write_manifest(out: Path, manifest: dict) -> None:
     tmp = out / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     tmp.replace(out / MANIFEST)
 
 
-def write_index(out: Path, order: list[str]) -> Path:
-    """reports/index.html: every report built into `out`, in reports.toml order (see landing.py)."""
-    reports = read_build_manifest(out)["reports"]
-    names = [n for n in order if n in reports] + sorted(n for n in reports if n not in order)
+def write_index(out: Path, order: list[str], district: str | None = None, not_built: list[ReportSpec] = ()) -> Path:
+    """reports/index.html: every report built into `out`, in reports.toml order (see landing.py), for the
+    district profile `district` (default: the chosen one); `not_built`: reports its data do not allow. A
+    fan-out is one entry there, its districts on its own page (fanout_page.py)."""
+    manifest = read_build_manifest(out)
+    reports, fan_outs = manifest["reports"], manifest.get("fan_outs", {})
+    members = {n for n, entry in reports.items() if entry.get("fan_out")}
+    skipped = {s.name for s in not_built}
+    names = [n for n in order if (n in reports or n in fan_outs) and n not in skipped]
+    names += sorted(n for n in reports if n not in order and n not in members)
     # Imported here: the landing page needs nbconvert and pandas, which a no-change build never loads.
     from sro_research.build.landing import write_landing
 
-    return write_landing(out, reports, names)
+    return write_landing(out, reports, names, district, not_built, {n: fan_outs[n] for n in names if n in fan_outs})

@@ -11,7 +11,7 @@ import html
 import json
 from pathlib import Path
 
-from sro_research.build.config import ConfigError, SiteSpec, load_site
+from sro_research.build.config import ConfigError, ReportSpec, SiteSpec, load_district, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.build.render import (
     TEMPLATE,
@@ -122,9 +122,49 @@ def _glossary_html(glossary: list[dict]) -> str:
     return f'<h2 id="glossary">Glossary</h2><dl class="sro-glossary">{items}</dl>'
 
 
-def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict]) -> str:
-    items = "\n".join(report_item(out, name, reports[name]) for name in names)
+# Each kind of district data (district.DATA_KINDS) as the landing page's note names it.
+KIND_WORDS = {"published": "published figures", "claims": "claims table", "engagement": "engagement survey data",
+              "annual_review": "incident export", "crdc": "CRDC files"}
+
+
+def fan_out_item(out: Path, name: str, listing: dict, members: dict[str, dict]) -> str:
+    """A fan-out on the landing page: one entry linking to its own page, the districts' count and status."""
+    from sro_research.build.fanout_page import overall_status, page_name
+
+    statuses = [{"summary": page_summary(out, m)} for m, entry in members.items() if "html" in entry]
+    status = overall_status(statuses)
+    failed = sum(1 for entry in members.values() if entry.get("last_failure"))
+    parts = [f'<h2><a href="{e(page_name(name))}">{e(stamped_title(listing.get("title") or name, status))}</a></h2>']
+    if status:
+        parts.append(f'<p><span class="sro-data-status sro-data-status-{e(status)}">Data: {e(STATUS_WORDS.get(status, status))}</span></p>')
+    parts.append(f"<p>One report per district: {len(listing.get('members', [])) or len(members)} districts, "
+                 f"{len(statuses)} built" + (f", {failed} failed" if failed else "") +
+                 ". A table of every district, with each one's first key finding, sortable and filterable.</p>")
+    return "<li>" + "".join(parts) + "</li>"
+
+
+def not_built_note(district: str, not_built: list[ReportSpec]) -> str:
+    """One plain sentence: the reports a district's data do not allow, and what each lacks."""
+    if not not_built:
+        return ""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for spec in not_built:
+        groups.setdefault(spec.missing(), []).append(spec.title)
+    parts = [f"{', '.join(titles)} (no {' or '.join(KIND_WORDS.get(k, k) for k in kinds)} in its profile)"
+             for kinds, titles in groups.items()]
+    return f"Not built for {district or 'this district'}: " + "; ".join(parts) + "."
+
+
+def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glossary: list[dict],
+                 not_built: list[ReportSpec] = (), fan_outs: dict | None = None) -> str:
+    fan_outs = fan_outs or {}
+    items = "\n".join(
+        fan_out_item(out, name, fan_outs[name], _members(reports, name, fan_outs[name])) if name in fan_outs
+        else report_item(out, name, reports[name]) for name in names)
     contact = f"<p>{e(site.contact)}</p>" if site.contact else ""
+    intro = f"<p>{e(site.landing)}</p>" if site.landing else ""
+    note = not_built_note(site.district, not_built)
+    note = f'<p class="sro-not-built">{e(note)}</p>' if note else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(site.project)}: reports</title>
@@ -135,11 +175,11 @@ def landing_page(out: Path, reports: dict, names: list[str], site: SiteSpec, glo
 <header class="sro-site-header"><span class="sro-project">{e(site.project)}</span></header>
 <main id="main">
 <h1>Reports</h1>
-<p>Each report checks part of the evidence behind Minneapolis Public Schools' 2017 decision on School
-Resource Officers, and says at the top what it found and whether its data are real.</p>
+{intro}
 <ul class="sro-report-list">
 {items}
 </ul>
+{note}
 </main>
 <footer class="sro-footer">
 {contact}
@@ -151,14 +191,37 @@ Resource Officers, and says at the top what it found and whether its data are re
 """
 
 
-def write_landing(out: Path, reports: dict, names: list[str]) -> Path:
-    """Write out/index.html for the reports in `names` (manifest entries in `reports`)."""
+def _members(reports: dict, fan_out: str, listing: dict) -> dict[str, dict]:
+    """The fan-out's reports in the manifest that its current list still names (a district dropped
+    from the list is no longer shown, though its last page stays in the folder)."""
+    from sro_research.build.fanout import member_name
+
+    listed = {member_name(fan_out, record) for record in listing.get("members", [])}
+    return {n: entry for n, entry in reports.items() if entry.get("fan_out", {}).get("of") == fan_out and n in listed}
+
+
+def write_landing(out: Path, reports: dict, names: list[str], district: str | None = None,
+                  not_built: list[ReportSpec] = (), fan_outs: dict | None = None) -> Path:
+    """Write out/index.html for the reports in `names` (manifest entries in `reports`), with the site text
+    and glossary of the district profile `district` (default: the chosen one), and each fan-out's own
+    page (`fan_outs`: its title and list of districts, from manifest.json)."""
     try:
         root = project_root()
-        site, glossary = load_site(), load_glossary(root)
+        site, profile = load_site(None, district), load_district(None, district)
+        glossary = load_glossary(root, profile.glossary if profile else None)
     except (ConfigError, FileNotFoundError):
         root, site, glossary = None, SiteSpec(), []
-    page = without_absolute_paths(landing_page(out, reports, names, site, glossary), root)
+    from sro_research.build.fanout_page import write_fan_out_page
+
+    for name, listing in (fan_outs or {}).items():
+        project = site.project
+        if listing.get("district"):  # its reports' district, whose site header they carry
+            try:
+                project = load_site(None, listing["district"]).project
+            except ConfigError:
+                pass
+        write_fan_out_page(out, name, listing, _members(reports, name, listing), project, root)
+    page = without_absolute_paths(landing_page(out, reports, names, site, glossary, not_built, fan_outs), root)
     path = out / "index.html"
     tmp = out / ".index.html.tmp"
     tmp.write_text(page, encoding="utf-8")

@@ -24,13 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from sro_research.build import buildlog, cache
-from sro_research.build.config import ReportSpec, config_path, load_reports, with_values
-from sro_research.build.index import read_build_manifest, record_build, write_index
+from sro_research.build.config import (
+    ReportSpec, config_path, district_environment, load_district, load_reports, with_values,
+)
+from sro_research.build.index import read_build_manifest, record_build, record_fan_outs, write_index
 from sro_research.build.parameters import (
     Parameter, ParameterError, check_constraints, check_outside_output, effective_values, from_callers_folder,
     notebook_parameters, parse_assignments, resolve,
 )
 
+from sro_research.district import configured
 from sro_research.paths import without_absolute_paths
 
 FAILED_DIR = ".sro-failed"  # at the project root, git-ignored: never under the published folder
@@ -65,15 +68,38 @@ class Result:
     stale: bool = False
 
 
-def plan(names: list[str] | None, assignments: list[str] | None, config: str | Path | None = None) -> list[Plan]:
-    """Check the whole request before any kernel starts."""
-    specs = load_reports(config)
+def plan(names: list[str] | None, assignments: list[str] | None, config: str | Path | None = None,
+         district: str | None = None) -> list[Plan]:
+    """Check the whole request before any kernel starts. `district`: the district profile (slug or path)
+    the build is for, else the chosen one; by default, reports whose data the district lacks are left out."""
+    return _plan(names, assignments, config, district)[0]
+
+
+def _plan(names: list[str] | None, assignments: list[str] | None, config: str | Path | None = None,
+          district: str | None = None, out: Path | None = None, force: bool = False) -> tuple[list[Plan], dict[str, dict]]:
+    """The plans, and each fan-out's list of districts to keep in manifest.json (build/fanout.py)."""
+    from sro_research.build import fanout
+
+    specs = load_reports(config, district)
     root = config_path(config).parent
-    selected = list(names or specs)
-    unknown = [name for name in selected if name not in specs]
+    given = from_callers_folder(parse_assignments(assignments), Path.cwd())
+    names = list(names or (name for name, spec in specs.items() if not spec.missing()))
+    unknown = [name for name in names if name not in specs and not any(
+        spec.fan_out and name.startswith(spec.name + fanout.SEPARATOR) for spec in specs.values())]
     if unknown:
         raise BuildError(f"unknown report {unknown[0]!r}; reports: {', '.join(specs)}")
-    given = from_callers_folder(parse_assignments(assignments), Path.cwd())
+    declared_fan_outs = {name for name, spec in specs.items() if spec.fan_out}
+    out = out or default_out(root, load_district(config, district), config)
+    specs, lists = fanout.expand(specs, names, given, root, out, force)
+    selected = []
+    for name in names or specs:
+        if name in declared_fan_outs:  # a fan-out named: all its reports
+            selected += [m for m, spec in specs.items() if spec.member.get("of") == name]
+        elif name not in specs:
+            raise BuildError(f"unknown report {name!r}: its fan-out lists no such district")
+        else:
+            selected.append(name)
+    selected = list(dict.fromkeys(selected))
     plans = []
     for name in selected:
         spec = specs[name]
@@ -82,9 +108,13 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
         applicable = given if len(selected) == 1 else {k: v for k, v in given.items() if k in declared}
         values = resolve(name, declared, spec.parameters, applicable)
         check_constraints(name, declared, values, root, spec.constraints)
-        spec = with_values(spec, values)  # its title names the values this run uses
-        environment = cache.environment_values(spec.env)
-        key = cache.key(spec.notebook, spec.title, spec.description, values, environment, root)
+        spec = with_values(spec, values)  # its district and title name the values this run uses
+        if spec.missing():
+            raise BuildError(f"report {name!r} needs {' and '.join(spec.missing())} data, which the district profile "
+                             f"{spec.district.path if spec.district else '(none chosen)'} has no [folders] entry for")
+        environment = {**cache.environment_values(spec.env), **district_environment(spec.district)}
+        key = cache.key(spec.notebook, spec.title, spec.description, values, environment, root,
+                        spec.district.path if spec.district else None)
         plans.append(Plan(spec, declared, values, environment, key))
     known = {p for item in plans for p in item.declared}
     stray = [key for key in given if key not in known]
@@ -92,7 +122,16 @@ def plan(names: list[str] | None, assignments: list[str] | None, config: str | P
         raise ParameterError(
             f"unknown parameter {stray[0]!r} for report(s) {', '.join(selected)}; valid parameters: {', '.join(sorted(known)) or '(none)'}"
         )
-    return plans
+    return plans, lists
+
+
+def default_out(root: Path, profile, config: str | Path | None = None) -> Path:
+    """reports/ for the district reports.toml names (or none); reports/<slug>/ for any other district,
+    so building for another district never overwrites the project's own pages."""
+    home = configured(config_path(config))
+    if profile is None or (home and profile.path == load_district(config, home).path):
+        return root / "reports"
+    return root / "reports" / profile.slug
 
 
 def run_check(item: Plan, root: Path) -> None:
@@ -165,6 +204,7 @@ def _task(item: Plan, root: Path, commit: str) -> dict:
         "env": item.environment,
         "timeout": spec.timeout,
         "provenance": page_provenance(item, root, commit),
+        "district": str(spec.district.path) if spec.district else None,  # whose site header the page carries
     }
 
 
@@ -223,7 +263,8 @@ def publish(raw: dict, item: Plan, out: Path, root: Path) -> Result:
             from sro_research.build.worker import rerender_stale  # nbconvert: only on this rare path
 
             executed = out / entry["executed"]
-            _write_atomic(out / entry["html"], rerender_stale(executed.read_text(encoding="utf-8"), spec.title, stale))
+            _write_atomic(out / entry["html"], rerender_stale(executed.read_text(encoding="utf-8"), spec.title, stale,
+                                                                   str(spec.district.path) if spec.district else None))
         record_build(out, spec, None, failure={"error": failure.public(), **failure.record()}, stale=stale)
         return Result(spec.name, False, raw["seconds"], "failed", item.reason, failure=failure,
                       failed_notebook=failed if failed.exists() else None, stale=stale is not None)
@@ -337,16 +378,20 @@ def build(
     jobs: int | None = None,
     scheduler: str | None = None,
     force: bool = False,
+    district: str | None = None,
 ) -> list[Result]:
     """Build the named reports (all by default) that changed; raises BuildError/ParameterError before running anything.
 
     `jobs`: reports run at once on this machine (default: the number of CPUs); `scheduler`: the
     address of a dask.distributed scheduler to submit them to instead; `force`: rebuild even
-    reports that are up to date. Raises runner.Interrupted on SIGINT/SIGTERM, after tidying up.
+    reports that are up to date; `district`: the district profile (slug or path) to build for, else the
+    chosen one (`default_out` says where its pages go). Raises runner.Interrupted on SIGINT/SIGTERM, after
+    tidying up.
     """
-    plans = plan(names, assignments, config)
     root = config_path(config).parent
-    out = Path(out).resolve() if out else root / "reports"
+    profile = load_district(config, district)
+    out = Path(out).resolve() if out else default_out(root, profile, config)
+    plans, fan_out_lists = _plan(names, assignments, config, district, out, force)
     for item in plans:
         check_outside_output(item.spec.name, item.declared, item.values, root, out)
     out.mkdir(parents=True, exist_ok=True)
@@ -369,7 +414,8 @@ def build(
                                       seconds=time.monotonic() - clock, status="up to date", cache="hit", reason=item.reason))
         for item in todo:  # before any kernel: a refused input is exit 2 and nothing is written
             run_check(item, root)
-        if todo or not (out / "index.html").exists():
+        listed = record_fan_outs(out, fan_out_lists)  # a fan-out's list or title changed: its page too
+        if todo or listed or not (out / "index.html").exists():
             from sro_research.build.worker import skip_iri_format_check
 
             skip_iri_format_check()  # before the workers fork: they and the index page skip it
@@ -381,15 +427,17 @@ def build(
                 if progress is None:
                     from sro_research.build.progress import for_stream
 
-                    progress = for_stream()
+                    progress = for_stream(total=len(todo))
                 try:
                     results += _run(todo, out, root, progress, jobs, scheduler, build_id, log)
                 finally:
                     progress.close()
         finally:
             # Also after an interruption: the index lists exactly what the manifest records.
-            if todo or not (out / "index.html").exists():
-                write_index(out, list(load_reports(config)))
+            if todo or listed or not (out / "index.html").exists():
+                specs = load_reports(config, district)
+                write_index(out, list(specs), district=str(profile.path) if profile else None,
+                            not_built=[spec for spec in specs.values() if spec.missing()])
             buildlog.append(out, log)
     order = [item.spec.name for item in plans]
     return sorted(results, key=lambda r: order.index(r.name))

@@ -13,6 +13,7 @@ import time
 from typing import Any, TextIO
 
 SLOW_CELL_SECONDS = 10.0
+MANY_REPORTS = 12  # more reports than this in one build (a fan-out): one counted line per report, no bars
 
 
 class LineProgress:
@@ -82,6 +83,33 @@ class TerminalProgress(LineProgress):
         self._bars.clear()
 
 
+class CountingProgress(LineProgress):
+    """Hundreds of reports (a fan-out over a state's districts): one line as each report ends, with a
+    running count, and the failures listed again at the end; no bars, no start lines, no per-cell lines."""
+
+    def __init__(self, total: int, stream: TextIO | None = None):
+        super().__init__(stream)
+        self.total, self.done, self.failed = total, 0, []
+
+    def report_start(self, name: str, n_cells: int) -> None:
+        """Not shown: with hundreds queued at once, start lines would bury the results."""
+
+    def cell_done(self, name: str, index: int, n_cells: int) -> None:
+        self._started.pop((name, index), None)
+
+    def report_done(self, name: str, ok: bool, seconds: float, detail: str = "") -> None:
+        self.done += 1
+        if not ok:
+            self.failed.append(name)
+        status = "built" if ok else "FAILED"
+        self._say(f"[{self.done}/{self.total}] {name} {status} in {seconds:.1f}s" + (f": {detail}" if detail else ""))
+
+    def close(self) -> None:
+        if self.failed:
+            self._say(f"{len(self.failed)} of {self.total} reports failed (the others were built): {', '.join(self.failed)}")
+        self.failed = []
+
+
 class QueueProgress:
     """Used inside a worker process: forwards every progress event to the parent through a queue."""
 
@@ -107,7 +135,10 @@ def forward(event: tuple[str, tuple], progress: LineProgress) -> None:
     getattr(progress, name)(*args)
 
 
-def for_stream(stream: TextIO | None = None) -> LineProgress:
-    """A bar when a person is watching the terminal, plain lines otherwise."""
+def for_stream(stream: TextIO | None = None, total: int = 0) -> LineProgress:
+    """A bar when a person is watching the terminal, plain lines otherwise; a counted line per report
+    when a build runs more than MANY_REPORTS."""
     stream = stream or sys.stderr
+    if total > MANY_REPORTS:
+        return CountingProgress(total, stream)
     return TerminalProgress(stream) if stream.isatty() else LineProgress(stream)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from bs4 import BeautifulSoup, NavigableString
 
-from sro_research.build.config import ConfigError, load_reports, load_site
+from sro_research.build.config import ConfigError, load_district, load_reports, load_site
 from sro_research.build.glossary import load_glossary
 from sro_research.paths import project_root, without_absolute_paths
 from sro_research.provenance import INPUTS_MIME
@@ -89,17 +89,19 @@ def _reader_facing(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _site_context(nb: nbformat.NotebookNode) -> dict:
-    """Header and footer content: project name, contact, other reports, glossary, readable date."""
+def _site_context(nb: nbformat.NotebookNode, district: str | None = None) -> dict:
+    """Header and footer content: project name, contact, other reports, glossary, readable date, for the
+    district profile `district` (default: the chosen one)."""
     prov = nb.metadata.get("sro_research", {})
     context: dict = {"project": "sro-research", "contact": "", "reports": [], "glossary": []}
     try:
         root = project_root()
-        site = load_site()
-        specs = load_reports()
+        site, profile = load_site(None, district), load_district(None, district)
+        specs = load_reports(None, district)
     except (ConfigError, FileNotFoundError):
         return context
-    context.update(project=site.project, contact=site.contact, glossary=load_glossary(root))
+    context.update(project=site.project, contact=site.contact,
+                   glossary=load_glossary(root, profile.glossary if profile else None))
     current = prov.get("report")
     status = page_summary(nb).get("data_status")
     context["reports"] = [
@@ -221,7 +223,7 @@ def _link_addresses(soup: BeautifulSoup) -> None:
 
 
 def _link_citations(soup: BeautifulSoup) -> None:
-    """A short source id (e.g. mps_sro_page) links to its row in the report's sources table."""
+    """A short source id (e.g. nces_2015_051) links to its row in the report's sources table."""
     rows = {row["id"][len("source-"):]: row["id"] for row in soup.select('tr[id^="source-"]')}
     if not rows:
         return
@@ -258,12 +260,19 @@ def finish_page(page: str, status: str | None, root: Path | None = None, detail:
     return str(soup)
 
 
-def render_html(nb: nbformat.NotebookNode, title: str) -> str:
-    """HTML with code hidden, figures embedded as data URIs and no external script, style or font."""
+def render_html(nb: nbformat.NotebookNode, title: str, district: str | None = None) -> str:
+    """HTML with code hidden, figures embedded as data URIs and no external script, style or font; the site
+    header, list of reports and glossary of the district profile `district` (default: the chosen one)."""
     from nbconvert import HTMLExporter
 
     summary = page_summary(nb)
     status = summary.get("data_status")
+    try:
+        profile = load_district(None, district)
+    except (ConfigError, FileNotFoundError):
+        profile = None
+    if profile is not None and profile.status == "synthetic":
+        status = "synthetic"  # an invented district: the page says so whatever its notebook declared
     nb = _reader_facing(nb)
     nb.metadata["title"] = stamped_title(title, status)
     exporter = HTMLExporter(
@@ -274,7 +283,7 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"sro": _site_context(nb)})
+    body, _ = exporter.from_notebook_node(nb, resources={"sro": _site_context(nb, district)})
     try:
         root = project_root()
     except FileNotFoundError:

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 
+from sro_research.build import forked_kernels
 from sro_research.build.worker import start_worker
 
 
@@ -17,9 +18,12 @@ def default_jobs() -> int:
 
 
 class LocalRunner:
-    """A pool of worker processes, each importing papermill and nbconvert once for all its reports."""
+    """A pool of worker processes, each importing papermill and nbconvert once for all its reports,
+    and forking each report's kernel from one warm server this process starts first (the workers
+    inherit it; see forked_kernels)."""
 
     def __init__(self, jobs: int):
+        forked_kernels.prestart()  # its imports run while the workers start
         context = multiprocessing.get_context("fork")  # the workers need no re-import of the caller
         self.events = context.Queue()
         self.executor: Executor = ProcessPoolExecutor(

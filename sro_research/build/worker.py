@@ -115,7 +115,7 @@ def run_report(task: dict) -> dict:
             }
             result["provenance"] = provenance
             try:
-                result["html"] = render_html(nb, task["title"])
+                result["html"] = render_html(nb, task["title"], district=task.get("district"))
             except Exception as exc:  # a rendering bug must not stop the other reports
                 failure = result["failure"] = CellFailure(
                     Path(task["notebook"]).name, None, "", type(exc).__name__, str(exc), stage="render")
@@ -148,7 +148,7 @@ def _without_machine_paths(node, root: Path):
     return node
 
 
-def rerender_stale(executed: str, title: str, stale: dict) -> str:
+def rerender_stale(executed: str, title: str, stale: dict, district: str | None = None) -> str:
     """The published page again, its footer now saying it is stale (the executed notebook is unchanged)."""
     import nbformat
 
@@ -156,5 +156,5 @@ def rerender_stale(executed: str, title: str, stale: dict) -> str:
 
     nb = nbformat.reads(executed, as_version=4)
     nb.metadata.setdefault("sro_research", {})["stale"] = stale
-    return render_html(nb, title)
+    return render_html(nb, title, district=district)
 

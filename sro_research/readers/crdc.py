@@ -44,13 +44,12 @@ from sro_research.readers.errors import InputFileError
 from sro_research.readers.text_files import read_csv_table
 
 __all__ = ["CRDC_RACES", "CRDC_URL", "LAYOUTS", "MEASURES", "MEASURE_LABELS", "RESERVE_CODES",
-           "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "measure_columns",
-           "read_crdc", "read_crdc_year", "required_columns"]
+           "RESERVE_CODES_BY_YEAR", "CrdcLayoutError", "CrdcYear", "available_years", "districts_in_state",
+           "measure_columns", "read_crdc", "read_crdc_year", "required_columns"]
 
-MPS_LEAID = "2721240"
 SYNTHETIC_PREFIX = "SYNTHETIC"  # school names of the test fixture start with it
 COUNT_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "measure", "race", "sex", "disability", "count", "reserve_code"]
-SCHOOL_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "SCH_NAME", "jj", "in_50_states_dc"]
+SCHOOL_COLUMNS = ["COMBOKEY", "LEAID", "LEA_STATE", "LEA_NAME", "SCH_NAME", "jj", "in_50_states_dc"]
 RESERVE_COLUMNS = ["file", "column", "reserve_code", "meaning", "schools"]
 
 
@@ -109,7 +108,8 @@ def _read(path: Path, year: str) -> pd.DataFrame:
     text = table[list(ID_COLUMNS)].fillna("")
     leaid = text["LEAID"].str.strip().str.zfill(7)
     ids = pd.DataFrame({"COMBOKEY": leaid + text["SCHID"].str.strip().str.zfill(5), "LEAID": leaid,
-                        "LEA_STATE": text["LEA_STATE"].str.strip().str.upper(), "SCH_NAME": text["SCH_NAME"].str.strip(),
+                        "LEA_STATE": text["LEA_STATE"].str.strip().str.upper(), "LEA_NAME": text["LEA_NAME"].str.strip(),
+                        "SCH_NAME": text["SCH_NAME"].str.strip(),
                         "JJ": text["JJ"]})
     return pd.concat([ids, table[numeric]], axis=1)
 
@@ -151,7 +151,7 @@ def _schools(table: pd.DataFrame, path: Path) -> pd.DataFrame:
         raise CrdcLayoutError(f"{path.name}: row {row + 2}, column JJ: not Yes or No "
                               f"(rule: JJ marks juvenile-justice facilities)")
     return pd.DataFrame({"COMBOKEY": table["COMBOKEY"], "LEAID": table["LEAID"], "LEA_STATE": table["LEA_STATE"],
-                         "SCH_NAME": table["SCH_NAME"], "jj": jj.astype(bool),
+                         "LEA_NAME": table["LEA_NAME"], "SCH_NAME": table["SCH_NAME"], "jj": jj.astype(bool),
                          "in_50_states_dc": table["LEA_STATE"].isin(STATES_50_DC)})
 
 
@@ -232,6 +232,31 @@ def _long(rows: pd.DataFrame, blocks: list[dict]) -> pd.DataFrame:
     data["count"] = np.where(reserved, np.nan, np.concatenate([b["count"] for b in blocks]))
     data["reserve_code"] = pd.arrays.IntegerArray(code.astype("int64"), ~reserved)
     return pd.DataFrame(data, columns=COUNT_COLUMNS)
+
+
+def districts_in_state(crdc_dir: str | os.PathLike, state: str) -> list[dict]:
+    """The school districts (LEAs) of `state` in the newest CRDC year under `crdc_dir`, as its enrollment
+    file publishes them: one record per LEA id (text, leading zeros kept), with its name and how many
+    schools it has, in LEA-id order. A build's fan-out (`fan_out` in reports.toml) lists its reports with it."""
+    years = available_years(crdc_dir)
+    if not years:
+        raise CrdcLayoutError(f"{crdc_dir}: no CRDC school-year folder ({', '.join(LAYOUTS)}); "
+                              f"download the public-use files from {CRDC_URL}")
+    year = years[-1]
+    name = next(file for file, measures in LAYOUTS[year].files.items() if "enrolled" in measures)
+    path = find_file(crdc_dir, year, name)
+    columns = ["LEA_STATE", "LEAID", "LEA_NAME", "SCHID"]
+    table = read_csv_table(path, columns=columns, error=CrdcLayoutError)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise CrdcLayoutError(f"{path.name}: row 1 (header): missing column(s) {', '.join(missing)} "
+                              f"(rule: the official {year} CRDC school-file layout)")
+    record_input(path, role=f"CRDC {year} public-use school file (the state's districts)")
+    table = table.assign(LEA_STATE=table["LEA_STATE"].str.strip().str.upper(),
+                         LEAID=table["LEAID"].str.strip().str.zfill(7), LEA_NAME=table["LEA_NAME"].str.strip())
+    mine = table[table["LEA_STATE"] == state.strip().upper()]
+    return [{"leaid": leaid, "district_name": group["LEA_NAME"].iloc[0], "schools": int(group["SCHID"].nunique())}
+            for leaid, group in mine.groupby("LEAID", sort=True)]
 
 
 def read_crdc(crdc_dir: str | os.PathLike | None, years: list[str] | None = None) -> dict[str, CrdcYear]:

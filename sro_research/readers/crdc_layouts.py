@@ -22,7 +22,7 @@ CRDC_RACES = {"HI": "hispanic", "AM": "american_indian", "AS": "asian", "HP": "p
 assert set(CRDC_RACES.values()) == set(RACES)
 CRDC_SEXES = {"M": "male", "F": "female"}
 NONBINARY = {"X": "nonbinary"}  # 2021-22 Enrollment only
-ID_COLUMNS = ("LEA_STATE", "LEAID", "SCHID", "SCH_NAME", "JJ")
+ID_COLUMNS = ("LEA_STATE", "LEAID", "LEA_NAME", "SCHID", "SCH_NAME", "JJ")
 FTE_COLUMNS = {"SCH_FTESECURITY_LEO": "law_enforcement_fte", "SCH_FTESECURITY_GUA": "security_guard_fte"}
 # measure -> disability -> column stems summed for it
 MEASURES = {

@@ -80,7 +80,7 @@ DOMAINS = {
     "locale": "Locale",
     "minority": "Percent minority enrollment",
     "percent_white": "Percent non-Hispanic White enrollment",
-    "peer_group": "Schools like MPS high schools",
+    "peer_group": "Peer group: schools like the district's own",
 }
 ALL_SCHOOLS = "All public schools"
 

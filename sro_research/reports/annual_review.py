@@ -11,19 +11,23 @@ from __future__ import annotations
 import pandas as pd
 
 from sro_research.analysis import police_contacts as pc
+from sro_research.district import DistrictProfile
 from sro_research.readers.crdc import CRDC_URL, LAYOUTS, CrdcYear
 from sro_research.readers.incidents import IncidentData
 from sro_research.reports import annual_review_crdc as arc
 from sro_research.reports.annual_review_format import BLACK, fmt, years_text
 from sro_research.stats.disproportionality import significant
 
+PUBLISHED_ANCHOR = "Published-series"  # the published series' section heading, as an anchor
 
-def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> tuple[str, str]:
+
+def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear], district: DistrictProfile) -> tuple[str, str]:
     """("synthetic" | "real" | "published", detail) for reporting.set_data_status.
 
-    Every export year and CRDC year given appears on the page (in the trend), so each one counts.
+    Every export year and CRDC year given appears on the page (in the trend), so each one counts; an
+    invented (synthetic) district makes every number synthetic.
     """
-    parts, synthetic, real = ["published MPS figures"], False, False
+    parts, synthetic, real = [f"published {district.short_name} figures"], False, False
     if export is not None:
         synthetic |= export.is_synthetic
         real |= not export.is_synthetic
@@ -33,19 +37,19 @@ def data_status(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> tuple
         real |= not data.is_synthetic
         parts.append(("SYNTHETIC " if data.is_synthetic else "") + f"CRDC {year}")
     status = "synthetic" if synthetic else "real" if real else "published"
-    return status, "; ".join(parts)
+    return district.data_status(status), "; ".join(parts)
 
 
-def synthetic_notice(export: IncidentData | None, crdc: dict[str, CrdcYear]) -> str | None:
+def synthetic_notice(export: IncidentData | None, crdc: dict[str, CrdcYear], district: DistrictProfile) -> str | None:
     names = []
     if export is not None and export.is_synthetic:
         names.append("the district incident export and its enrollment figures")
     names += [f"the CRDC {year} files" for year, data in crdc.items() if data.is_synthetic]
     if not names:
         return None
-    return ("Synthetic demonstration data, not Minneapolis records: " + " and ".join(names) + " were invented to "
-            "show what this review computes. Only the published MPS series are real figures; every table and "
-            "chart built from the synthetic files describes invented students.")
+    return (f"Synthetic demonstration data, not {district.name} records: " + " and ".join(names) + " were invented "
+            f"to show what this review computes. Only the published {district.short_name} series are real figures; "
+            "every table and chart built from the synthetic files describes invented students.")
 
 
 def _source_title(published: pd.DataFrame, source_id: str) -> str:
@@ -53,9 +57,15 @@ def _source_title(published: pd.DataFrame, source_id: str) -> str:
     return f"{source.get('title', source_id)} ({source.get('publisher', '')}), {source.get('url', '')}"
 
 
-def published_series_table(published: pd.DataFrame) -> pd.DataFrame:
-    rows = published[published["measure"].isin(["black_students_suspended_pct", "enrollment_share_pct",
-                                                 "suspended_share_pct", "county_attorney_referrals"])]
+def _measures(district: DistrictProfile) -> tuple[str, str]:
+    """(the suspension series, the referrals to the prosecutor): measure names in the district's published
+    discipline figures, from its profile's [figures] discipline_series and prosecutor_referrals."""
+    return district.figures["discipline_series"], district.figures["prosecutor_referrals"]
+
+
+def published_series_table(published: pd.DataFrame, district: DistrictProfile) -> pd.DataFrame:
+    suspended, referred = _measures(district)
+    rows = published[published["measure"].isin([suspended, "enrollment_share_pct", "suspended_share_pct", referred])]
     return pd.DataFrame({
         "School year": rows["school_year"], "Measure": rows["measure"].str.replace("_", " ").str.replace(" pct", " (%)"),
         "Group": rows["group"], "Published value": rows["value_text"], "Counted": rows["note"].where(rows["note"] != "", "—"),
@@ -63,8 +73,8 @@ def published_series_table(published: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def same_point_series(published: pd.DataFrame) -> pd.DataFrame:
-    rows = published[(published["measure"] == "black_students_suspended_pct")
+def same_point_series(published: pd.DataFrame, district: DistrictProfile) -> pd.DataFrame:
+    rows = published[(published["measure"] == _measures(district)[0])
                      & published["flags"].str.contains("same_point_in_year")]
     return rows.sort_values("school_year")[["school_year", "value"]]
 
@@ -79,11 +89,18 @@ def published_composition(published: pd.DataFrame, group: str = "Black students"
             "suspended_share": suspended["value"], "index": suspended["value"] / enrolled["value"]}
 
 
-def county_attorney_change(published: pd.DataFrame) -> dict:
-    rows = published[published["measure"] == "county_attorney_referrals"].sort_values("school_year")
+def prosecutor_change(published: pd.DataFrame, district: DistrictProfile) -> dict:
+    rows = published[published["measure"] == _measures(district)[1]].sort_values("school_year")
     first, last = rows.iloc[0], rows.iloc[-1]
     return {"from_year": first["school_year"], "from": first["value"], "to_year": last["school_year"],
             "to": last["value"], "change_pct": 100 * (last["value"] - first["value"]) / first["value"]}
+
+
+def published_section(district: DistrictProfile) -> str:
+    """What the published series' section (PUBLISHED_ANCHOR) holds, in the district's words."""
+    return (f"The public figures on {district.possessive} suspensions and referrals to the {district.prosecutor}, "
+            "each with its source. The same-point-in-year rates were counted to the same date each year (the "
+            "table's *Counted* column says which).")
 
 
 def heading(school_year: str) -> str:
@@ -99,15 +116,15 @@ def export_years(export: IncidentData | None, threshold: int) -> dict[str, pc.Ye
     return {year: tables for year, tables in years.items() if tables is not None}
 
 
-def _published_this_year(published: pd.DataFrame, school_year: str) -> list[tuple[str, ...]]:
-    series = same_point_series(published)
+def _published_this_year(published: pd.DataFrame, school_year: str, district: DistrictProfile) -> list[tuple[str, ...]]:
+    series = same_point_series(published, district)
     this = series[series["school_year"] == school_year]
     if this.empty:
         return []
     first = series.iloc[0]
     since = (f", against {fmt(first['value'])}% in {first['school_year']}" if first["school_year"] != school_year else "")
-    return [(f"Published: in {school_year}, {fmt(this['value'].iloc[0])}% of Black MPS students were suspended at least "
-             f"once, counted to the same point of the year{since}.", "Published-MPS-series", "published")]
+    return [(f"Published: in {school_year}, {fmt(this['value'].iloc[0])}% of Black {district.short_name} students were "
+             f"suspended at least once, counted to the same point of the year{since}.", PUBLISHED_ANCHOR, "published")]
 
 
 def _export_finding(school_year: str, measures: dict, threshold: int) -> tuple[str, str]:
@@ -122,37 +139,37 @@ def _export_finding(school_year: str, measures: dict, threshold: int) -> tuple[s
             f"below the suppression threshold ({threshold}).", "Incidents-this-year")
 
 
-def _context(published: pd.DataFrame) -> list[tuple[str, ...]]:
-    series = same_point_series(published)
+def _context(published: pd.DataFrame, district: DistrictProfile) -> list[tuple[str, ...]]:
+    series = same_point_series(published, district)
     first, last = series.iloc[0], series.iloc[-1]
-    findings = [(f"Published: the share of Black MPS students suspended at least once, counted to the same point "
-                 f"of each year, went from {fmt(first['value'])}% in {first['school_year']} to "
-                 f"{fmt(last['value'])}% in {last['school_year']}.", "Published-MPS-series", "published")]
+    findings = [(f"Published: the share of Black {district.short_name} students suspended at least once, counted to "
+                 f"the same point of each year, went from {fmt(first['value'])}% in {first['school_year']} to "
+                 f"{fmt(last['value'])}% in {last['school_year']}.", PUBLISHED_ANCHOR, "published")]
     composition = published_composition(published)
     if composition:
         findings.append((f"Published: in {composition['year']} Black students were {fmt(composition['enrollment_share'], 0)}% "
                          f"of enrollment but {fmt(composition['suspended_share'])}% of students suspended, "
-                         f"{composition['index']:.1f} times their share.", "Published-MPS-series", "published"))
-    change = county_attorney_change(published)
-    findings.append((f"Published: school crimes referred to the Hennepin County Attorney from MPS went from "
-                     f"{change['from']:,.0f} in {change['from_year']} to {change['to']:,.0f} in {change['to_year']} "
-                     f"({change['change_pct']:+.0f}%).", "Published-MPS-series", "published"))
+                         f"{composition['index']:.1f} times their share.", PUBLISHED_ANCHOR, "published"))
+    change = prosecutor_change(published, district)
+    findings.append((f"Published: school crimes referred to the {district.prosecutor} from {district.short_name} went "
+                     f"from {change['from']:,.0f} in {change['from_year']} to {change['to']:,.0f} in {change['to_year']} "
+                     f"({change['change_pct']:+.0f}%).", PUBLISHED_ANCHOR, "published"))
     return findings
 
 
 def key_findings(published: pd.DataFrame, school_year: str, export_measures: dict | None,
-                 crdc_findings: list[tuple[str, str]], threshold: int) -> list[tuple[str, ...]]:
+                 crdc_findings: list[tuple[str, str]], threshold: int, district: DistrictProfile) -> list[tuple[str, ...]]:
     """The year's own findings first (published, export, CRDC), then the published context."""
-    own = _published_this_year(published, school_year)
+    own = _published_this_year(published, school_year, district)
     if export_measures:
         own.append(_export_finding(school_year, export_measures, threshold))
     own += crdc_findings
     if not own:
         own = [(f"No published figure, incident export or CRDC collection for {school_year} is available to this "
-                "review; the findings below are from published figures for other years.", "Published-MPS-series",
+                "review; the findings below are from published figures for other years.", PUBLISHED_ANCHOR,
                 "published")]
     seen = {f[0] for f in own}
-    return (own + [f for f in _context(published) if f[0] not in seen])[:6]
+    return (own + [f for f in _context(published, district) if f[0] not in seen])[:6]
 
 
 def absent_sections_note(school_year: str, has_export: bool, has_crdc: bool) -> str | None:
@@ -173,9 +190,9 @@ def crdc_years_status(crdc: dict[str, CrdcYear]) -> dict[str, bool]:
     return {year: data.is_synthetic for year, data in crdc.items()}
 
 
-def limits_markdown(published: pd.DataFrame) -> str:
-    flagged = years_text(same_point_series(published)["school_year"])
-    other = published[(published["measure"] == "black_students_suspended_pct")
+def limits_markdown(published: pd.DataFrame, district: DistrictProfile) -> str:
+    flagged = years_text(same_point_series(published, district)["school_year"])
+    other = published[(published["measure"] == _measures(district)[0])
                       & ~published["flags"].str.contains("same_point_in_year")]
     others = years_text([f"{r.value_text} in {r.school_year}" for r in other.itertuples()]) or "none"
     return "\n".join([

@@ -43,10 +43,11 @@ def year_breakdowns(rates: CrdcRates, threshold: int, under_review: bool = True)
 
 
 def comparison_table(results: dict, measure: str, breakdown: str = "race") -> pd.DataFrame:
-    """District, state and nation side by side: per 100 enrolled and the ratio to the comparison group."""
+    """District, state and nation side by side: per 100 enrolled and the ratio to the comparison group.
+    Columns are named "District: ..." and so on (stable CSV field names); a report may word them for readers."""
     columns, order = {}, []
     for scope, name in SCOPES.items():
-        if breakdown not in results[(scope, measure)].measures:
+        if (scope, measure) not in results or breakdown not in results[(scope, measure)].measures:
             continue  # crossings are shown for the district only
         frame = results[(scope, measure)].measures[breakdown]
         reference = cb.REFERENCES[cb.BREAKDOWNS[breakdown][1]]
@@ -70,11 +71,11 @@ def caption(year: str, measure: str, breakdown: str) -> str:
             f"ratio to {COMPARED[field]}")
 
 
-def coverage_table(rates: CrdcRates) -> pd.DataFrame:
+def coverage_table(rates: CrdcRates, scopes: dict[str, str] = SCOPES, measures=CRDC_MEASURES) -> pd.DataFrame:
     """Per scope and measure: schools counted, and schools and students left out by each rule."""
     rows = []
-    for scope, name in SCOPES.items():
-        for measure in CRDC_MEASURES:
+    for scope, name in scopes.items():
+        for measure in measures:
             cells = rates.cells[(rates.cells["scope"] == scope) & (rates.cells["coverage"] == measure)]
             left = rates.coverage[(rates.coverage["scope"] == scope) & (rates.coverage["coverage"] == measure)]
             row = {"Scope": name, "Measure": MEASURE_LABELS[measure],
@@ -87,9 +88,9 @@ def coverage_table(rates: CrdcRates) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def staff_table(rates: CrdcRates) -> pd.DataFrame:
+def staff_table(rates: CrdcRates, scopes: dict[str, str] = SCOPES) -> pd.DataFrame:
     staff = rates.staff
-    return pd.DataFrame({"Scope": staff["scope"].map(SCOPES), "Schools": staff["schools"],
+    return pd.DataFrame({"Scope": staff["scope"].map(scopes), "Schools": staff["schools"],
                          "Schools reporting officer FTE": staff["schools_reporting"],
                          "Schools with a sworn officer": staff["schools_with_officer"],
                          "Sworn law enforcement FTE": staff["law_enforcement_fte"].map(fmt),
@@ -108,8 +109,8 @@ def audit_note(results: dict) -> str:
     added = sum(len(r.audit.newly_hidden) for r in results.values())
     narrowest = min((r.audit.smallest_range for r in results.values()), default=float("inf"))
     width = "no hidden count is bounded" if narrowest == float("inf") else f"the narrowest range is {narrowest:,.0f} wide"
-    return (f"**CRDC tables, disclosure audit.** For each scope and measure, the tables by race, sex, disability and "
-            f"their crossings were suppressed and then audited together by linear programming: {hidden} counts "
+    return (f"**CRDC tables, disclosure audit.** For each scope and measure, the tables by race, sex and disability (and "
+            f"their crossings where shown) were suppressed and then audited together by linear programming: {hidden} counts "
             f"hidden in all, {added} of them added by the audit; {width}.")
 
 
@@ -137,7 +138,8 @@ def method_note(rates: CrdcRates, results: dict) -> str:
             + audit_note(results))
 
 
-def finding(rates: CrdcRates, results: dict) -> tuple[str, str] | None:
+def finding(rates: CrdcRates, results: dict, where: str = "the district",
+            anchor: str = "District-beside-state-and-nation") -> tuple[str, str] | None:
     """The district's Black-white referral ratio, with its interval, when shown."""
     frame = results[("district", "referred")].measures["race"].set_index("group")
     if BLACK not in frame.index:
@@ -146,12 +148,13 @@ def finding(rates: CrdcRates, results: dict) -> tuple[str, str] | None:
     if not black["shown"] or pd.isna(black["rr_reference"]):
         return None
     word = "beyond chance" if significant(black["rr_reference_low"], black["rr_reference_high"]) else "within chance"
-    return (f"CRDC {rates.year}: Black students in the district were referred to law enforcement at "
+    return (f"CRDC {rates.year}: Black students in {where} were referred to law enforcement at "
             f"{black['rr_reference']:.1f} times the rate of white students (95% CI {black['rr_reference_low']:.1f} to "
-            f"{black['rr_reference_high']:.1f}; {word}).", "District-beside-state-and-nation")
+            f"{black['rr_reference_high']:.1f}; {word}).", anchor)
 
 
-def disability_finding(rates: CrdcRates, results: dict) -> tuple[str, str] | None:
+def disability_finding(rates: CrdcRates, results: dict, where: str = "district",
+                       anchor: str = "District-beside-state-and-nation") -> tuple[str, str] | None:
     frame = results[("district", "referred")].measures.get("disability")
     if frame is None:
         return None
@@ -159,9 +162,9 @@ def disability_finding(rates: CrdcRates, results: dict) -> tuple[str, str] | Non
     if "with" not in frame.index or not frame.loc["with", "shown"] or pd.isna(frame.loc["with", "rr_reference"]):
         return None
     row = frame.loc["with"]
-    return (f"CRDC {rates.year}: district students with disabilities (IDEA) were referred to law enforcement at "
+    return (f"CRDC {rates.year}: {where} students with disabilities (IDEA) were referred to law enforcement at "
             f"{row['rr_reference']:.1f} times the rate of students without disabilities (95% CI "
-            f"{row['rr_reference_low']:.1f} to {row['rr_reference_high']:.1f}).", "District-beside-state-and-nation")
+            f"{row['rr_reference_low']:.1f} to {row['rr_reference_high']:.1f}).", anchor)
 
 
 def absent_words(school_year: str, years: list[str]) -> str:

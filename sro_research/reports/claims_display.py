@@ -8,6 +8,7 @@ import textwrap
 
 import pandas as pd
 
+from sro_research.district import DistrictProfile
 from sro_research.readers.published import Figures, citation
 from sro_research.reports.claim_checks import fmt
 
@@ -93,7 +94,7 @@ def sources_table(f: Figures) -> pd.DataFrame:
                          "Note": f.sources["note"].to_numpy()})
 
 
-def plot_national_context(context: pd.DataFrame):
+def plot_national_context(context: pd.DataFrame, district: DistrictProfile):
     """Dot plot of `national_context`: NCES figures (with 95% CI where one exists) and the page's
     claimed share drawn apart, as a red diamond with a dashed reference line.
 
@@ -114,7 +115,7 @@ def plot_national_context(context: pd.DataFrame):
     ax.errorbar(context.loc[ci, "percent"], y[ci], fmt="o", color="black", capsize=3, label="SSOCS estimate, 95% CI",
                 xerr=[context.loc[ci, "percent"] - context.loc[ci, "ci_low"], context.loc[ci, "ci_high"] - context.loc[ci, "percent"]])
     ax.plot(context.loc[plain, "percent"], y[plain], "s", color="#555555", label="NCES published, no SE")
-    ax.plot(context.loc[claim, "percent"], y[claim], "D", color=red, markersize=9, label="MPS page (claimed)")
+    ax.plot(context.loc[claim, "percent"], y[claim], "D", color=red, markersize=9, label=f"{district.short_name} page (claimed)")
     for value in context.loc[claim, "percent"]:
         ax.axvline(value, color=red, linestyle="--", linewidth=1)
     left = blended_transform_factory(ax.transAxes, ax.transData)

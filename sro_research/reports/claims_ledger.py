@@ -13,6 +13,7 @@ import os
 
 import pandas as pd
 
+from sro_research.district import DistrictProfile
 from sro_research.readers import ssocs
 from sro_research.readers.published import Figures, citation, figure
 from sro_research.reports.claim_checks import STATUSES, Claim, fill, fmt, run_check
@@ -177,11 +178,13 @@ def security_parts(f: Figures) -> dict:
     return {"full_time": full, "part_time_only": part, "any": round(full["value"] + part["value"], 1)}
 
 
-def national_context(f: Figures, claimed_id: str = "A23", nearest: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The national shares around the page's figure, one row each, for the chart and its table:
-    label, year, percent, ci_low, ci_high (NaN when no SE is published), source, is_claim."""
+def national_context(f: Figures, district: DistrictProfile, nearest: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The national shares around the page's figure (the profile's [figures] cited_national_sro), one row
+    each, for the chart and its table: label, year, percent, ci_low, ci_high (NaN when no SE is published),
+    source, is_claim."""
+    claimed_id = district.figures["cited_national_sro"]
     claimed = f.row(claimed_id)
-    rows = [{"label": f"MPS page: any SRO ({claimed['value_text']}, claimed)", "year": claimed["school_year"],
+    rows = [{"label": f"{district.short_name} page: any SRO ({claimed['value_text']}, claimed)", "year": claimed["school_year"],
              "percent": f.value(claimed_id), "source": f.cite(claimed["source_id"]), "is_claim": True}]
     security = security_parts(f)
     parts = f"{fmt(security['full_time']['value'], 1)} + {fmt(security['part_time_only']['value'], 1)}"

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sro_research.analysis.ssocs_differences import PEER_KIND
+from sro_research.district import DistrictProfile
 from sro_research.privacy.suppression import DEFAULT_THRESHOLD
 from sro_research.readers import ssocs
 from sro_research.readable_tables import p_statement, p_value_text
@@ -23,10 +24,10 @@ from sro_research.reports import nces_comparisons_peer as words
 from sro_research.reports.comparison_wording import verdict
 from sro_research.stats.nces_standards import CAUTION_FLAG, CAUTION_MEANING, SUPPRESS_FLAG
 
-PUBLISHED_DATASETS = ("ssocs_published_tables", "nces_frss_2013_14", "mps_program_page", "minnesota_sro", "nces_digest_233_70a")
+PUBLISHED_DATASETS = ("ssocs_published_tables", "nces_frss_2013_14", "district_program_page", "state_sro", "nces_digest_233_70a")
 SHORT_NAMES = ssocs.INDICATOR_SHORT
 TREND_INDICATORS = {k: SHORT_NAMES[k] for k in ("any_security_staff", "sworn_law_enforcement")}
-POLICE = ("sworn_law_enforcement", "any_sro")  # the measures MPS's SRO figure is compared with
+POLICE = ("sworn_law_enforcement", "any_sro")  # the measures the district's SRO figure is compared with
 NOT_TESTED = "not tested"
 # Published national percentages that sit on the trend (figure ids in data/published).
 PUBLISHED_TREND = [
@@ -38,8 +39,10 @@ PUBLISHED_TREND = [
     ("G50", "ssocs_published_tables", "sworn_law_enforcement", "SSOCS 2005-06, as reported in the press"),
     ("G49", "ssocs_published_tables", "sworn_law_enforcement", "SSOCS 2015-16, as reported in the press"),
 ]
-MPS_CITED_FIGURE = "A23"  # the page's "30% of schools had an SRO" (2013-14)
-MPS_SITES_FIGURE = "A09"  # MPS comprehensive high schools with an SRO
+# Which published figures play which role is the district profile's [figures]: `cited_national_sro` (the
+# national SRO share the district cited), `sro_sites` (its own schools with an SRO), `state_sro` (its state's
+# SRO survey figures, in the data package's state_sro dataset) and `state_sro_year` (when that survey ran).
+STATE_SHORT_WORDS = (("public schools", "all"), ("high schools", "HS"), ("serving grades ", ""), (" only", ""))
 
 
 def microdata_status(folder, available: list[str], years=None) -> dict:
@@ -118,26 +121,35 @@ def published_points_table(points: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={"year": "Year", "printed": "As published", "kind": "What it is", "figure_id": "Figure", "source_id": "Source"})
 
 
-def mps_cited(published: dict) -> pd.Series:
-    """The national SRO percentage MPS cited (a claim the report compares against)."""
-    return figure(published["mps_program_page"], figure_id=MPS_CITED_FIGURE)
+def cited_figure(published: dict, district: DistrictProfile) -> pd.Series:
+    """The national SRO percentage the district cited (a claim the report compares against)."""
+    return figure(published["district_program_page"], figure_id=district.figures["cited_national_sro"])
 
 
-def local_figures(published: dict) -> pd.DataFrame:
-    """MPS and Minnesota SRO figures, as published, with figure ids."""
-    sites = figure(published["mps_program_page"], figure_id=MPS_SITES_FIGURE)
+def _state_short(group: str, district: DistrictProfile) -> str:
+    """A chart label for a state figure: 'WI SRO: HS' for 'Wisconsin high schools'."""
+    words = group.removeprefix(district.state_name).strip()
+    for long, short in STATE_SHORT_WORDS:
+        words = words.replace(long, short)
+    return f"{district.state} SRO: {words}"
+
+
+def local_figures(published: dict, district: DistrictProfile) -> pd.DataFrame:
+    """The district's and its state's SRO figures, as published, with figure ids (the profile's [figures])."""
+    sites = figure(published["district_program_page"], figure_id=district.figures["sro_sites"])
+    schools = sites["group"][:1].lower() + sites["group"][1:]  # "comprehensive high schools"
     rows = [{
-        "Who": "MPS comprehensive high schools", "Measure": "had an SRO", "Year": sites["school_year"],
+        "Who": f"{district.short_name} {schools}", "Measure": "had an SRO", "Year": sites["school_year"],
         "Estimate (%)": 100.0, "95% CI": f"none: all {int(sites['value'])} schools counted, not a sample",
-        "As published": f"{sites['value_text']} of {sites['value_text']} comprehensive high schools",
-        "Source": f"{sites['source_id']} ({sites['figure_id']})", "Short": f"MPS {sites['school_year']}",
+        "As published": f"{sites['value_text']} of {sites['value_text']} {schools}",
+        "Source": f"{sites['source_id']} ({sites['figure_id']})", "Short": f"{district.short_name} {sites['school_year']}",
     }]
-    for figure_id, who, short in (("E01", "Minnesota public schools", "MN 2013 SRO: all"),
-                                  ("E05", "Minnesota high schools", "MN 2013 SRO: HS"),
-                                  ("E06", "Minnesota high schools, grades 9-12 only", "MN 2013 SRO: 9-12 (unverified)")):
-        row = figure(published["minnesota_sro"], figure_id=figure_id)
+    for figure_id in district.figures.get("state_sro", []):
+        row = figure(published["state_sro"], figure_id=figure_id)
         flags = f" [{row['flags']}]" if isinstance(row["flags"], str) and row["flags"] else ""
-        rows.append({"Who": who, "Measure": "served by / had an SRO", "Year": "2013 survey (published 2014)",
+        short = _state_short(row["group"], district) + (" (unverified)" if "unverified" in flags else "")
+        rows.append({"Who": row["group"], "Measure": "served by / had an SRO",
+                     "Year": district.figures.get("state_sro_year", "as published"),
                      "Estimate (%)": float(row["value"]), "95% CI": "not published", "As published": f"{row['value_text']}{flags}",
                      "Source": f"{row['source_id']} ({figure_id})", "Short": short})
     return pd.DataFrame(rows)
@@ -252,13 +264,11 @@ def trend_sentences(differences: pd.DataFrame) -> str:
 
 PEER_ANCHOR = "A-peer-group-of-similar-schools"  # nbconvert's id of the notebook's peer-group heading
 TREND_ANCHOR = "Security-staff-and-police-over-time"
-DISTRICT_SITES_LEVEL = "High school"  # the district's SRO sites (figure MPS_SITES_FIGURE) are comprehensive high schools
-
-
 def key_findings(estimates: pd.DataFrame, differences: pd.DataFrame, local: pd.DataFrame, digest: pd.DataFrame,
-                 counts: pd.DataFrame, peer_group: dict | None = None) -> list[tuple[str, str]]:
+                 counts: pd.DataFrame, peer_group: dict | None = None, sites_level: str | None = None) -> list[tuple[str, str]]:
     """3-6 computed sentences, each with the anchor of its section; the peer group is named from
-    `peer_group` (the report's parameters), never from the default."""
+    `peer_group` (the report's parameters), never from the default. `sites_level`: the school level of the
+    district's own SRO sites (its profile's peer-group level); their count is set beside a peer group of that level."""
     findings = []
     peer = _rows(estimates, "sworn_law_enforcement", "peer_group")
     peer = peer[peer["flag"] != SUPPRESS_FLAG]
@@ -279,9 +289,9 @@ def key_findings(estimates: pd.DataFrame, differences: pd.DataFrame, local: pd.D
                          f"{peer['estimate'].min():.0f}% to {peer['estimate'].max():.0f}% had sworn law enforcement "
                          f"officers, including SROs, at least once a week in {words.year_span(list(peer['year']))}: {verdict_words}.",
                          PEER_ANCHOR))
-        mps = local.iloc[0]
-        if words.level_words(peer_group) == words.LEVEL_WORDS[DISTRICT_SITES_LEVEL]:
-            findings.append((f"{mps['Who']} all had an SRO ({mps['As published']}, {mps['Year']}); among the peer group an "
+        own = local.iloc[0]
+        if sites_level and words.level_words(peer_group) == words.LEVEL_WORDS.get(sites_level):
+            findings.append((f"{own['Who']} all had an SRO ({own['As published']}, {own['Year']}); among the peer group an "
                              f"estimated {peer['estimate'].min():.0f}% to {peer['estimate'].max():.0f}% had police at least "
                              "weekly. The district counted all its schools, so no test of 'above' or 'below' applies.", PEER_ANCHOR))
     trend = differences[(differences["kind"] == "year_change") & (differences["domain_variable"] == "all")
@@ -379,3 +389,34 @@ def differences_for_readers(differences: pd.DataFrame, kinds=("subgroup",)) -> p
         "Difference (points)": rows["difference"].map("{:+.1f}".format), "SE": rows["se"].map("{:.2f}".format),
         "p-value": [p_value_text(p, missing=NOT_TESTED) for p in rows["p_value"]], "Verdict": rows.apply(verdict, axis=1),
     }).reset_index(drop=True)
+
+
+def _nearest_ssocs(year: str) -> str:
+    """'SSOCS has 2015-16 and 2017-18': the survey years either side of `year` (or the same year)."""
+    if year in ssocs.YEARS:
+        return f"SSOCS has {year} too, but counts differently"
+    before = [y for y in ssocs.YEARS if start_year(y) < start_year(year)]
+    after = [y for y in ssocs.YEARS if start_year(y) > start_year(year)]
+    return "SSOCS has " + " and ".join(y for y in (before[-1:] + after[:1]))
+
+
+def conclusions_markdown(local: pd.DataFrame, district: DistrictProfile) -> str:
+    """What can and cannot be concluded, in the district's words (`local`: `local_figures`)."""
+    own, short = local.iloc[0], district.short_name
+    state = (f" {district.state_name}'s figures come from a {local.iloc[1]['Year']}, with no published margin of error."
+             if len(local) > 1 else "")
+    return "\n".join([
+        "**Can:** how common police (sworn law enforcement, including SROs) were in the peer group of U.S. public "
+        f"schools chosen to resemble {district.possessive} {own['Who'].removeprefix(short + ' ')}, year by year, and "
+        "whether that differed from all schools of the same level (the tested differences above).",
+        "",
+        "**Cannot:**",
+        f"- *Different measures.* {short} counts SROs; from 2015-16 SSOCS asks about sworn law enforcement "
+        "*including* SROs. Only 2005-06 separates SROs.",
+        f"- *Different years.* {district.possessive} figure is for {own['Year']}; {_nearest_ssocs(own['Year'])}.{state}",
+        f"- *A census against a sample.* {district.possessive} figure counts all its "
+        f"{own['Who'].removeprefix(short + ' ')}, with no sampling error; with so few schools, no test can show "
+        f"{short} is \"above\" or \"below\" the nation.",
+        "- *Nothing here measures effects.* These are counts of where officers are, not of whether students are "
+        "safer, or of arrests, referrals or discipline.",
+    ])

@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from sro_research.district import DistrictProfile
 from sro_research.analysis.ssocs_differences import MEASURE_BLOCKS
 from sro_research.reports.nces_comparisons import SHORT_NAMES, TREND_INDICATORS, start_year
 from sro_research.reports import nces_comparisons_peer as peer_words
@@ -60,10 +61,11 @@ def _legend(ax, fig) -> None:
     fig.tight_layout()
 
 
-def trend_figure(estimates: pd.DataFrame | None, published: pd.DataFrame, mps_cited: pd.Series):
+def trend_figure(estimates: pd.DataFrame | None, published: pd.DataFrame, cited: pd.Series, district: DistrictProfile):
     """All U.S. public schools: any security staff and sworn law enforcement, by school year.
     Filled points: SSOCS microdata with 95% CIs (no line across a change of item); hollow: published
-    figures from years without microdata or from another survey (never joined); dashed: MPS's figure."""
+    figures from years without microdata or from another survey (never joined); dashed: the figure the
+    district cited (`cited`)."""
     fig, ax = _axes(5.4, "All U.S. public schools with security staff or sworn law enforcement at least weekly")
     years: set[str] = set()
     have = estimates is not None and not estimates.empty
@@ -78,8 +80,8 @@ def trend_figure(estimates: pd.DataFrame | None, published: pd.DataFrame, mps_ci
             ax.plot(group["year"].map(start_year), group["estimate"], linestyle="none", marker="D" if "FRSS" in kind else "s",
                     markersize=9, markerfacecolor="white", markeredgewidth=2, color=COLOURS[indicator], label=f"{SHORT_NAMES[indicator]}: {kind}")
             years.update(group["year"])
-    ax.axhline(float(mps_cited["value"]), color="#555555", linestyle="--", linewidth=1.2,
-               label=f"MPS's cited national SRO figure: {mps_cited['value_text']} ({mps_cited['school_year']}, unverified)")
+    ax.axhline(float(cited["value"]), color="#555555", linestyle="--", linewidth=1.2,
+               label=f"{district.possessive} cited national SRO figure: {cited['value_text']} ({cited['school_year']}, unverified)")
     _finish(ax, fig, years, "Percent of public schools")
     return fig
 
@@ -102,9 +104,9 @@ def high_school_figure(estimates: pd.DataFrame | None, published_sro: pd.DataFra
     return fig
 
 
-def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame, peer_group: dict | None = None):
-    """The peer group and all schools of its level (95% CIs) beside MPS and Minnesota as published;
-    the dashed line is MPS's share, the figure the national estimates are compared with."""
+def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame, peer_group: dict | None, district: DistrictProfile):
+    """The peer group and all schools of its level (95% CIs) beside the district and its state as published
+    (`local`); the dashed line is the district's share, the figure the national estimates are compared with."""
     labels, rows = [], []
     if estimates is not None and not estimates.empty:
         compared = peer_words.comparison_rows(estimates, peer_group).index
@@ -121,7 +123,7 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame, peer_group:
     for _, r in local.iloc[1:].iterrows():
         labels.append(r["Short"])
         rows.append(("local", r["Estimate (%)"], np.nan, np.nan))
-    fig, ax = _axes(0.42 * len(labels) + 2.2, "Police at peer-group schools, nationally, and MPS's 100%")
+    fig, ax = _axes(0.42 * len(labels) + 2.2, f"Police at peer-group schools, nationally, and {district.possessive} 100%")
     y = np.arange(len(labels))[::-1]
     styles = {"peer": dict(fmt="o", color="#1f5f8b"), "all": dict(fmt="o", color="#9e9e9e")}
     for yi, (kind, v, lo, hi) in zip(y, rows, strict=True):
@@ -129,9 +131,10 @@ def peer_figure(estimates: pd.DataFrame | None, local: pd.DataFrame, peer_group:
             ax.plot(v, yi, marker="D", markersize=8, markerfacecolor="white", markeredgewidth=2, color="#b5521b", linestyle="none")
         else:
             ax.errorbar(v, yi, xerr=[[v - lo], [hi - v]], capsize=4, **styles[kind])
-    mps = local.iloc[0]
-    ax.axvline(mps["Estimate (%)"], color="#b5521b", linestyle="--", linewidth=1.2)
-    ax.text(mps["Estimate (%)"] - 1, len(labels) - 0.4, f"MPS {mps['Year']}: {mps['As published']}".replace(" comprehensive high schools", ""),
+    own = local.iloc[0]
+    counted = " ".join(own["As published"].split()[:3])  # "seven of seven", without the kind of school
+    ax.axvline(own["Estimate (%)"], color="#b5521b", linestyle="--", linewidth=1.2)
+    ax.text(own["Estimate (%)"] - 1, len(labels) - 0.4, f"{own['Short']}: {counted}",
             ha="right", va="bottom", fontsize=FONT_PT, color="#b5521b")
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 105)

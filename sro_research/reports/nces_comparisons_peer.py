@@ -8,6 +8,7 @@ never publishes a sentence that still describes the default.
 from __future__ import annotations
 
 from sro_research.analysis import ssocs_differences, ssocs_estimates
+from sro_research.district import DistrictProfile
 from sro_research.readers import ssocs
 
 LEVEL_WORDS = {"Primary": "primary schools", "Middle": "middle schools", "High school": "high schools",
@@ -23,6 +24,12 @@ def _listed(value, words: dict) -> str:
     values = [value] if isinstance(value, str) else list(value)
     named = [words.get(v, v) for v in values]
     return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " or " + named[-1]
+
+
+def chosen_peer(district: DistrictProfile, **given) -> dict | None:
+    """The peer group a run compares with: the district profile's [peer_group], with each parameter the run
+    was given (not None) over it; None (the default peer group) when neither says anything."""
+    return {**district.peer_group, **{key: value for key, value in given.items() if value is not None}} or None
 
 
 def _peer(peer: dict | None) -> dict:
@@ -86,7 +93,7 @@ def peer_caption(peer: dict | None) -> str:
     return f"The peer group ({peer_description(peer)}) against {comparison_words(peer)}"
 
 
-def peer_figure_alt(peer: dict | None) -> str:
+def peer_figure_alt(peer: dict | None, district: DistrictProfile) -> str:
     return (f"Chart: percent of U.S. public {peer_description(peer)} (the peer group), and of {comparison_words(peer)}, "
-            "with sworn law enforcement or an SRO, by year, with 95% confidence intervals, beside Minnesota's "
-            "published figures and a dashed line at the district's 100%. The numbers are in the table below.")
+            f"with sworn law enforcement or an SRO, by year, with 95% confidence intervals, beside {district.state_name}'s "
+            f"published figures and a dashed line at {district.possessive} 100%. The numbers are in the table below.")

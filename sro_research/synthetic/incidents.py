@@ -1,6 +1,6 @@
 """A small SYNTHETIC behavior-incident export and enrollment file, for the annual review's demo and tests.
 
-Nothing here is Minneapolis data. The schools are named "Synthetic ...", every incident id starts with
+Nothing here is any district's data. The schools are named "Synthetic ...", every incident id starts with
 SYN-, and both files carry a "Data Status" column reading "synthetic", which the reader and the report
 use to label every page built from them. The files use district-style headers and labels (not the
 package's codes), so reading them exercises data/annual_review/incidents_mapping_example.yaml.
