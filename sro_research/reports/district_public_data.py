@@ -182,18 +182,22 @@ def synthetic_notice(data: DistrictData) -> str | None:
             "table and chart built from them describes invented schools and students.")
 
 
-def _rate_finding(data: DistrictData, measure: str) -> tuple[str, str] | None:
-    year = data.latest
-    values = {scope: data.totals[year][(scope, measure)] for scope in SCOPES}
-    if values["district"] is None:
+def _rates_finding(data: DistrictData) -> tuple[str, str] | None:
+    """Students referred and arrested per 100 in the district (Wilson intervals), beside its state and the nation."""
+    year, words = data.latest, {"referred": "were referred to law enforcement",
+                                "arrested": "were arrested in a school-related arrest"}
+    own = [(m, data.totals[year][("district", m)]) for m in MEASURES]
+    own = [(m, v) for m, v in own if v is not None]
+    if not own:
         return None
-    value, low, high = values["district"]
-    beside = [f"{fmt(values[s][0], 2)} in {words}" for s, words in (("state", data.subject.state_name), ("nation", NATION))
-              if values[s] is not None]
-    verb = {"referred": "were referred to law enforcement", "arrested": "were arrested in a school-related arrest"}[measure]
-    return (f"CRDC {year}: in {data.subject.short}, {fmt(value, 2)} students per 100 enrolled {verb} (95% CI "
-            f"{fmt(low, 2)} to {fmt(high, 2)})" + (", against " + " and ".join(beside) if beside else "") + ".",
-            ANCHORS["rates"])
+    said = " and ".join(f"{fmt(v[0], 2)} {words[m]} (95% CI {fmt(v[1], 2)} to {fmt(v[2], 2)})" for m, v in own)
+    beside = []
+    for scope, name in (("state", data.subject.state_name), ("nation", NATION)):
+        values = [data.totals[year][(scope, m)] for m, _ in own]
+        if all(v is not None for v in values):
+            beside.append(f"{' and '.join(fmt(v[0], 2) for v in values)} in {name}")
+    return (f"CRDC {year}: per 100 students enrolled in {data.subject.short}, {said}"
+            + (f"; against {'; '.join(beside)}" if beside else "") + ".", ANCHORS["rates"])
 
 
 def _staff_finding(data: DistrictData) -> tuple[str, str]:
@@ -214,16 +218,15 @@ def _trend_finding(data: DistrictData) -> tuple[str, str] | None:
             f"students in {first} to {fmt(b[0], 2)} in {last}.", ANCHORS["trend"])
 
 
-def key_findings(data: DistrictData, ssocs_finding: tuple[str, str] | None = None) -> list[tuple[str, str]]:
+def key_findings(data: DistrictData, ssocs_finding: tuple[str, ...] | None = None) -> list[tuple[str, ...]]:
     """At most six sentences, each computed from the tables below it."""
     if data.latest is None:
         return [(f"No CRDC year read has a counted school with LEA id {data.subject.leaid} ({data.subject.name}); "
                  "the note below says what each year lacks.", ANCHORS["coverage"])]
     rates, results = data.rates[data.latest], data.results[data.latest]
-    found = [_staff_finding(data), _rate_finding(data, "referred"), _rate_finding(data, "arrested"),
-             arc.finding(rates, results, data.subject.short, ANCHORS["rates"]),
-             arc.disability_finding(rates, results, data.subject.short, ANCHORS["rates"]),
-             _trend_finding(data), ssocs_finding]
+    found = [_staff_finding(data), _rates_finding(data), arc.finding(rates, results, data.subject.short, ANCHORS["rates"]),
+             arc.disability_finding(rates, results, data.subject.short, ANCHORS["rates"]), ssocs_finding,
+             _trend_finding(data)]
     return [f for f in found if f is not None][:6]
 
 

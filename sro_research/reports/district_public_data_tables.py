@@ -200,7 +200,7 @@ def ssocs_table(data: DistrictData, estimates: pd.DataFrame | None, peer: dict) 
     return table
 
 
-def ssocs_finding(data: DistrictData, estimates: pd.DataFrame | None, peer: dict) -> tuple[str, str] | None:
+def ssocs_finding(data: DistrictData, estimates: pd.DataFrame | None, peer: dict) -> tuple[str, ...] | None:
     if estimates is None or estimates.empty or data.latest is None or not peer:
         return None
     ssocs_year = ssocs_year_for(data.latest, sorted(estimates["year"].unique()))
@@ -210,7 +210,7 @@ def ssocs_finding(data: DistrictData, estimates: pd.DataFrame | None, peer: dict
     est = hit.iloc[0]
     return (f"NCES's SSOCS estimates that {fmt(est['estimate'])}% (95% CI {fmt(est['ci_low'])} to {fmt(est['ci_high'])}) "
             f"of U.S. {peer_description(peer)} had sworn law enforcement at school at least weekly in {ssocs_year}, the "
-            f"national figure for schools like {data.subject.short}'s.", ANCHORS["ssocs"])
+            f"national figure for schools like {data.subject.short}'s.", ANCHORS["ssocs"], "real")  # NCES's own data
 
 
 def ssocs_missing_words(available: list[str], estimates: pd.DataFrame | None) -> str | None:
