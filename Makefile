@@ -41,16 +41,18 @@ $(UV):
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
 
 # Exactly the locked versions, each checked against its hash; then this package, without dependencies.
+# Installed with their bytecode compiled: where PYTHONDONTWRITEBYTECODE is set (as in many containers)
+# Python would otherwise compile pandas, scipy and matplotlib again in every process and kernel.
 # In a venv `make test` set up, the runtime packages are already there at the same versions (the dev
 # lock is resolved within the runtime lock): install adds what is missing and keeps the test tools.
 $(STAMP): pyproject.toml $(LOCK) | $(UV)
-	if [ -f $(DEV_STAMP) ]; then $(UV) pip install --quiet --python $(BIN)/python -r $(LOCK); \
-	else $(UV) pip sync --quiet --python $(BIN)/python $(LOCK); fi
+	if [ -f $(DEV_STAMP) ]; then $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r $(LOCK); \
+	else $(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python $(LOCK); fi
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
 $(DEV_STAMP): pyproject.toml $(LOCK) $(DEV_LOCK) | $(UV)
-	$(UV) pip sync --quiet --python $(BIN)/python $(DEV_LOCK)
+	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python $(DEV_LOCK)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(DEV_STAMP) $(STAMP)
 

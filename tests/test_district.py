@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 import re
 
 import nbformat
@@ -116,6 +117,10 @@ def test_needs_leave_reports_out_and_the_landing_page_says_so(project):
     note = landing.not_built_note("Lakeshore Unified School District", [config.load_reports()["survey"]])
     assert note == ("Not built for Lakeshore Unified School District: What Lakeshore Unified School District heard "
                     "(no engagement survey data or claims table in its profile).")
+    # A fan-out not built is named by its own page's title, not a member's title filled for this district.
+    fan_out = replace(config.load_reports()["survey"], fan_out={"over": "m:f", "title": "Every district of a state"})
+    assert landing.not_built_note("Lakeshore", [fan_out]) == (
+        "Not built for Lakeshore: Every district of a state (no engagement survey data or claims table in its profile).")
     (project / "reports.toml").write_text((project / "reports.toml").read_text().replace('needs = ["engagement", "claims"]', 'needs = ["surveys"]'))
     with pytest.raises(config.ConfigError, match=r"\[reports.survey\]: 'needs' must list kinds"):
         config.load_reports()

@@ -149,7 +149,8 @@ def not_built_note(district: str, not_built: list[ReportSpec]) -> str:
         return ""
     groups: dict[tuple[str, ...], list[str]] = {}
     for spec in not_built:
-        groups.setdefault(spec.missing(), []).append(spec.title)
+        # A fan-out is named by its own page's title, not the per-district title it fills for each member.
+        groups.setdefault(spec.missing(), []).append(spec.fan_out.get("title") or spec.title)
     parts = [f"{', '.join(titles)} (no {' or '.join(KIND_WORDS.get(k, k) for k in kinds)} in its profile)"
              for kinds, titles in groups.items()]
     return f"Not built for {district or 'this district'}: " + "; ".join(parts) + "."
