@@ -41,8 +41,9 @@ def test_two_reports_in_one_worker_share_no_state(fixture_project, monkeypatch, 
     assert first["first_draw"] != second["first_draw"]  # each kernel draws from fresh entropy
     assert first["kernel_pid"] != second["kernel_pid"]
     assert first["parent_pid"] == second["parent_pid"]  # one worker (plain) or one warm parent (forked)
-    if forked:  # the warm parent: the fork server this process started, still running for the next build
-        assert "kernel_fork_server" in " ".join(psutil.Process(first["parent_pid"]).cmdline())
+    if forked:  # the warm parent: the fork server this process started, inherited by the worker, kept for the next build
+        server = psutil.Process(first["parent_pid"])
+        assert "kernel_fork_server" in " ".join(server.cmdline()) and server.ppid() == os.getpid()
     assert "left behind by second" in (out / "probe_second.html").read_text()
 
 

@@ -30,7 +30,9 @@ import threading
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel sets before any import
 # Imported once here instead of in every kernel (about 8 s per kernel on the 2-core build machine).
 LIBRARIES = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot", "seaborn",
-             "IPython", "IPython.display", "ipykernel.kernelapp")
+             "IPython", "IPython.display", "ipykernel.kernelapp",
+             # What the kernel itself imports as it starts (debugpy alone is most of a second).
+             "ipykernel.debugger", "IPython.core.debugger", "IPython.extensions.storemagic", "sqlite3")
 # The package's own modules are imported too (by name: the build imports no report layer), except the
 # build and the command line, which a kernel never runs. None reads a file or the environment at import.
 PACKAGE, NOT_IN_KERNELS = "sro_research", ("sro_research.build", "sro_research.cli", "sro_research.__main__")
@@ -43,6 +45,8 @@ def preload() -> list[str]:
     """Import what every report's kernel imports; returns the modules that failed (the kernel imports
     them again itself and shows the error where the notebook does)."""
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    # debugpy warns at import that frozen modules may hide breakpoints; the kernels debug nothing.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     failed = []
     for name in LIBRARIES:
         try:
