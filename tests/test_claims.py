@@ -387,8 +387,14 @@ def test_build_fails_on_a_malformed_published_file_naming_file_row_and_field(tmp
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(project_root() / "notebooks" / "claims_ledger.ipynb", root / "notebooks")
     shutil.copytree(FOLDER, root / "data" / "published")
+    # The district's profile, with only the data folders this copy holds.
+    (root / "districts").mkdir()
+    profile = (project_root() / "districts" / "minneapolis.toml").read_text(encoding="utf-8")
+    (root / "districts" / "minneapolis.toml").write_text("\n".join(
+        line for line in profile.splitlines() if not line.startswith(("engagement =", "annual_review ="))), encoding="utf-8")
     (root / "reports.toml").write_text(
-        '[reports.claims_ledger]\nnotebook = "notebooks/claims_ledger.ipynb"\ntitle = "Claims ledger"\n', encoding="utf-8"
+        'district = "minneapolis"\n[reports.claims_ledger]\nnotebook = "notebooks/claims_ledger.ipynb"\ntitle = "Claims ledger"\n',
+        encoding="utf-8",
     )
     edit_cell(root / "data" / "published", "nces_digest_233_70a.csv", "F05", "value", "ten")
     monkeypatch.setenv("SRO_PROJECT_ROOT", str(root))
