@@ -42,9 +42,13 @@ def executed_text(report: str, tmp_path, monkeypatch, **parameters) -> str:
 
 
 def peer_of(values: dict) -> dict:
-    """The peer group as the notebook builds it from its parameters."""
-    return {"level": values["peer_level"], "locale": values["peer_locale"], "enrollment_size": values["peer_enrollment"],
-            "high_minority": values["peer_high_minority"]}
+    """The peer group as the notebook builds it from its parameters: the district profile's, each given value over it."""
+    from sro_research.district import load_profile
+    from sro_research.reports.nces_comparisons_peer import chosen_peer
+
+    return chosen_peer(load_profile(values.get("district"), project_root() / "reports.toml"),
+                       level=values["peer_level"], locale=values["peer_locale"],
+                       enrollment_size=values["peer_enrollment"], high_minority=values["peer_high_minority"])
 
 
 @needs_ssocs
